@@ -1,0 +1,82 @@
+# Recouvrement — developer commands. `make run` and `make test` are the two
+# commands of the README; everything else is a building block.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python >= 3.12 already on this machine: on PATH first, then pyenv's
+# versions. Never downloads an interpreter.
+PY ?= $(shell for c in python3.13 python3.12 python3.14 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	done; \
+	for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	done)
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run on the real services (PostgreSQL and Redis on loopback by default).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recouvrement
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: help install run setup-demo test test-sqlite lint migrations-check bench bench-smoke clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, start web + Celery worker + beat"
+	@echo "make test   - the whole test suite (PostgreSQL + Redis on loopback)"
+	@echo "make bench  - benchmarks on PostgreSQL (BENCH_CLAIMS=100000)"
+
+$(BIN)/python:
+	@test -n "$(PY)" || { echo "No Python >= 3.12 found on PATH or under pyenv." >&2; exit 1; }
+	@echo "Using $(PY)"
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.synced node_modules/.installed
+
+setup-demo: install
+	@mkdir -p var
+	DEBUG=true $(MANAGE) migrate --noinput
+	DEBUG=true $(MANAGE) seed_demo --if-empty
+
+run: setup-demo
+	@DEBUG=true bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
+	  $(BIN)/celery -A recouvrement worker --loglevel=INFO --concurrency=2 & \
+	  $(BIN)/celery -A recouvrement beat --loglevel=INFO & \
+	  echo ""; echo "  Recouvrement: http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"; \
+	  echo "  Demo login: demo / demo-recouvrement   (Ctrl-C stops web, worker and beat)"; echo ""; \
+	  $(MANAGE) runserver --noreload $(HOST):$(PORT)'
+
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke.sqlite3 REDIS_URL= $(BIN)/pytest -m "not browser" -q -x tests/claims $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+migrations-check: install
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/recouvrement_bench} REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules var

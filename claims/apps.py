@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimsConfig(AppConfig):
+    name = "claims"
+    verbose_name = _("Créances")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers system checks

@@ -1,0 +1,1 @@
+"""System checks of the claims app (registered in ClaimsConfig.ready)."""

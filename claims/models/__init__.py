@@ -1,0 +1,41 @@
+"""Models of the claims domain, one module per area."""
+
+from .bank import BankImport
+from .bank import BankLine
+from .choices import AllocationOrder
+from .choices import Channel
+from .choices import ClosedReason
+from .choices import Country
+from .choices import DebtorKind
+from .choices import InvoiceKind
+from .choices import Language
+from .choices import PaymentMethod
+from .choices import Role
+from .choices import Stage
+from .collection import Action
+from .collection import Dispute
+from .collection import Instalment
+from .collection import JudicialCase
+from .collection import PaymentPlan
+from .collection import PortalToken
+from .collection import RouteCost
+from .collection import Scenario
+from .collection import ScenarioStep
+from .ledger import Claim
+from .ledger import Event
+from .ledger import Invoice
+from .ledger import Payment
+from .ledger import Waiver
+from .parties import Creditor
+from .parties import Debtor
+from .parties import DebtorContact
+from .parties import Membership
+from .rates import Rate
+
+__all__ = [
+    "Action", "AllocationOrder", "BankImport", "BankLine", "Channel", "Claim", "ClosedReason",
+    "Country", "Creditor", "Debtor", "DebtorContact", "DebtorKind", "Dispute", "Event",
+    "Instalment", "Invoice", "InvoiceKind", "JudicialCase", "Language", "Membership",
+    "Payment", "PaymentMethod", "PaymentPlan", "PortalToken", "Rate", "Role", "RouteCost",
+    "Scenario", "ScenarioStep", "Stage", "Waiver",
+]

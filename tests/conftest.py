@@ -1,0 +1,32 @@
+"""Shared fixtures: a cast per creditor (owner, colleague, outsider)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories as f
+
+
+@dataclass
+class Cast:
+    creditor: object
+    owner: object
+    colleague: object
+    readonly: object
+    outsider: object
+    other_creditor: object
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    """alice owns creditor A, bob is an agent there, rita reads only,
+    and charlie owns creditor B (he must never see anything of A)."""
+    creditor = f.CreditorFactory(legal_name="Boulangerie Dumont SRL")
+    other = f.FrenchCreditorFactory(legal_name="Traiteur Lyonnais SARL")
+    alice = f.MembershipFactory(user=f.UserFactory(username="alice"), creditor=creditor, role="owner").user
+    bob = f.MembershipFactory(user=f.UserFactory(username="bob"), creditor=creditor, role="agent").user
+    rita = f.MembershipFactory(user=f.UserFactory(username="rita"), creditor=creditor, role="readonly").user
+    charlie = f.MembershipFactory(user=f.UserFactory(username="charlie"), creditor=other, role="owner").user
+    return Cast(creditor, alice, bob, rita, charlie, other)
