@@ -29,7 +29,9 @@ def current_membership(request: HttpRequest) -> Membership:
     cached = getattr(request, "_membership", None)
     if cached is not None:
         return cached
-    memberships = Membership.objects.filter(user_id=request.user.pk).select_related("creditor")
+    memberships = Membership.objects.filter(user_id=request.user.pk).select_related(
+        "creditor"
+    )
     wanted = request.session.get(SESSION_KEY)
     membership = None
     if wanted is not None:
@@ -53,10 +55,15 @@ def require_write(request: HttpRequest) -> Membership:
 def get_claim_for_user(request: HttpRequest, code: UUID) -> Claim:
     membership = current_membership(request)
     return get_object_or_404(
-        Claim.objects.for_creditor(membership.creditor_id).select_related("debtor", "creditor"), code=code
+        Claim.objects.for_creditor(membership.creditor_id).select_related(
+            "debtor", "creditor"
+        ),
+        code=code,
     )
 
 
 def get_debtor_for_user(request: HttpRequest, code: UUID) -> Debtor:
     membership = current_membership(request)
-    return get_object_or_404(Debtor.objects.for_creditor(membership.creditor_id), code=code)
+    return get_object_or_404(
+        Debtor.objects.for_creditor(membership.creditor_id), code=code
+    )

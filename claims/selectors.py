@@ -23,7 +23,9 @@ def creditor_summary(*, creditor_id: int) -> dict[str, Decimal | int]:
     """Open balance and counts per stage for one creditor, in one query."""
     return Claim.objects.for_creditor(creditor_id).aggregate(
         open_count=Count("pk", filter=Q(status="open")),
-        open_balance=Coalesce(Sum("balance", filter=Q(status="open")), _ZERO, output_field=_MONEY),
+        open_balance=Coalesce(
+            Sum("balance", filter=Q(status="open")), _ZERO, output_field=_MONEY
+        ),
         closed_count=Count("pk", filter=Q(status="closed")),
         formal_notice_count=Count("pk", filter=Q(status="open", stage="formal_notice")),
         judicial_count=Count("pk", filter=Q(status="open", stage="judicial")),
@@ -36,7 +38,11 @@ def debtors_with_exposure(*, creditor_id: int) -> QuerySet[Debtor]:
     return (
         Debtor.objects.for_creditor(creditor_id)
         .annotate(
-            exposure=Coalesce(Sum("claims__balance", filter=Q(claims__status="open")), _ZERO, output_field=_MONEY),
+            exposure=Coalesce(
+                Sum("claims__balance", filter=Q(claims__status="open")),
+                _ZERO,
+                output_field=_MONEY,
+            ),
             open_claims=Count("claims", filter=Q(claims__status="open")),
         )
         .order_by("-exposure", "name")

@@ -76,7 +76,11 @@ def structured_reference_next(*, creditor_id: int) -> str:
     The counter is bumped with a conditional UPDATE under a row lock so two
     claims opened at once never receive the same communication.
     """
-    creditor = Creditor.objects.select_for_update().only("pk", "ogm_sequence").get(pk=creditor_id)
+    creditor = (
+        Creditor.objects.select_for_update()
+        .only("pk", "ogm_sequence")
+        .get(pk=creditor_id)
+    )
     number = creditor.ogm_sequence + 1
     Creditor.objects.filter(pk=creditor_id).update(ogm_sequence=F("ogm_sequence") + 1)
     # The creditor's id prefixes the sequence so that references stay unique
@@ -155,7 +159,9 @@ def _invoice_create(*, claim: Claim, data: InvoiceData) -> Invoice:
 
 
 @transaction.atomic
-def invoice_add(*, claim: Claim, data: InvoiceData, actor: AbstractBaseUser | None = None) -> Invoice:
+def invoice_add(
+    *, claim: Claim, data: InvoiceData, actor: AbstractBaseUser | None = None
+) -> Invoice:
     """Add an invoice or a credit note to an open claim."""
     invoice = _invoice_create(claim=claim, data=data)
     claim_refresh_totals(claim=claim)
@@ -171,8 +177,12 @@ def invoice_add(*, claim: Claim, data: InvoiceData, actor: AbstractBaseUser | No
 def claim_refresh_totals(*, claim: Claim) -> Claim:
     """Recompute the cached principal, paid, balance and oldest due date (2 queries)."""
     inv = Invoice.objects.filter(claim=claim).aggregate(
-        invoiced=Coalesce(Sum("amount", filter=~_credit_note()), _ZERO, output_field=_MONEY),
-        credited=Coalesce(Sum("amount", filter=_credit_note()), _ZERO, output_field=_MONEY),
+        invoiced=Coalesce(
+            Sum("amount", filter=~_credit_note()), _ZERO, output_field=_MONEY
+        ),
+        credited=Coalesce(
+            Sum("amount", filter=_credit_note()), _ZERO, output_field=_MONEY
+        ),
         oldest=Min("due_date", filter=~_credit_note()),
     )
     paid = Payment.objects.filter(claim=claim).aggregate(
@@ -244,14 +254,22 @@ def payment_record(
         kind=Event.Kind.PAYMENT,
         actor=actor,
         message=f"Paiement de {amount} {locked.currency} reçu le {on:%d/%m/%Y}",
-        data={"amount": str(amount), "balance_before": str(before), "balance_after": str(locked.balance)},
+        data={
+            "amount": str(amount),
+            "balance_before": str(before),
+            "balance_after": str(locked.balance),
+        },
     )
-    claim.__dict__.update({k: getattr(locked, k) for k in ("principal", "paid", "balance")})
+    claim.__dict__.update(
+        {k: getattr(locked, k) for k in ("principal", "paid", "balance")}
+    )
     return payment
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, reason: str, actor: AbstractBaseUser | None = None) -> Payment:
+def payment_reverse(
+    *, payment: Payment, reason: str, actor: AbstractBaseUser | None = None
+) -> Payment:
     """Cancel a payment with a reversing row (the original row is never touched)."""
     reversal = Payment(
         creditor_id=payment.creditor_id,

@@ -15,10 +15,10 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum import exceptions as stdnum_exc
 from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
-from stdnum.eu import vat as eu_vat
 
 
 def normalize_enterprise_number(value: str, country: str) -> str:
@@ -76,7 +76,9 @@ def normalize_iban(value: str) -> str:
         return IBAN(raw).compact
     except SchwiftyException as exc:
         raise ValidationError(
-            _("IBAN invalide : %(v)s (vérifiez le pays, la longueur et les chiffres de contrôle)"),
+            _(
+                "IBAN invalide : %(v)s (vérifiez le pays, la longueur et les chiffres de contrôle)"
+            ),
             code="invalid_iban",
             params={"v": raw},
         ) from exc
@@ -90,7 +92,9 @@ def normalize_bic(value: str) -> str:
     try:
         return str(BIC(raw))
     except SchwiftyException as exc:
-        raise ValidationError(_("BIC invalide : %(v)s"), code="invalid_bic", params={"v": raw}) from exc
+        raise ValidationError(
+            _("BIC invalide : %(v)s"), code="invalid_bic", params={"v": raw}
+        ) from exc
 
 
 def bic_for_iban(iban: str) -> str:

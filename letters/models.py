@@ -31,10 +31,22 @@ class Document(models.Model):
         STATEMENT = "statement", _("Décompte")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="documents")
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
-    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="documents")
-    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="documents"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="documents"
+    )
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     language = models.CharField(_("langue"), max_length=2, default="fr")
     title = models.CharField(_("titre"), max_length=200)
@@ -46,7 +58,9 @@ class Document(models.Model):
     recipients = models.JSONField(_("destinataires"), default=list, blank=True)
     rendered_at = models.DateTimeField(_("produit le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
 
     objects = CreditorScopedQuerySet.as_manager()
 
@@ -54,7 +68,11 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-rendered_at"]
-        indexes = [models.Index(fields=["claim", "-rendered_at"], name="document_claim_rendered")]
+        indexes = [
+            models.Index(
+                fields=["claim", "-rendered_at"], name="document_claim_rendered"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -73,8 +91,12 @@ class OutboundMessage(models.Model):
         BOUNCED = "bounced", _("Rejeté")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="messages")
-    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="messages")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="messages"
+    )
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="messages"
+    )
     claims = models.ManyToManyField(Claim, related_name="messages", blank=True)
     actions = models.ManyToManyField(Action, related_name="messages", blank=True)
     documents = models.ManyToManyField(Document, related_name="messages", blank=True)
@@ -82,8 +104,12 @@ class OutboundMessage(models.Model):
     subject = models.CharField(_("objet"), max_length=300)
     to = models.JSONField(_("destinataires"), default=list)
     cc = models.JSONField(_("copie"), default=list, blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
-    status = models.CharField(_("statut"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    message_id = models.CharField(
+        _("Message-ID"), max_length=255, blank=True, db_index=True
+    )
+    status = models.CharField(
+        _("statut"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -103,7 +129,9 @@ class OutboundMessage(models.Model):
 class TemplateOverride(models.Model):
     """A creditor's own wording for one template and language (validated before save)."""
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="template_overrides")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="template_overrides"
+    )
     template = models.CharField(_("modèle"), max_length=40)
     language = models.CharField(_("langue"), max_length=2)
     subject = models.CharField(_("objet"), max_length=300, blank=True)
@@ -116,7 +144,9 @@ class TemplateOverride(models.Model):
         verbose_name = _("texte personnalisé")
         verbose_name_plural = _("textes personnalisés")
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "template", "language"], name="letters_one_override"),
+            models.UniqueConstraint(
+                fields=["creditor", "template", "language"], name="letters_one_override"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name: str, default: bool = False) -> bool:  # noqa: FBT001, FBT002
+def env_bool(name: str, default: bool = False) -> bool:
     """Return a boolean; anything but true/false/1/0/yes/no/on/off is refused."""
     raw = os.environ.get(name)
     if raw is None:

@@ -10,7 +10,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
-        "accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
     ),
     path(
         "accounts/password-reset/done/",

@@ -25,8 +25,16 @@ def cast(db) -> Cast:
     and charlie owns creditor B (he must never see anything of A)."""
     creditor = f.CreditorFactory(legal_name="Boulangerie Dumont SRL")
     other = f.FrenchCreditorFactory(legal_name="Traiteur Lyonnais SARL")
-    alice = f.MembershipFactory(user=f.UserFactory(username="alice"), creditor=creditor, role="owner").user
-    bob = f.MembershipFactory(user=f.UserFactory(username="bob"), creditor=creditor, role="agent").user
-    rita = f.MembershipFactory(user=f.UserFactory(username="rita"), creditor=creditor, role="readonly").user
-    charlie = f.MembershipFactory(user=f.UserFactory(username="charlie"), creditor=other, role="owner").user
+    alice = f.MembershipFactory(
+        user=f.UserFactory(username="alice"), creditor=creditor, role="owner"
+    ).user
+    bob = f.MembershipFactory(
+        user=f.UserFactory(username="bob"), creditor=creditor, role="agent"
+    ).user
+    rita = f.MembershipFactory(
+        user=f.UserFactory(username="rita"), creditor=creditor, role="readonly"
+    ).user
+    charlie = f.MembershipFactory(
+        user=f.UserFactory(username="charlie"), creditor=other, role="owner"
+    ).user
     return Cast(creditor, alice, bob, rita, charlie, other)

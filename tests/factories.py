@@ -90,18 +90,25 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         model = m.Claim
 
     creditor = factory.SubFactory(CreditorFactory)
-    debtor = factory.SubFactory(DebtorFactory, creditor=factory.SelfAttribute("..creditor"))
+    debtor = factory.SubFactory(
+        DebtorFactory, creditor=factory.SelfAttribute("..creditor")
+    )
     reference = factory.Sequence(lambda n: f"C-{n:06d}")
 
     @factory.post_generation
-    def invoices(self, create: bool, extracted: list | None, **kwargs: object) -> None:  # noqa: FBT001
+    def invoices(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if not create:
             return
         from claims.services import claim_refresh_totals
 
         specs = extracted if extracted is not None else [{}]
         for i, spec in enumerate(specs):
-            InvoiceFactory(claim=self, creditor=self.creditor, number=f"{self.reference}-{i + 1}", **spec)
+            InvoiceFactory(
+                claim=self,
+                creditor=self.creditor,
+                number=f"{self.reference}-{i + 1}",
+                **spec,
+            )
         claim_refresh_totals(claim=self)
 
 

@@ -18,14 +18,18 @@ class BankImport(models.Model):
         CAMT053 = "camt053", "CAMT.053"
         CODA = "coda", "CODA"
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="bank_imports")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="bank_imports"
+    )
     filename = models.CharField(_("fichier"), max_length=255)
     sha256 = models.CharField(max_length=64)
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
     lines_total = models.PositiveIntegerField(default=0)
     lines_matched = models.PositiveIntegerField(default=0)
     lines_duplicate = models.PositiveIntegerField(default=0)
-    imported_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    imported_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True
+    )
     imported_at = models.DateTimeField(default=timezone.now)
 
     objects = CreditorScopedQuerySet.as_manager()
@@ -48,20 +52,38 @@ class BankLine(models.Model):
         UNMATCHED = "unmatched", _("Non rapprochée")
         IGNORED = "ignored", _("Ignorée")
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="bank_lines")
-    bank_import = models.ForeignKey(BankImport, on_delete=models.PROTECT, related_name="lines")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="bank_lines"
+    )
+    bank_import = models.ForeignKey(
+        BankImport, on_delete=models.PROTECT, related_name="lines"
+    )
     idempotency_key = models.CharField(max_length=128)
     booking_date = models.DateField(_("date"))
     value_date = models.DateField(_("date valeur"), null=True, blank=True)
     amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     counterparty_name = models.CharField(_("contrepartie"), max_length=200, blank=True)
-    counterparty_iban = models.CharField(_("IBAN contrepartie"), max_length=34, blank=True)
-    structured_reference = models.CharField(_("communication structurée"), max_length=40, blank=True)
+    counterparty_iban = models.CharField(
+        _("IBAN contrepartie"), max_length=34, blank=True
+    )
+    structured_reference = models.CharField(
+        _("communication structurée"), max_length=40, blank=True
+    )
     free_text = models.TextField(_("communication"), blank=True)
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.UNMATCHED)
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_line")
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.UNMATCHED
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_line",
+    )
     match_reason = models.CharField(_("motif"), max_length=200, blank=True)
 
     objects = CreditorScopedQuerySet.as_manager()
@@ -71,9 +93,13 @@ class BankLine(models.Model):
         verbose_name_plural = _("lignes de relevé")
         ordering = ["-booking_date"]
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "idempotency_key"], name="claims_bank_line_once"),
+            models.UniqueConstraint(
+                fields=["creditor", "idempotency_key"], name="claims_bank_line_once"
+            ),
         ]
-        indexes = [models.Index(fields=["creditor", "status"], name="bankline_creditor_status")]
+        indexes = [
+            models.Index(fields=["creditor", "status"], name="bankline_creditor_status")
+        ]
 
     def __str__(self) -> str:
         return f"{self.booking_date} {self.amount} {self.counterparty_name}"

@@ -51,7 +51,10 @@ class AllocationOrder(models.TextChoices):
     """How a payment is applied (art. 1254 old C. civ. / art. 5.207 C. civ. BE:
     costs, then interest, then principal unless the creditor agrees otherwise)."""
 
-    COSTS_INTEREST_PRINCIPAL = "costs_interest_principal", _("Frais, intérêts, puis principal")
+    COSTS_INTEREST_PRINCIPAL = (
+        "costs_interest_principal",
+        _("Frais, intérêts, puis principal"),
+    )
     PRINCIPAL_FIRST = "principal_first", _("Principal d'abord")
 
 

@@ -27,12 +27,22 @@ class Scenario(models.Model):
     """An ordered list of steps. ``creditor`` empty = a shipped default."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, null=True, blank=True, related_name="scenarios")
+    creditor = models.ForeignKey(
+        Creditor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+    )
     name = models.CharField(_("nom"), max_length=100)
     country = models.CharField(_("pays"), max_length=2, choices=Country.choices)
-    debtor_kind = models.CharField(_("type de débiteur"), max_length=10, choices=DebtorKind.choices)
+    debtor_kind = models.CharField(
+        _("type de débiteur"), max_length=10, choices=DebtorKind.choices
+    )
     is_active = models.BooleanField(_("actif"), default=True)
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditorScopedQuerySet.as_manager()
@@ -61,18 +71,33 @@ class ScenarioStep(models.Model):
         DUE_DATE = "due_date", _("après l'échéance")
         PREVIOUS_STEP = "previous_step", _("après l'étape précédente")
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="steps")
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.CASCADE, related_name="steps"
+    )
     position = models.PositiveSmallIntegerField(_("ordre"))
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    offset_days = models.SmallIntegerField(_("délai (jours)"), help_text=_("Négatif = avant l'échéance."))
-    anchor = models.CharField(_("à compter de"), max_length=16, choices=Anchor.choices, default=Anchor.DUE_DATE)
-    min_days_since_contact = models.PositiveSmallIntegerField(_("jours minimum depuis le dernier contact"), default=0)
-    channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices, default=Channel.EMAIL)
+    offset_days = models.SmallIntegerField(
+        _("délai (jours)"), help_text=_("Négatif = avant l'échéance.")
+    )
+    anchor = models.CharField(
+        _("à compter de"),
+        max_length=16,
+        choices=Anchor.choices,
+        default=Anchor.DUE_DATE,
+    )
+    min_days_since_contact = models.PositiveSmallIntegerField(
+        _("jours minimum depuis le dernier contact"), default=0
+    )
+    channel = models.CharField(
+        _("canal"), max_length=12, choices=Channel.choices, default=Channel.EMAIL
+    )
     template = models.CharField(_("modèle"), max_length=40)
     claims_interest = models.BooleanField(_("réclame les intérêts"), default=False)
     claims_fees = models.BooleanField(_("réclame les indemnités"), default=False)
     fee = money_field(_("frais de l'étape"))
-    deadline_days = models.PositiveSmallIntegerField(_("délai de paiement accordé (jours)"), default=15)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("délai de paiement accordé (jours)"), default=15
+    )
     attach_invoices = models.BooleanField(_("joindre les factures"), default=False)
     attach_pdf = models.BooleanField(_("joindre la lettre en PDF"), default=False)
 
@@ -80,7 +105,11 @@ class ScenarioStep(models.Model):
         verbose_name = _("étape de scénario")
         verbose_name_plural = _("étapes de scénario")
         ordering = ["scenario", "position"]
-        constraints = [models.UniqueConstraint(fields=["scenario", "position"], name="claims_step_unique_position")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario", "position"], name="claims_step_unique_position"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.get_kind_display()} ({self.offset_days:+d} j)"
@@ -104,9 +133,13 @@ class Action(models.Model):
     creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="actions")
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="+")
-    step = models.ForeignKey(ScenarioStep, on_delete=models.PROTECT, related_name="actions")
+    step = models.ForeignKey(
+        ScenarioStep, on_delete=models.PROTECT, related_name="actions"
+    )
     due_on = models.DateField(_("prévue le"))
-    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PLANNED)
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -119,10 +152,22 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["due_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["claim", "step"], name="claims_one_action_per_step")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "step"], name="claims_one_action_per_step"
+            )
+        ]
         indexes = [
-            models.Index(fields=["due_on", "creditor"], name="action_due_planned", condition=Q(state="planned")),
-            models.Index(fields=["state", "started_at"], name="action_running", condition=Q(state="running")),
+            models.Index(
+                fields=["due_on", "creditor"],
+                name="action_due_planned",
+                condition=Q(state="planned"),
+            ),
+            models.Index(
+                fields=["state", "started_at"],
+                name="action_running",
+                condition=Q(state="running"),
+            ),
             models.Index(fields=["claim", "state"], name="action_claim_state"),
         ]
 
@@ -142,13 +187,25 @@ class Dispute(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="disputes")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes")
-    amount = models.DecimalField(_("montant contesté"), max_digits=12, decimal_places=2, null=True, blank=True)
+    invoice = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+    )
+    amount = models.DecimalField(
+        _("montant contesté"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     reason = models.TextField(_("motif"))
     source = models.CharField(_("origine"), max_length=10, default="creditor")
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     answer = models.TextField(_("réponse"), blank=True)
-    attachment = models.FileField(_("pièce jointe"), upload_to="disputes/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        _("pièce jointe"), upload_to="disputes/%Y/%m/", blank=True
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -177,9 +234,13 @@ class PaymentPlan(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="plans")
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
     requested_by_debtor = models.BooleanField(default=False)
-    grace_days = models.PositiveSmallIntegerField(_("délai de grâce (jours)"), default=7)
+    grace_days = models.PositiveSmallIntegerField(
+        _("délai de grâce (jours)"), default=7
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -196,7 +257,9 @@ class PaymentPlan(models.Model):
 
 
 class Instalment(models.Model):
-    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="instalments")
+    plan = models.ForeignKey(
+        PaymentPlan, on_delete=models.CASCADE, related_name="instalments"
+    )
     due_on = models.DateField(_("échéance"))
     amount = money_field(_("montant"))
     paid = money_field(_("payé"))
@@ -221,21 +284,29 @@ class JudicialCase(models.Model):
         UNRECOVERABLE = "unrecoverable", _("Irrécouvrable")
         ABANDONED = "abandoned", _("Abandonné")
 
-    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="judicial")
+    claim = models.OneToOneField(
+        Claim, on_delete=models.PROTECT, related_name="judicial"
+    )
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
     route = models.CharField(_("procédure"), max_length=40)
     handler_name = models.CharField(_("huissier / avocat"), max_length=200, blank=True)
     handler_email = models.EmailField(_("e-mail du mandataire"), blank=True)
     handed_off_on = models.DateField(_("transmis le"), null=True, blank=True)
     served_on = models.DateField(_("signifié le"), null=True, blank=True)
-    contest_deadline = models.DateField(_("délai pour contester"), null=True, blank=True)
-    title_obtained_on = models.DateField(_("titre exécutoire obtenu le"), null=True, blank=True)
+    contest_deadline = models.DateField(
+        _("délai pour contester"), null=True, blank=True
+    )
+    title_obtained_on = models.DateField(
+        _("titre exécutoire obtenu le"), null=True, blank=True
+    )
     judgment_on = models.DateField(_("jugement le"), null=True, blank=True)
     enforcement_on = models.DateField(_("exécution le"), null=True, blank=True)
     costs_advanced = money_field(_("frais avancés"))
     costs_recovered = money_field(_("frais récupérés"))
     amount_recovered = money_field(_("montant récupéré"))
-    outcome = models.CharField(_("issue"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = models.CharField(
+        _("issue"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -251,7 +322,9 @@ class RouteCost(models.Model):
 
     route = models.CharField(_("procédure"), max_length=40)
     label = models.CharField(_("poste"), max_length=200)
-    amount = models.DecimalField(_("montant estimé (EUR)"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    amount = models.DecimalField(
+        _("montant estimé (EUR)"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
     recoverable = models.BooleanField(_("récupérable sur le débiteur"), default=False)
     source = models.CharField(_("source"), max_length=500, blank=True)
 
@@ -268,13 +341,23 @@ class PortalToken(models.Model):
     """A debtor's personal access to the portal; only a hash is stored."""
 
     creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="+")
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="portal_tokens")
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="portal_tokens")
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="portal_tokens"
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_tokens",
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     short_code = models.CharField(max_length=12, unique=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

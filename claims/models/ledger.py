@@ -46,56 +46,97 @@ class Claim(models.Model):
         CLOSED = "closed", _("Clôturée")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="claims")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="claims"
+    )
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="claims")
     reference = models.CharField(_("référence"), max_length=40)
     structured_reference = models.CharField(
         _("communication structurée / référence de paiement"), max_length=32, blank=True
     )
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
-    status = models.CharField(_("statut"), max_length=6, choices=Status.choices, default=Status.OPEN)
-    stage = models.CharField(_("étape"), max_length=16, choices=Stage.choices, default=Stage.AMICABLE)
-    stage_entered_on = models.DateField(_("étape depuis le"), default=timezone.localdate)
-    resume_stage = models.CharField(
-        _("étape à reprendre"), max_length=16, choices=Stage.choices, blank=True,
-        help_text=_("Étape reprise à la fin d'une pause, d'une contestation ou d'un plan."),
+    status = models.CharField(
+        _("statut"), max_length=6, choices=Status.choices, default=Status.OPEN
     )
-    closed_reason = models.CharField(_("motif de clôture"), max_length=12, choices=ClosedReason.choices, blank=True)
+    stage = models.CharField(
+        _("étape"), max_length=16, choices=Stage.choices, default=Stage.AMICABLE
+    )
+    stage_entered_on = models.DateField(
+        _("étape depuis le"), default=timezone.localdate
+    )
+    resume_stage = models.CharField(
+        _("étape à reprendre"),
+        max_length=16,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_(
+            "Étape reprise à la fin d'une pause, d'une contestation ou d'un plan."
+        ),
+    )
+    closed_reason = models.CharField(
+        _("motif de clôture"), max_length=12, choices=ClosedReason.choices, blank=True
+    )
     closed_on = models.DateField(_("clôturée le"), null=True, blank=True)
     paused_until = models.DateField(_("en pause jusqu'au"), null=True, blank=True)
     scenario = models.ForeignKey(
-        "claims.Scenario", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+        "claims.Scenario",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
     )
     next_action_on = models.DateField(_("prochaine action le"), null=True, blank=True)
     # Terms agreed with this debtor (override the creditor's defaults).
     contract_rate = models.DecimalField(
-        _("taux contractuel (%/an)"), max_digits=6, decimal_places=3, null=True, blank=True
+        _("taux contractuel (%/an)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
     )
     penalty_clause_percent = models.DecimalField(
         _("clause pénale (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     penalty_clause_minimum = models.DecimalField(
-        _("clause pénale minimum"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("clause pénale minimum"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
-    terms_reference = models.CharField(_("contrat / conditions"), max_length=200, blank=True)
+    terms_reference = models.CharField(
+        _("contrat / conditions"), max_length=200, blank=True
+    )
     has_debtor_writing = models.BooleanField(
-        _("écrit émanant du débiteur"), default=False,
-        help_text=_("Bon de commande signé, devis accepté… (requis pour l'injonction de payer belge, art. 1338 C.J.)"),
+        _("écrit émanant du débiteur"),
+        default=False,
+        help_text=_(
+            "Bon de commande signé, devis accepté… (requis pour l'injonction de payer belge, art. 1338 C.J.)"
+        ),
     )
     is_regular_supply = models.BooleanField(
-        _("contrat de fourniture régulière"), default=False,
+        _("contrat de fourniture régulière"),
+        default=False,
         help_text=_("Trois rappels gratuits par an (art. XIX.2 CDE)."),
     )
     # Dates the law keys on (Book XIX waiting period, FR consumer interest).
-    first_reminder_sent_on = models.DateField(_("premier rappel envoyé le"), null=True, blank=True)
-    first_reminder_channel = models.CharField(_("canal du premier rappel"), max_length=12, blank=True)
-    formal_notice_sent_on = models.DateField(_("mise en demeure envoyée le"), null=True, blank=True)
+    first_reminder_sent_on = models.DateField(
+        _("premier rappel envoyé le"), null=True, blank=True
+    )
+    first_reminder_channel = models.CharField(
+        _("canal du premier rappel"), max_length=12, blank=True
+    )
+    formal_notice_sent_on = models.DateField(
+        _("mise en demeure envoyée le"), null=True, blank=True
+    )
     last_contact_on = models.DateField(_("dernier contact le"), null=True, blank=True)
     # Cached money summary (see class docstring).
     principal = money_field(_("principal"))
     paid = money_field(_("payé"))
     balance = money_field(_("solde"))
-    oldest_due_date = models.DateField(_("échéance la plus ancienne"), null=True, blank=True)
+    oldest_due_date = models.DateField(
+        _("échéance la plus ancienne"), null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -106,22 +147,32 @@ class Claim(models.Model):
         verbose_name_plural = _("créances")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "reference"], name="claims_unique_reference"),
+            models.UniqueConstraint(
+                fields=["creditor", "reference"], name="claims_unique_reference"
+            ),
             models.UniqueConstraint(
                 fields=["creditor", "structured_reference"],
                 condition=~Q(structured_reference=""),
                 name="claims_unique_structured_reference",
             ),
-            models.CheckConstraint(condition=Q(principal__gte=0), name="claims_principal_positive"),
+            models.CheckConstraint(
+                condition=Q(principal__gte=0), name="claims_principal_positive"
+            ),
         ]
         indexes = [
             # The collection tick: open claims whose next action is due.
             models.Index(
-                fields=["next_action_on"], name="claim_next_action_open",
+                fields=["next_action_on"],
+                name="claim_next_action_open",
                 condition=Q(status="open"),
             ),
-            models.Index(fields=["creditor", "status", "stage"], name="claim_creditor_status_stage"),
-            models.Index(fields=["creditor", "oldest_due_date"], name="claim_creditor_due"),
+            models.Index(
+                fields=["creditor", "status", "stage"],
+                name="claim_creditor_status_stage",
+            ),
+            models.Index(
+                fields=["creditor", "oldest_due_date"], name="claim_creditor_due"
+            ),
             models.Index(fields=["debtor", "status"], name="claim_debtor_status"),
         ]
 
@@ -140,22 +191,37 @@ class Invoice(models.Model):
     """An invoice (or credit note) carried by a claim. Amounts include VAT."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="invoices")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="invoices"
+    )
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="invoices")
-    kind = models.CharField(_("type"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    kind = models.CharField(
+        _("type"),
+        max_length=12,
+        choices=InvoiceKind.choices,
+        default=InvoiceKind.INVOICE,
+    )
     number = models.CharField(_("numéro"), max_length=50)
     issue_date = models.DateField(_("date de facture"))
     due_date = models.DateField(_("échéance"))
-    delivery_date = models.DateField(_("date de livraison / prestation"), null=True, blank=True)
+    delivery_date = models.DateField(
+        _("date de livraison / prestation"), null=True, blank=True
+    )
     amount = money_field(_("montant TVAC"))
     vat_amount = money_field(_("dont TVA"))
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     description = models.CharField(_("objet"), max_length=300, blank=True)
     credited_invoice = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
     )
     source = models.CharField(_("origine"), max_length=10, default="manual")
-    attachment = models.FileField(_("pièce (PDF)"), upload_to="invoices/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        _("pièce (PDF)"), upload_to="invoices/%Y/%m/", blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditorScopedQuerySet.as_manager()
@@ -165,11 +231,21 @@ class Invoice(models.Model):
         verbose_name_plural = _("factures")
         ordering = ["due_date", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "kind", "number"], name="claims_unique_invoice_number"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="claims_invoice_amount_positive"),
-            models.CheckConstraint(condition=Q(due_date__gte=models.F("issue_date")), name="claims_due_after_issue"),
+            models.UniqueConstraint(
+                fields=["creditor", "kind", "number"],
+                name="claims_unique_invoice_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="claims_invoice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("issue_date")),
+                name="claims_due_after_issue",
+            ),
         ]
-        indexes = [models.Index(fields=["creditor", "number"], name="invoice_creditor_number")]
+        indexes = [
+            models.Index(fields=["creditor", "number"], name="invoice_creditor_number")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -179,21 +255,40 @@ class Payment(models.Model):
     """Money received: an append-only ledger row. Corrections are reversing rows."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payments")
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="payments"
+    )
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
     date = models.DateField(_("date de valeur"))
     amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
-    method = models.CharField(_("mode"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
+    method = models.CharField(
+        _("mode"),
+        max_length=12,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.TRANSFER,
+    )
     reference = models.CharField(_("référence"), max_length=140, blank=True)
     payer_iban = models.CharField(_("IBAN du payeur"), max_length=34, blank=True)
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
     )
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
-    match_reason = models.CharField(_("motif du rapprochement"), max_length=200, blank=True)
+    idempotency_key = models.CharField(
+        max_length=128, null=True, blank=True, unique=True
+    )
+    match_reason = models.CharField(
+        _("motif du rapprochement"), max_length=200, blank=True
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -204,10 +299,13 @@ class Payment(models.Model):
         verbose_name_plural = _("paiements")
         ordering = ["date", "created_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(amount=0), name="claims_payment_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(amount=0), name="claims_payment_not_zero"
+            ),
             # Only a reversal may be negative.
             models.CheckConstraint(
-                condition=Q(amount__gt=0) | Q(reverses__isnull=False), name="claims_payment_negative_is_reversal"
+                condition=Q(amount__gt=0) | Q(reverses__isnull=False),
+                name="claims_payment_negative_is_reversal",
             ),
         ]
         indexes = [
@@ -239,11 +337,17 @@ class Waiver(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="waivers")
     kind = models.CharField(_("objet"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(
-        _("montant"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("montant"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Vide = renonciation totale."),
     )
     reason = models.CharField(_("motif"), max_length=300)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -281,9 +385,18 @@ class Event(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor_label = models.CharField(_("auteur"), max_length=100, blank=True, help_text=_("« système », « débiteur »…"))
+    actor_label = models.CharField(
+        _("auteur"),
+        max_length=100,
+        blank=True,
+        help_text=_("« système », « débiteur »…"),
+    )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     message = models.CharField(_("description"), max_length=500)
     data = models.JSONField(_("données"), default=dict, blank=True)

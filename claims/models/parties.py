@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-
 from typing import Any
 
 from django.conf import settings
@@ -32,20 +31,32 @@ def _validate_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_("Fuseau horaire inconnu : %(v)s"), params={"v": value}) from exc
+        raise ValidationError(
+            _("Fuseau horaire inconnu : %(v)s"), params={"v": value}
+        ) from exc
 
 
-def _normalise_identifiers(obj: Any, *, country: str, required_enterprise: bool) -> None:
+def _normalise_identifiers(
+    obj: Any, *, country: str, required_enterprise: bool
+) -> None:
     from claims.validators import normalize_enterprise_number
     from claims.validators import normalize_vat_number
 
     errors: dict[str, list[str]] = {}
     try:
-        obj.enterprise_number = normalize_enterprise_number(obj.enterprise_number, country)
+        obj.enterprise_number = normalize_enterprise_number(
+            obj.enterprise_number, country
+        )
     except ValidationError as exc:
         errors["enterprise_number"] = exc.messages
-    if required_enterprise and not obj.enterprise_number and "enterprise_number" not in errors:
-        errors["enterprise_number"] = [str(_("Le numéro d'entreprise est obligatoire."))]
+    if (
+        required_enterprise
+        and not obj.enterprise_number
+        and "enterprise_number" not in errors
+    ):
+        errors["enterprise_number"] = [
+            str(_("Le numéro d'entreprise est obligatoire."))
+        ]
     try:
         obj.vat_number = normalize_vat_number(obj.vat_number)
     except ValidationError as exc:
@@ -58,7 +69,9 @@ class Address(models.Model):
     """Postal address fields shared by creditors and debtors."""
 
     address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
-    address_line2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    address_line2 = models.CharField(
+        _("complément d'adresse"), max_length=200, blank=True
+    )
     postal_code = models.CharField(_("code postal"), max_length=20, blank=True)
     city = models.CharField(_("localité"), max_length=100, blank=True)
     country = models.CharField(_("pays"), max_length=2, default=Country.BE)
@@ -68,7 +81,11 @@ class Address(models.Model):
 
     def address_lines(self) -> list[str]:
         """The address as printed on an envelope, one line per entry."""
-        lines = [self.address_line1, self.address_line2, f"{self.postal_code} {self.city}".strip()]
+        lines = [
+            self.address_line1,
+            self.address_line2,
+            f"{self.postal_code} {self.city}".strip(),
+        ]
         return [line for line in lines if line]
 
 
@@ -79,9 +96,13 @@ class Creditor(Address):
     legal_name = models.CharField(_("dénomination"), max_length=200)
     trade_name = models.CharField(_("nom commercial"), max_length=200, blank=True)
     legal_form = models.CharField(_("forme juridique"), max_length=50, blank=True)
-    country = models.CharField(_("pays"), max_length=2, choices=Country.choices, default=Country.BE)
+    country = models.CharField(
+        _("pays"), max_length=2, choices=Country.choices, default=Country.BE
+    )
     enterprise_number = models.CharField(
-        _("numéro d'entreprise"), max_length=20, help_text=_("BCE/KBO (Belgique) ou SIREN/SIRET (France)")
+        _("numéro d'entreprise"),
+        max_length=20,
+        help_text=_("BCE/KBO (Belgique) ou SIREN/SIRET (France)"),
     )
     vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34)
@@ -91,36 +112,62 @@ class Creditor(Address):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     website = models.URLField(_("site web"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FR)
+    language = models.CharField(
+        _("langue"), max_length=2, choices=Language.choices, default=Language.FR
+    )
     time_zone = models.CharField(
-        _("fuseau horaire"), max_length=64, default="Europe/Brussels", validators=[_validate_timezone]
+        _("fuseau horaire"),
+        max_length=64,
+        default="Europe/Brussels",
+        validators=[_validate_timezone],
     )
     send_hour = models.PositiveSmallIntegerField(
-        _("heure d'envoi"), default=9, validators=[MaxValueValidator(23)],
+        _("heure d'envoi"),
+        default=9,
+        validators=[MaxValueValidator(23)],
         help_text=_("Heure locale à partir de laquelle les relances du jour partent."),
     )
     is_sme = models.BooleanField(
-        _("PME"), default=True,
-        help_text=_("Une PME belge peut faire courir les intérêts dès le lendemain du rappel (art. XIX.3 CDE)."),
+        _("PME"),
+        default=True,
+        help_text=_(
+            "Une PME belge peut faire courir les intérêts dès le lendemain du rappel (art. XIX.3 CDE)."
+        ),
     )
     allocation_order = models.CharField(
-        _("imputation des paiements"), max_length=32,
-        choices=AllocationOrder.choices, default=AllocationOrder.COSTS_INTEREST_PRINCIPAL,
+        _("imputation des paiements"),
+        max_length=32,
+        choices=AllocationOrder.choices,
+        default=AllocationOrder.COSTS_INTEREST_PRINCIPAL,
     )
     contract_rate = models.DecimalField(
-        _("taux d'intérêt contractuel (%/an)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        _("taux d'intérêt contractuel (%/an)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Laisser vide pour appliquer le taux légal."),
     )
     penalty_clause_percent = models.DecimalField(
-        _("clause pénale (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("clause pénale (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     penalty_clause_minimum = models.DecimalField(
-        _("clause pénale minimum (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("clause pénale minimum (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    terms_reference = models.CharField(_("conditions générales (référence)"), max_length=200, blank=True)
+    terms_reference = models.CharField(
+        _("conditions générales (référence)"), max_length=200, blank=True
+    )
     ogm_sequence = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -159,15 +206,25 @@ class Creditor(Address):
 class Membership(models.Model):
     """A user's access to one creditor, with a role."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.AGENT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("rôle"), max_length=10, choices=Role.choices, default=Role.AGENT
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("membre")
         verbose_name_plural = _("membres")
-        constraints = [models.UniqueConstraint(fields=["user", "creditor"], name="claims_one_membership")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "creditor"], name="claims_one_membership"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.creditor} ({self.get_role_display()})"
@@ -185,16 +242,27 @@ class Debtor(Address):
     """A customer of a creditor: a business (with identifiers) or a consumer."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="debtors")
-    kind = models.CharField(_("type"), max_length=10, choices=DebtorKind.choices, default=DebtorKind.BUSINESS)
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="debtors"
+    )
+    kind = models.CharField(
+        _("type"),
+        max_length=10,
+        choices=DebtorKind.choices,
+        default=DebtorKind.BUSINESS,
+    )
     name = models.CharField(_("nom"), max_length=200)
     legal_form = models.CharField(_("forme juridique"), max_length=50, blank=True)
-    enterprise_number = models.CharField(_("numéro d'entreprise"), max_length=20, blank=True)
+    enterprise_number = models.CharField(
+        _("numéro d'entreprise"), max_length=20, blank=True
+    )
     vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FR)
+    language = models.CharField(
+        _("langue"), max_length=2, choices=Language.choices, default=Language.FR
+    )
     customer_number = models.CharField(_("numéro client"), max_length=50, blank=True)
     is_insolvent = models.BooleanField(_("en insolvabilité"), default=False)
     is_deceased = models.BooleanField(_("décédé"), default=False)
@@ -246,8 +314,15 @@ class DebtorContact(models.Model):
         BILLING = "billing", _("Facturation")
         CC = "cc", _("Copie")
 
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="contacts")
-    role = models.CharField(_("rôle"), max_length=10, choices=ContactRole.choices, default=ContactRole.BILLING)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="contacts"
+    )
+    role = models.CharField(
+        _("rôle"),
+        max_length=10,
+        choices=ContactRole.choices,
+        default=ContactRole.BILLING,
+    )
     name = models.CharField(_("nom"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)

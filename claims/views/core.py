@@ -22,15 +22,23 @@ from claims.models import Debtor
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     summary = selectors.creditor_summary(creditor_id=membership.creditor_id)
-    return render(request, "claims/dashboard.html", {"membership": membership, "summary": summary})
+    return render(
+        request, "claims/dashboard.html", {"membership": membership, "summary": summary}
+    )
 
 
 @login_required
 def claim_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    qs = Claim.objects.for_creditor(membership.creditor_id).select_related("debtor").order_by("oldest_due_date", "pk")
+    qs = (
+        Claim.objects.for_creditor(membership.creditor_id)
+        .select_related("debtor")
+        .order_by("oldest_due_date", "pk")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "claims/claim_list.html", {"membership": membership, "page": page})
+    return render(
+        request, "claims/claim_list.html", {"membership": membership, "page": page}
+    )
 
 
 @login_required
@@ -52,7 +60,9 @@ def debtor_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     qs = selectors.debtors_with_exposure(creditor_id=membership.creditor_id)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "claims/debtor_list.html", {"membership": membership, "page": page})
+    return render(
+        request, "claims/debtor_list.html", {"membership": membership, "page": page}
+    )
 
 
 @login_required
@@ -63,5 +73,10 @@ def debtor_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     return render(
         request,
         "claims/debtor_detail.html",
-        {"membership": membership, "debtor": debtor, "claims": claims, "contacts": debtor.contacts.all()},
+        {
+            "membership": membership,
+            "debtor": debtor,
+            "claims": claims,
+            "contacts": debtor.contacts.all(),
+        },
     )

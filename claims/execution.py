@@ -1,0 +1,54 @@
+"""The seam between the collection engine (claims) and delivery (letters).
+
+``claims`` decides *what* is due and records it as planned actions; the
+``letters`` app registers, at start-up, the function that *delivers* them
+(renders, sends, archives). ``claims`` never imports ``letters``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the engine asks to deliver: one message to one debtor in one run.
+
+    ``action_ids`` are the due actions of this debtor (possibly several
+    claims); they are locked and re-checked by the engine before delivery.
+    """
+
+    creditor_id: int
+    debtor_id: int
+    action_ids: tuple[int, ...]
+    today: date
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    delivered: bool
+    channel: str = ""
+    document_ids: tuple[int, ...] = field(default_factory=tuple)
+    message_id: str = ""
+    error: str = ""
+    permanent: bool = False  # a failure not worth retrying (e.g. SMTP 5xx)
+
+
+Deliverer = Callable[[Delivery], DeliveryResult]
+
+_deliverer: Deliverer | None = None
+
+
+def register_deliverer(func: Deliverer) -> None:
+    """Called by ``letters.apps.LettersConfig.ready``."""
+    global _deliverer
+    _deliverer = func
+
+
+def get_deliverer() -> Deliverer:
+    if _deliverer is None:
+        raise RuntimeError("No deliverer registered: is the letters app installed?")
+    return _deliverer

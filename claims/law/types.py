@@ -1,0 +1,111 @@
+"""Value types exchanged between the law functions, the selectors and the letters.
+
+The statement of account (décompte) is the one source of amounts for letters,
+the dashboard, the portal and the bailiff file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What the law needs to know about one invoice (amounts include VAT)."""
+
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    is_credit_note: bool = False
+    delivery_date: date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    on: date
+    amount: Decimal  # negative for a reversal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class InterestPeriod:
+    """One line of interest: a base, a rate and a number of days."""
+
+    invoice: str
+    start: date  # inclusive
+    end: date  # inclusive
+    days: int
+    base: Decimal
+    rate: Decimal  # percent per year, e.g. Decimal("10.5")
+    amount: Decimal  # rounded to the cent once, for display
+    rule: str  # e.g. "Loi du 2 août 2002, art. 5 — taux publié S1 2026"
+    rate_is_fallback: bool = False
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    label: str
+    amount: Decimal
+    legal_basis: str
+    invoice: str = ""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one payment was applied."""
+
+    on: date
+    amount: Decimal
+    to_costs: Decimal
+    to_interest: Decimal
+    to_principal: Decimal
+    to_credit: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    principal_paid: Decimal
+    principal_due: Decimal
+    is_credit_note: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The money position of a claim at a date."""
+
+    at: date
+    currency: str
+    invoices: tuple[InvoiceLine, ...]
+    interest_periods: tuple[InterestPeriod, ...]
+    fees: tuple[FeeLine, ...]
+    allocations: tuple[Allocation, ...]
+    principal: Decimal  # invoiced minus credit notes
+    principal_due: Decimal
+    interest: Decimal  # accrued, before payments
+    interest_due: Decimal
+    costs: Decimal  # fees and indemnities, before payments
+    costs_due: Decimal
+    paid: Decimal
+    waived: Decimal
+    credit: Decimal  # overpayment kept for the debtor
+    total_due: Decimal
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    prescription_on: date | None = None
+
+    @property
+    def uses_fallback_rate(self) -> bool:
+        return any(p.rate_is_fallback for p in self.interest_periods)
