@@ -1,0 +1,74 @@
+"""Fast inserts of plain rows: PostgreSQL ``COPY``, ``bulk_create`` elsewhere.
+
+Rows are dicts keyed by attribute name (``creditor_id``, not ``creditor``).
+Django's field defaults are filled in here because ``COPY`` bypasses the ORM:
+the database itself has no defaults for them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db import models
+from django.utils import timezone
+
+BATCH = 5000
+
+
+def _defaults(model: type[models.Model]) -> dict[str, Any]:
+    """One value per concrete column except the auto primary key."""
+    now = timezone.now()
+    values: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if f.has_default():
+            default = f.get_default()
+            # ``timezone.now`` / ``localdate`` defaults: one value for the batch.
+            values[f.attname] = now if isinstance(f, models.DateTimeField) else default
+        elif f.null:
+            values[f.attname] = None
+        else:
+            values[f.attname] = "" if f.empty_strings_allowed else None
+    return values
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (attname → value) as fast as the database allows."""
+    if not rows:
+        return
+    defaults = _defaults(model)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**{**defaults, **row}) for row in rows], batch_size=BATCH
+        )
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                merged = {**defaults, **row}
+                copy.write_row([_copy_value(merged[n]) for n in names])
+
+
+def ids_by_code(
+    model: type[models.Model], codes: Iterable[UUID], **filters: Any
+) -> dict[UUID, int]:
+    """Primary keys of freshly inserted rows, looked up by their UUID ``code``."""
+    wanted = set(codes)
+    pairs = model._default_manager.filter(**filters).values_list("code", "pk")
+    return {code: pk for code, pk in pairs.iterator(chunk_size=BATCH) if code in wanted}
