@@ -1,0 +1,60 @@
+"""Imported bank statements and their lines."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from claims.models import BankImport
+from claims.models import BankLine
+
+from .base import ImmutableAdmin
+from .base import ReadOnlyInline
+from .base import TenantScopedAdmin
+from .base import export_csv
+
+
+class BankLineInline(ReadOnlyInline):
+    model = BankLine
+    fields = ["booking_date", "amount", "counterparty_name", "status", "claim"]
+    readonly_fields = fields
+
+
+@admin.register(BankImport)
+class BankImportAdmin(ImmutableAdmin):
+    list_display = [
+        "filename",
+        "creditor",
+        "format",
+        "lines_total",
+        "lines_matched",
+        "lines_duplicate",
+        "imported_at",
+    ]
+    list_filter = ["format", "creditor"]
+    search_fields = ["filename", "sha256"]
+    list_select_related = ["creditor"]
+    inlines = [BankLineInline]
+
+
+@admin.register(BankLine)
+class BankLineAdmin(TenantScopedAdmin):
+    list_display = [
+        "booking_date",
+        "amount",
+        "currency",
+        "counterparty_name",
+        "structured_reference",
+        "status",
+        "claim",
+    ]
+    list_filter = ["status", "creditor"]
+    search_fields = [
+        "counterparty_name",
+        "counterparty_iban",
+        "structured_reference",
+        "free_text",
+    ]
+    list_select_related = ["claim"]
+    raw_id_fields = ["bank_import", "claim", "payment"]
+    date_hierarchy = "booking_date"
+    actions = [export_csv]

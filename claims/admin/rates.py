@@ -1,0 +1,15 @@
+"""Dated legal rates: installation-wide data kept by the operator."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from claims.models import Rate
+
+
+@admin.register(Rate)
+class RateAdmin(admin.ModelAdmin):
+    list_display = ["kind", "valid_from", "valid_to", "value", "confirmed", "source"]
+    list_filter = ["kind", "confirmed"]
+    search_fields = ["source"]
+    date_hierarchy = "valid_from"
