@@ -88,6 +88,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = m.Claim
+        skip_postgeneration_save = True  # claim_refresh_totals already saved it
 
     creditor = factory.SubFactory(CreditorFactory)
     debtor = factory.SubFactory(
