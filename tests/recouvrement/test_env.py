@@ -8,8 +8,17 @@ from recouvrement import env
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("true", True), ("1", True), ("YES", True), (" on ", True)]
-    + [("false", False), ("0", False), ("no", False), ("off", False), ("", False)],
+    [
+        ("true", True),
+        ("1", True),
+        ("YES", True),
+        (" on ", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("X_FLAG", raw)
