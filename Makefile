@@ -21,6 +21,10 @@ export UV_LINK_MODE := copy
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Everything `make run` writes (SQLite file, mail, broker folders, logs).
+VAR_DIR ?= $(CURDIR)/var
+export VAR_DIR
+DEMO_CLAIMS ?= 1000
 # Tests run on the real services (PostgreSQL and Redis on loopback by default).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recouvrement
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -35,38 +39,42 @@ help:
 
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "No Python >= 3.12 found on PATH or under pyenv." >&2; exit 1; }
-	@echo "Using $(PY)"
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
-	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@$(BIN)/uv sync --quiet --frozen --python $(BIN)/python
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@npm ci --silent --no-audit --no-fund --loglevel=error
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
 
 setup-demo: install
-	@mkdir -p var
-	DEBUG=true $(MANAGE) migrate --noinput
-	DEBUG=true $(MANAGE) seed_demo --if-empty
+	@mkdir -p "$(VAR_DIR)/log"
+	@DEBUG=true $(MANAGE) migrate --noinput -v0
+	@DEBUG=true $(MANAGE) seed_demo --if-empty --claims $(DEMO_CLAIMS) -v0
 
+# Web, Celery worker and beat in one process group; their logs go to
+# $(VAR_DIR)/log. Ctrl-C (or SIGTERM) stops all three.
 run: setup-demo
-	@DEBUG=true bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
-	  $(BIN)/celery -A recouvrement worker --loglevel=INFO --concurrency=2 & \
-	  $(BIN)/celery -A recouvrement beat --loglevel=INFO & \
-	  echo ""; echo "  Recouvrement: http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"; \
-	  echo "  Demo login: demo / demo-recouvrement   (Ctrl-C stops web, worker and beat)"; echo ""; \
-	  $(MANAGE) runserver --noreload $(HOST):$(PORT)'
+	@DEBUG=true bash -c 'stop() { trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait; }; \
+	  trap "stop; exit 0" INT TERM; trap stop EXIT; \
+	  $(BIN)/celery -A recouvrement worker --loglevel=INFO --concurrency=2 >>"$(VAR_DIR)/log/worker.log" 2>&1 & \
+	  $(BIN)/celery -A recouvrement beat --loglevel=INFO >>"$(VAR_DIR)/log/beat.log" 2>&1 & \
+	  $(MANAGE) runserver --noreload $(HOST):$(PORT) >>"$(VAR_DIR)/log/web.log" 2>&1 & \
+	  echo "Recouvrement: http://$(HOST):$(PORT)/  (back-office: http://$(HOST):$(PORT)/admin/)"; \
+	  echo "Demo login: demo / demo-recouvrement  (Ctrl-C stops web, worker and beat)"; \
+	  wait -n; status=$$?; echo "A service stopped (status $$status); logs in $(VAR_DIR)/log/" >&2; exit $$status'
 
 test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test-sqlite: install
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke.sqlite3 REDIS_URL= $(BIN)/pytest -m "not browser" -q -x tests/claims $(PYTEST_ARGS)
+	@mkdir -p "$(VAR_DIR)"
+	DATABASE_URL=sqlite:///$(VAR_DIR)/test-smoke.sqlite3 REDIS_URL= $(BIN)/pytest -m "not browser" -q -x tests/claims $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
