@@ -427,9 +427,9 @@ WITH inv AS (
       FROM inv LEFT JOIN pay ON pay.claim_id = inv.claim_id
 )
 UPDATE claims_claim
-   SET principal = totals.principal,
-       paid = totals.paid,
-       balance = totals.principal - totals.paid,
+   SET principal = ROUND(totals.principal, 2),
+       paid = ROUND(totals.paid, 2),
+       balance = ROUND(totals.principal - totals.paid, 2),
        oldest_due_date = totals.oldest
   FROM totals
  WHERE claims_claim.id = totals.claim_id
@@ -441,7 +441,8 @@ def refresh_totals_set_based(*, creditor_ids: list[int]) -> int:
 
     One UPDATE … FROM over aggregates (PostgreSQL and SQLite ≥ 3.33): no row is
     read into Python. Same arithmetic as ``claims.services.claim_refresh_totals``
-    (credit notes subtract, principal never below zero).
+    (credit notes subtract, principal never below zero). ROUND keeps SQLite,
+    which sums decimals as floats, to the cent.
     """
     if not creditor_ids:
         return 0
