@@ -37,12 +37,6 @@ def _defaults(model: type[models.Model]) -> dict[str, Any]:
     return values
 
 
-def _copy_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
-
-
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (attname → value) as fast as the database allows."""
     if not rows:
@@ -55,14 +49,19 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
+    # COPY takes JSON as text; every other value psycopg adapts by itself.
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                merged = {**defaults, **row}
-                copy.write_row([_copy_value(merged[n]) for n in names])
+                merged = defaults | row
+                values = [merged[n] for n in names]
+                for i in json_at:
+                    values[i] = json.dumps(values[i])
+                copy.write_row(values)
 
 
 def ids_by_code(
