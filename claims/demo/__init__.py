@@ -42,6 +42,7 @@ from claims.validators import ogm_from_number
 
 from . import identifiers as ids
 from . import vocabulary as voc
+from .bulk import allocate_ids
 from .bulk import ids_by_code
 from .bulk import insert_rows
 
@@ -392,6 +393,9 @@ def _build_book(creditor, p: Profile, debtors, n_claims, today, rng, actor_id) -
 def _write_book(creditor: Creditor, book: _Book, debtor_ids: dict) -> None:
     for claim in book.claims:
         claim["debtor_id"] = debtor_ids[claim.pop("debtor_code")]
+    if connection.vendor == "postgresql":
+        _write_book_with_totals(creditor, book)
+        return
     insert_rows(Claim, book.claims)
     claim_ids = ids_by_code(
         Claim, (c["code"] for c in book.claims), creditor_id=creditor.pk
@@ -404,6 +408,61 @@ def _write_book(creditor: Creditor, book: _Book, debtor_ids: dict) -> None:
         for row in rows:
             row["claim_id"] = claim_ids[row.pop("claim_code")]
         insert_rows(model, rows)
+
+
+_INSERT_WITH_TOTALS_SQL = """
+WITH inv AS (
+    SELECT claim_id,
+           SUM(CASE WHEN kind = %(credit)s THEN -amount ELSE amount END) AS principal,
+           MIN(CASE WHEN kind = %(credit)s THEN NULL ELSE due_date END) AS oldest
+      FROM claims_invoice WHERE creditor_id = %(creditor)s GROUP BY claim_id
+), pay AS (
+    SELECT claim_id, SUM(amount) AS paid
+      FROM claims_payment WHERE creditor_id = %(creditor)s GROUP BY claim_id
+)
+INSERT INTO claims_claim ({columns})
+SELECT {values}
+  FROM demo_claim c
+  LEFT JOIN inv ON inv.claim_id = c.id
+  LEFT JOIN pay ON pay.claim_id = c.id
+"""
+_TOTAL_COLUMNS = {
+    "principal": "ROUND(GREATEST(COALESCE(inv.principal, 0), 0), 2)",
+    "paid": "ROUND(COALESCE(pay.paid, 0), 2)",
+    "balance": "ROUND(GREATEST(COALESCE(inv.principal, 0), 0)"
+    " - COALESCE(pay.paid, 0), 2)",
+    "oldest_due_date": "inv.oldest",
+}
+
+
+def _write_book_with_totals(creditor: Creditor, book: _Book) -> None:
+    """PostgreSQL: ledger rows first (foreign keys are checked at commit), then
+    the claims in one INSERT … SELECT computing their totals set-based, so no
+    UPDATE rewrites 100,000 fresh rows."""
+    claim_ids = {}
+    for claim, pk in zip(
+        book.claims, allocate_ids(Claim, len(book.claims)), strict=True
+    ):
+        claim["id"] = claim_ids[claim["code"]] = pk
+    for model, rows in (
+        (Invoice, book.invoices),
+        (Payment, book.payments),
+        (Event, book.events),
+    ):
+        for row in rows:
+            row["claim_id"] = claim_ids[row.pop("claim_code")]
+        insert_rows(model, rows)
+    columns = [f.column for f in Claim._meta.concrete_fields]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    values = ", ".join(_TOTAL_COLUMNS.get(c, f"c.{c}") for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE demo_claim (LIKE claims_claim)")
+        insert_rows(Claim, book.claims, table="demo_claim", with_pk=True)
+        cursor.execute(
+            _INSERT_WITH_TOTALS_SQL.format(columns=quoted, values=values),
+            {"credit": InvoiceKind.CREDIT_NOTE, "creditor": creditor.pk},
+        )
+        cursor.execute("DROP TABLE demo_claim")
 
 
 _TOTALS_SQL = """
@@ -436,7 +495,7 @@ UPDATE claims_claim
 """
 
 
-def refresh_totals_set_based(*, creditor_ids: list[int]) -> int:
+def refresh_totals_set_based(*, creditor_ids: list[int]) -> None:
     """Recompute principal, paid, balance and oldest due date of many claims.
 
     One UPDATE … FROM over aggregates (PostgreSQL and SQLite ≥ 3.33): no row is
@@ -445,11 +504,10 @@ def refresh_totals_set_based(*, creditor_ids: list[int]) -> int:
     which sums decimals as floats, to the cent.
     """
     if not creditor_ids:
-        return 0
+        return
     ids = ", ".join(str(int(pk)) for pk in creditor_ids)
     with connection.cursor() as cursor:
         cursor.execute(_TOTALS_SQL.format(ids=ids), {"credit": InvoiceKind.CREDIT_NOTE})
-        return cursor.rowcount
 
 
 def _users() -> tuple[Any, Any]:
@@ -515,5 +573,6 @@ def seed_demo(*, n_claims: int, today: date, seed: int = 2026) -> SeedResult:
         result.invoices += len(book.invoices)
         result.payments += len(book.payments)
         result.events += len(book.events)
-    refresh_totals_set_based(creditor_ids=creditor_ids)
+    if connection.vendor != "postgresql":  # PostgreSQL wrote them on insert
+        refresh_totals_set_based(creditor_ids=creditor_ids)
     return result

@@ -37,8 +37,18 @@ def _defaults(model: type[models.Model]) -> dict[str, Any]:
     return values
 
 
-def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (attname → value) as fast as the database allows."""
+def insert_rows(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    table: str = "",
+    with_pk: bool = False,
+) -> None:
+    """Insert ``rows`` (attname → value) as fast as the database allows.
+
+    ``table`` and ``with_pk`` (PostgreSQL only) copy into a staging table shaped
+    like the model's, primary keys included.
+    """
     if not rows:
         return
     defaults = _defaults(model)
@@ -47,12 +57,12 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             [model(**{**defaults, **row}) for row in rows], batch_size=BATCH
         )
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     names = [f.attname for f in fields]
     # COPY takes JSON as text; every other value psycopg adapts by itself.
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(table or model._meta.db_table)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -62,6 +72,18 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                 for i in json_at:
                     values[i] = json.dumps(values[i])
                 copy.write_row(values)
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """Reserve ``count`` primary keys from the table's sequence (PostgreSQL)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+            "FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def ids_by_code(

@@ -206,3 +206,17 @@ def test_seed_2000_claims_is_fast(db):
     assert result.claims == 2000
     # Two password hashes (~1.5 s) + bulk writes; 100,000 claims take ~30 s.
     assert elapsed < 10
+
+
+def test_the_set_based_refresh_restores_spoilt_totals(book):
+    from claims.demo import refresh_totals_set_based
+
+    expected = sorted(Claim.objects.values_list("pk", "principal", "paid", "balance"))
+    Claim.objects.update(principal=Decimal("1.00"), paid=0, balance=Decimal("1.00"))
+    refresh_totals_set_based(
+        creditor_ids=list(Creditor.objects.values_list("pk", flat=True))
+    )
+    assert (
+        sorted(Claim.objects.values_list("pk", "principal", "paid", "balance"))
+        == expected
+    )
