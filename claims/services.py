@@ -140,7 +140,8 @@ def claim_open(
     return claim
 
 
-def _engine():  # noqa: ANN202 — the engine imports this module (event_record)
+def _engine() -> Any:
+    # Imported late: the engine imports this module (event_record).
     from claims import services_collection
 
     return services_collection
