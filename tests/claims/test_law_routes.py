@@ -19,15 +19,15 @@ COSTS = [
 
 
 def facts(**kw):
-    base = dict(
-        creditor_country="BE",
-        debtor_country="BE",
-        debtor_kind="business",
-        balance=Decimal("3000.00"),
-        oldest_due_date=date(2026, 2, 14),
-        debtor_has_enterprise_number=True,
-        amicable_exhausted=True,
-    )
+    base = {
+        "creditor_country": "BE",
+        "debtor_country": "BE",
+        "debtor_kind": "business",
+        "balance": Decimal("3000.00"),
+        "oldest_due_date": date(2026, 2, 14),
+        "debtor_has_enterprise_number": True,
+        "amicable_exhausted": True,
+    }
     return RouteFacts(**(base | kw))
 
 
@@ -37,7 +37,8 @@ def by_route(options):
 
 def test_be_uncontested_b2b_is_recommended_when_both_are_enterprises():
     options = advise(facts(), COSTS, TODAY)
-    assert options[0].route == r.BE_UNCONTESTED and options[0].recommended
+    assert options[0].route == r.BE_UNCONTESTED
+    assert options[0].recommended
     assert options[0].cost_estimated == Decimal("550")
     assert options[0].cost_recoverable == Decimal("250")
     assert options[0].prescription_on == date(2036, 2, 14)
@@ -89,7 +90,8 @@ def test_fr_small_claims_needs_consent_and_5000():
         )
     )
     assert not o[r.FR_SMALL_CLAIMS].eligible
-    assert o[r.FR_INJONCTION].eligible and not o[r.BE_UNCONTESTED].eligible
+    assert o[r.FR_INJONCTION].eligible
+    assert not o[r.BE_UNCONTESTED].eligible
 
 
 def test_cross_border_debtor_gets_european_procedures_and_its_own_courts():
@@ -97,8 +99,10 @@ def test_cross_border_debtor_gets_european_procedures_and_its_own_courts():
     # procedures do not reach a debtor abroad; the French courts of the
     # debtor's domicile do (§8.2).
     o = by_route(advise(facts(debtor_country="FR"), COSTS, TODAY))
-    assert o[r.EU_PAYMENT_ORDER].eligible and o[r.EU_SMALL_CLAIMS].eligible
-    assert not o[r.BE_UNCONTESTED].eligible and not o[r.BE_ORDER_TO_PAY].eligible
+    assert o[r.EU_PAYMENT_ORDER].eligible
+    assert o[r.EU_SMALL_CLAIMS].eligible
+    assert not o[r.BE_UNCONTESTED].eligible
+    assert not o[r.BE_ORDER_TO_PAY].eligible
     assert o[r.FR_INJONCTION].eligible
     o = by_route(advise(facts(), COSTS, TODAY))
     assert not o[r.EU_PAYMENT_ORDER].eligible
@@ -106,7 +110,8 @@ def test_cross_border_debtor_gets_european_procedures_and_its_own_courts():
 
 def test_write_off_first_when_costs_exceed_the_balance():
     options = advise(facts(balance=Decimal("200"), contested=True), COSTS, TODAY)
-    assert options[0].route == r.WRITE_OFF and options[0].recommended
+    assert options[0].route == r.WRITE_OFF
+    assert options[0].recommended
     assert "600" in options[0].reasons[0]
 
 
