@@ -13,7 +13,6 @@ from claims.services_collection import scenario_copy
 from claims.services_collection import scenario_for
 from claims.services_collection import scenario_steps_replace
 from tests import factories as f
-from tests.claims.engine_fixtures import engine_seed  # noqa: F401
 from tests.claims.engine_fixtures import open_claim
 
 pytestmark = pytest.mark.usefixtures("engine_seed")
@@ -33,7 +32,8 @@ def test_seed_creates_four_default_scenarios():
 def test_opening_a_claim_plans_its_scenario_from_the_due_date():
     creditor = f.CreditorFactory()
     claim = open_claim(creditor, f.DebtorFactory(creditor=creditor), due=D)
-    assert claim.scenario.country == "BE" and claim.scenario.debtor_kind == "business"
+    assert claim.scenario.country == "BE"
+    assert claim.scenario.debtor_kind == "business"
     planned = list(
         Action.objects.filter(claim=claim).values_list("step__kind", "due_on")
     )
@@ -51,7 +51,8 @@ def test_planning_twice_creates_nothing_new():
     claim = open_claim(creditor, f.ConsumerFactory(creditor=creditor), due=D)
     assert claims_plan(claim_ids=[claim.pk]) == 1
     assert Action.objects.filter(claim=claim).count() == 4
-    assert claim.scenario.debtor_kind == "consumer" and claim.scenario.country == "FR"
+    assert claim.scenario.debtor_kind == "consumer"
+    assert claim.scenario.country == "FR"
 
 
 def test_a_creditor_copy_wins_over_the_default_and_is_validated():

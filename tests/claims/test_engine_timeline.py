@@ -17,8 +17,6 @@ from claims.models import Claim
 from claims.services_run import collection_run_sync
 from tests import factories as f
 from tests.claims.engine_fixtures import at
-from tests.claims.engine_fixtures import deliverer  # noqa: F401
-from tests.claims.engine_fixtures import engine_seed  # noqa: F401
 from tests.claims.engine_fixtures import open_claim
 
 pytestmark = pytest.mark.usefixtures("engine_seed")
