@@ -71,6 +71,7 @@ def claim_transition(
     illegal or the claim changed meanwhile.
     """
     check_transition(expected_stage, to)
+    reason = str(reason)
     today = today or timezone.localdate()
     fields: dict[str, Any] = {
         "stage": to,
@@ -565,7 +566,7 @@ def claim_close(
         to=Stage.CLOSED,
         actor=actor,
         expected_stage=claim.stage,
-        reason=note or ClosedReason(closed_reason).label,
+        reason=note or str(ClosedReason(closed_reason).label),
         today=today,
         closed_reason=closed_reason,
     )
