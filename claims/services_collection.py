@@ -18,6 +18,7 @@ from django.db.models import F
 from django.db.models import Min
 from django.db.models import OuterRef
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -223,16 +224,17 @@ def scenario_steps_replace(*, scenario: Scenario, steps: list[StepSpec]) -> Scen
 # ---------------------------------------------------------------- planning
 
 
-def claims_plan(*, claim_ids: Iterable[int]) -> int:
+def claims_plan(*, claim_ids: Iterable[int] | QuerySet) -> int:
     """Choose a scenario for claims without one and plan all their actions (bulk).
 
-    Set-based: a fixed number of queries whatever the number of claims. Actions
+    Set-based: a fixed number of queries (one INSERT per 5,000 actions). Actions
     already planned are kept (unique (claim, step) + ``ignore_conflicts``).
     Returns the number of claims planned.
     """
+    ids = claim_ids if isinstance(claim_ids, QuerySet) else list(claim_ids)
     rows = list(
         Claim.objects.filter(
-            pk__in=list(claim_ids),
+            pk__in=ids,
             status=Claim.Status.OPEN,
             oldest_due_date__isnull=False,
         ).values(

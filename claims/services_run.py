@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,15 +101,14 @@ def group_by_debtor(
     return [(c, d, ids, day) for (c, d, day), ids in groups.items()]
 
 
-def claims_unplanned(*, creditor_ids: list[int]) -> list[int]:
-    return list(
-        Claim.objects.filter(
-            creditor_id__in=creditor_ids,
-            status=Claim.Status.OPEN,
-            scenario__isnull=True,
-            oldest_due_date__isnull=False,
-        ).values_list("pk", flat=True)
-    )
+def claims_unplanned(*, creditor_ids: list[int]) -> QuerySet:
+    """Open claims with no scenario yet (opened by a bulk import, say): a subquery."""
+    return Claim.objects.filter(
+        creditor_id__in=creditor_ids,
+        status=Claim.Status.OPEN,
+        scenario__isnull=True,
+        oldest_due_date__isnull=False,
+    ).values("pk")
 
 
 def claims_resume_paused(*, creditor_days: dict[int, date]) -> int:
