@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): run against a throw-away PostgreSQL database."""
