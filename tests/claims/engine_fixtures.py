@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 
 from claims import execution
 from claims.execution import Delivery
@@ -20,6 +21,9 @@ from claims.services import InvoiceData
 from claims.services import claim_open
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL"
+)
 
 
 class FakeDeliverer:

@@ -32,6 +32,7 @@ from claims.tasks import deliver_debtor_actions_task
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim
+from tests.claims.engine_fixtures import postgres_only
 
 pytestmark = pytest.mark.usefixtures("engine_seed")
 D = date(2026, 3, 2)
@@ -90,6 +91,7 @@ def test_a_payment_between_selection_and_execution_stops_the_message(deliverer, 
     assert claim.next_action_on is None
 
 
+@postgres_only
 def test_a_payment_during_delivery_waits_for_the_lock(deliverer, claim):
     """The claim row is locked while sending: the payment sees the message as sent."""
     plan = collection_plan(now=at(DAY3))
@@ -310,6 +312,7 @@ def test_collect_command_dry_run_changes_nothing(deliverer, claim, capsys):
     assert len(deliverer.deliveries) == 1
 
 
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_once(deliverer, engine_seed):
     creditor = f.CreditorFactory()
