@@ -423,6 +423,17 @@ def pause_until(
     if until < today:
         raise ValidationError(_("La date de fin de pause est déjà passée."))
     claim = _claim(claim_id)
+    if claim.stage == Stage.PAUSED:  # a new promise moves the end of the pause
+        Claim.objects.filter(pk=claim_id).update(paused_until=until)
+        event_record(
+            claim=claim,
+            kind=Event.Kind.STAGE,
+            actor=actor,
+            message=_("Pause prolongée jusqu'au %s") % until.strftime("%d/%m/%Y"),
+            data={"before": str(claim.paused_until), "after": until.isoformat()},
+        )
+        claim.paused_until = until
+        return claim
     return claim_transition(
         claim_id=claim_id,
         to=Stage.PAUSED,

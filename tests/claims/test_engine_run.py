@@ -136,12 +136,22 @@ def test_a_promise_to_pay_pauses_until_its_date(deliverer, claim):
     collection_run_sync(now=at(DAY3))
     pause_until(
         claim_id=claim.pk,
-        until=D + timedelta(days=25),
+        until=D + timedelta(days=19),
         actor=None,
         reason="",
         today=DAY3,
     )
-    for n in range(4, 26):
+    for n in range(4, 20):
+        collection_run_sync(now=at(D + timedelta(days=n)))
+    # a second promise, made on D+19, moves the end of the pause
+    pause_until(
+        claim_id=claim.pk,
+        until=D + timedelta(days=25),
+        actor=None,
+        reason="",
+        today=D + timedelta(days=19),
+    )
+    for n in range(20, 26):
         collection_run_sync(now=at(D + timedelta(days=n)))
     assert len(deliverer.deliveries) == 1
     collection_run_sync(now=at(D + timedelta(days=26)))
