@@ -9,6 +9,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -349,3 +350,26 @@ def test_two_workers_at_once_send_once(deliverer, engine_seed):
     assert errors == []
     assert len(deliverer.deliveries) == 1
     assert Action.objects.get(claim=claim, step__kind="first_reminder").state == "done"
+
+
+def test_delivery_task_retries_transient_errors_with_backoff():
+    from django.db import OperationalError
+
+    task = deliver_debtor_actions_task
+    assert OperationalError in task.autoretry_for
+    assert TransientDeliveryError in task.autoretry_for
+    assert (task.max_retries, task.retry_backoff, task.retry_jitter) == (5, True, True)
+
+
+def test_collection_tick_task_enqueues_after_commit(
+    django_capture_on_commit_callbacks, claim
+):
+    from claims.tasks import collection_tick
+
+    with (
+        time_machine.travel(at(DAY3), tick=False),
+        mock.patch.object(deliver_debtor_actions_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert collection_tick.run() == 1
+    assert delay.call_count == 1
