@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db import transaction
 from django.db.models import F
 from django.db.models import Min
@@ -227,7 +228,7 @@ def scenario_steps_replace(*, scenario: Scenario, steps: list[StepSpec]) -> Scen
 def claims_plan(*, claim_ids: Iterable[int] | QuerySet) -> int:
     """Choose a scenario for claims without one and plan all their actions (bulk).
 
-    Set-based: a fixed number of queries (one INSERT per 5,000 actions). Actions
+    Set-based: a fixed number of queries (PostgreSQL: one INSERT … SELECT). Actions
     already planned are kept (unique (claim, step) + ``ignore_conflicts``).
     Returns the number of claims planned.
     """
@@ -251,6 +252,54 @@ def claims_plan(*, claim_ids: Iterable[int] | QuerySet) -> int:
         return 0
     _assign_scenarios(rows)
     steps_by_scenario = _steps_by_scenario({r["scenario_id"] for r in rows})
+    if connection.vendor == "postgresql":
+        _insert_actions_sql(rows, steps_by_scenario)
+    else:
+        _insert_actions_orm(rows, steps_by_scenario)
+    claims_refresh_next_action(claim_ids=[r["pk"] for r in rows])
+    return len(rows)
+
+
+# Each step's distance from the due date, computed once per scenario (pure).
+def _offsets(steps: list[ScenarioStep]) -> list[int]:
+    origin = date(2000, 1, 1)
+    return [(d - origin).days for d in plan_dates(step_specs(steps), origin)]
+
+
+_INSERT_SQL = """
+INSERT INTO claims_action
+    (code, creditor_id, claim_id, debtor_id, step_id, due_on, state, attempts,
+     reason, created_at)
+SELECT gen_random_uuid(), c.creditor_id, c.id, c.debtor_id, o.step_id,
+       c.oldest_due_date + o.days, 'planned', 0, '', %s
+FROM claims_claim c
+JOIN unnest(%s::bigint[], %s::bigint[], %s::int[]) AS o(scenario_id, step_id, days)
+  ON o.scenario_id = c.scenario_id
+WHERE c.id = ANY(%s::bigint[])
+ON CONFLICT DO NOTHING
+"""
+
+
+def _insert_actions_sql(
+    rows: list[dict[str, Any]], steps_by_scenario: dict[int, list[ScenarioStep]]
+) -> None:
+    """PostgreSQL: one INSERT … SELECT plans every claim at once (no Python loop)."""
+    scen, step_ids, days = [], [], []
+    for scenario_id, steps in steps_by_scenario.items():
+        for step, offset in zip(steps, _offsets(steps), strict=True):
+            scen.append(scenario_id)
+            step_ids.append(step.pk)
+            days.append(offset)
+    with connection.cursor() as cur:
+        cur.execute(
+            _INSERT_SQL,
+            [timezone.now(), scen, step_ids, days, [r["pk"] for r in rows]],
+        )
+
+
+def _insert_actions_orm(
+    rows: list[dict[str, Any]], steps_by_scenario: dict[int, list[ScenarioStep]]
+) -> None:
     actions = []
     for r in rows:
         steps = steps_by_scenario.get(r["scenario_id"], [])
@@ -266,8 +315,6 @@ def claims_plan(*, claim_ids: Iterable[int] | QuerySet) -> int:
             for s, d in zip(steps, dates, strict=True)
         ]
     Action.objects.bulk_create(actions, ignore_conflicts=True, batch_size=5000)
-    claims_refresh_next_action(claim_ids=[r["pk"] for r in rows])
-    return len(rows)
 
 
 def _assign_scenarios(rows: list[dict[str, Any]]) -> None:
