@@ -347,15 +347,32 @@ def _steps_by_scenario(ids: set[int | None]) -> dict[int, list[ScenarioStep]]:
     return out
 
 
+_NEXT_ACTION_SQL = """
+UPDATE claims_claim c SET next_action_on = m.first
+FROM (
+    SELECT u.id, MIN(a.due_on) AS first
+    FROM unnest(%s::bigint[]) AS u(id)
+    LEFT JOIN claims_action a ON a.claim_id = u.id AND a.state = 'planned'
+    GROUP BY u.id
+) m
+WHERE c.id = m.id AND c.next_action_on IS DISTINCT FROM m.first
+"""
+
+
 def claims_refresh_next_action(*, claim_ids: Iterable[int]) -> None:
     """Set ``next_action_on`` to the earliest planned action (one UPDATE)."""
+    ids = list(claim_ids)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_NEXT_ACTION_SQL, [ids])
+        return
     first = (
         Action.objects.filter(claim_id=OuterRef("pk"), state=Action.State.PLANNED)
         .values("claim_id")
         .annotate(first=Min("due_on"))
         .values("first")
     )
-    Claim.objects.filter(pk__in=list(claim_ids)).update(next_action_on=Subquery(first))
+    Claim.objects.filter(pk__in=ids).update(next_action_on=Subquery(first))
 
 
 def claim_plan_on_open(*, claim: Claim) -> None:
