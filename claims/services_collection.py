@@ -317,6 +317,13 @@ def _insert_actions_orm(
     Action.objects.bulk_create(actions, ignore_conflicts=True, batch_size=5000)
 
 
+_ASSIGN_SQL = """
+UPDATE claims_claim c SET scenario_id = u.scenario_id
+FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, scenario_id)
+WHERE c.id = u.id AND c.scenario_id IS NULL
+"""
+
+
 def _assign_scenarios(rows: list[dict[str, Any]]) -> None:
     todo = [r for r in rows if r["scenario_id"] is None]
     if not todo:
@@ -335,6 +342,12 @@ def _assign_scenarios(rows: list[dict[str, Any]]) -> None:
         if pk is not None:
             r["scenario_id"] = pk
             by_scenario[pk].append(r["pk"])
+    if connection.vendor == "postgresql":
+        ids = [c for cs in by_scenario.values() for c in cs]
+        sids = [pk for pk, cs in by_scenario.items() for _c in cs]
+        with connection.cursor() as cur:
+            cur.execute(_ASSIGN_SQL, [ids, sids])
+        return
     # One UPDATE per scenario (a handful), not per claim.
     for pk, ids in by_scenario.items():
         Claim.objects.filter(pk__in=ids, scenario__isnull=True).update(scenario_id=pk)

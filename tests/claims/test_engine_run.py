@@ -301,7 +301,7 @@ def _claims(n):
 def test_tick_query_count_does_not_grow_with_claims(django_assert_num_queries, n):
     _claims(n)
     # 1 savepoint + creditors + unplanned claims (subquery) + scenarios
-    # + 1 UPDATE per scenario + steps + INSERT actions + next_action_on
+    # + scenario UPDATE + steps + INSERT … SELECT actions + next_action_on
     # + paused to resume + stale running + due actions + release savepoint
     with (
         mock.patch.object(deliver_debtor_actions_task, "delay_on_commit") as enqueue,
