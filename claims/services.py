@@ -136,7 +136,15 @@ def claim_open(
         message=f"Créance ouverte : {len(invoices)} facture(s), {claim.principal} {claim.currency}",
         data={"invoices": [i.number for i in invoices]},
     )
+    _engine().claim_plan_on_open(claim=claim)
     return claim
+
+
+def _engine() -> Any:
+    # Imported late: the engine imports this module (event_record).
+    from claims import services_collection
+
+    return services_collection
 
 
 def _invoice_create(*, claim: Claim, data: InvoiceData) -> Invoice:
@@ -260,8 +268,12 @@ def payment_record(
             "balance_after": str(locked.balance),
         },
     )
+    _engine().claim_after_payment(claim=locked, actor=actor, today=on)
     claim.__dict__.update(
-        {k: getattr(locked, k) for k in ("principal", "paid", "balance")}
+        {
+            k: getattr(locked, k)
+            for k in ("principal", "paid", "balance", "status", "stage")
+        }
     )
     return payment
 

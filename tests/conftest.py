@@ -38,3 +38,8 @@ def cast(db) -> Cast:
         user=f.UserFactory(username="charlie"), creditor=other, role="owner"
     ).user
     return Cast(creditor, alice, bob, rita, charlie, other)
+
+
+# Collection engine fixtures: fake deliverer, seeded default scenarios.
+from tests.claims.engine_fixtures import deliverer  # noqa: E402, F401
+from tests.claims.engine_fixtures import engine_seed  # noqa: E402, F401

@@ -130,6 +130,9 @@ class Claim(models.Model):
         _("mise en demeure envoyée le"), null=True, blank=True
     )
     last_contact_on = models.DateField(_("dernier contact le"), null=True, blank=True)
+    amicable_exhausted_on = models.DateField(
+        _("phase amiable épuisée le"), null=True, blank=True
+    )
     # Cached money summary (see class docstring).
     principal = money_field(_("principal"))
     paid = money_field(_("payé"))

@@ -1,0 +1,48 @@
+"""``manage.py collect``: the collection tick, run synchronously."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandParser
+
+from claims.services_run import collection_run_sync
+
+
+class Command(BaseCommand):
+    help = "Plan and deliver due collection actions now (same logic as the beat tick)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--at", type=date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--creditor", type=int)
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from django.utils import timezone
+
+        now = timezone.now()
+        if opts["at"]:
+            # End of that day in UTC-12 is still that day everywhere we work:
+            # take 23:00 Europe/Brussels so every send hour has come.
+            now = datetime.combine(
+                opts["at"], time(23), tzinfo=ZoneInfo("Europe/Brussels")
+            )
+        plan, outcomes = collection_run_sync(
+            now=now, creditor_id=opts["creditor"], dry_run=opts["dry_run"]
+        )
+        verb = "would deliver" if opts["dry_run"] else "delivered"
+        self.stdout.write(
+            f"creditors due: {len(plan.creditor_days)}; claims planned: "
+            f"{plan.planned_claims}; resumed: {plan.resumed}; requeued: {plan.requeued}"
+        )
+        for c, d, ids, day in plan.deliveries:
+            self.stdout.write(f"{verb} {day} creditor={c} debtor={d} actions={ids}")
+        for o in outcomes:
+            for pk, why in {**o.skipped, **o.held, **o.failed}.items():
+                self.stdout.write(f"  action {pk}: {why}")
+        self.stdout.write(f"deliveries: {len(plan.deliveries)}")

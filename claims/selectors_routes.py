@@ -1,0 +1,69 @@
+"""Route advice for one claim: facts from the database, advice from the law."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from claims.law.routes import RouteCostFacts
+from claims.law.routes import RouteFacts
+from claims.law.routes import RouteOption
+from claims.law.routes import advise
+from claims.models import Claim
+from claims.models import Dispute
+from claims.models import RouteCost
+
+
+@dataclass(frozen=True)
+class RouteAdvice:
+    options: list[RouteOption]
+    prominent: bool  # the amicable path is exhausted: show it first on the page
+
+    @property
+    def best(self) -> RouteOption | None:
+        return self.options[0] if self.options else None
+
+
+def route_costs() -> list[RouteCostFacts]:
+    """The editable cost table (one query)."""
+    return [
+        RouteCostFacts(r.route, r.label, r.amount, r.recoverable, r.source)
+        for r in RouteCost.objects.all()
+    ]
+
+
+def route_facts(*, claim: Claim) -> RouteFacts:
+    """What the advisor needs to know about a claim (2 queries at most)."""
+    creditor, debtor = claim.creditor, claim.debtor
+    contested = Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists()
+    first_invoice = (
+        claim.invoices.order_by("due_date").only("delivery_date", "issue_date").first()
+    )
+    performed = (
+        first_invoice.delivery_date or first_invoice.issue_date
+        if first_invoice
+        else None
+    )
+    return RouteFacts(
+        creditor_country=creditor.country,
+        debtor_country=debtor.country,
+        debtor_kind=debtor.kind,
+        balance=claim.balance,
+        oldest_due_date=claim.oldest_due_date or claim.created_at.date(),
+        creditor_has_enterprise_number=bool(creditor.enterprise_number),
+        debtor_has_enterprise_number=bool(debtor.enterprise_number),
+        contested=contested or claim.stage == "disputed",
+        has_debtor_writing=claim.has_debtor_writing,
+        amicable_exhausted=claim.amicable_exhausted_on is not None,
+        debtor_insolvent=debtor.is_insolvent,
+        performance_date=performed,
+    )
+
+
+def route_advice(*, claim: Claim, today: date) -> RouteAdvice:
+    """All routes for ``claim``, best first; ``claim`` should carry creditor/debtor."""
+    facts = route_facts(claim=claim)
+    return RouteAdvice(
+        options=advise(facts, route_costs(), today),
+        prominent=facts.amicable_exhausted,
+    )

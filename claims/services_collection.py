@@ -1,0 +1,745 @@
+"""Collection engine services: stage changes, planning, manual controls, judicial file.
+
+Keyword-only, typed, transactional; every change writes an Event. The automatic
+run (select → deliver) lives in ``claims.services_run``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db import transaction
+from django.db.models import F
+from django.db.models import Min
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.models import Action
+from claims.models import Claim
+from claims.models import ClosedReason
+from claims.models import Creditor
+from claims.models import Debtor
+from claims.models import Dispute
+from claims.models import Event
+from claims.models import JudicialCase
+from claims.models import Scenario
+from claims.models import ScenarioStep
+from claims.models import Stage
+from claims.scenarios import StepSpec
+from claims.scenarios import plan_dates
+from claims.scenarios import validate_scenario
+from claims.services import event_record
+from claims.stages import TransitionError
+from claims.stages import check_transition
+
+SIDE_STAGES = frozenset({Stage.PAUSED, Stage.DISPUTED, Stage.PAYMENT_PLAN})
+ERR_CHANGED = "La créance a changé entre-temps (étape « %(s)s ») : rechargez la page."
+
+User = AbstractBaseUser | None
+
+
+def _label(actor: User) -> str:
+    return actor.get_username() if actor is not None else "système"
+
+
+# ---------------------------------------------------------------- stages
+
+
+@transaction.atomic
+def claim_transition(
+    *,
+    claim_id: int,
+    to: str,
+    actor: User,
+    reason: str,
+    expected_stage: str,
+    today: date | None = None,
+    closed_reason: str = "",
+    paused_until: date | None = None,
+) -> Claim:
+    """Move a claim to ``to`` if it is still at ``expected_stage`` (conditional UPDATE).
+
+    Raises ``TransitionError`` (French message, nothing written) when the move is
+    illegal or the claim changed meanwhile.
+    """
+    check_transition(expected_stage, to)
+    reason = str(reason)
+    today = today or timezone.localdate()
+    fields: dict[str, Any] = {
+        "stage": to,
+        "stage_entered_on": today,
+        "updated_at": timezone.now(),
+        "paused_until": paused_until if to == Stage.PAUSED else None,
+    }
+    if to in SIDE_STAGES and expected_stage not in SIDE_STAGES:
+        fields["resume_stage"] = expected_stage
+    elif to not in SIDE_STAGES:
+        fields["resume_stage"] = ""
+    if to == Stage.CLOSED:
+        fields |= {
+            "status": Claim.Status.CLOSED,
+            "closed_reason": closed_reason or ClosedReason.CANCELLED,
+            "closed_on": today,
+            "next_action_on": None,
+        }
+    won = Claim.objects.filter(
+        pk=claim_id, stage=expected_stage, status=Claim.Status.OPEN
+    ).update(**fields)
+    if won != 1:
+        raise TransitionError(_(ERR_CHANGED) % {"s": expected_stage})
+    claim = Claim.objects.get(pk=claim_id)
+    event_record(
+        claim=claim,
+        kind=Event.Kind.STAGE,
+        actor=actor,
+        message=_("Étape : %(b)s → %(a)s. %(r)s")
+        % {"b": Stage(expected_stage).label, "a": Stage(to).label, "r": reason},
+        data={
+            "before": expected_stage,
+            "after": to,
+            "reason": reason,
+            "closed_reason": fields.get("closed_reason", ""),
+            "paused_until": paused_until.isoformat() if paused_until else None,
+        },
+    )
+    if to == Stage.CLOSED:
+        _cancel_planned(claim_ids=[claim_id], reason=reason or _("Créance clôturée"))
+    return claim
+
+
+def _cancel_planned(*, claim_ids: Iterable[int], reason: str) -> int:
+    return Action.objects.filter(
+        claim_id__in=list(claim_ids), state=Action.State.PLANNED
+    ).update(state=Action.State.CANCELLED, reason=reason[:500], done_at=timezone.now())
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def step_specs(steps: Iterable[ScenarioStep]) -> list[StepSpec]:
+    """Pure specs of stored steps (for validation and date planning)."""
+    return [
+        StepSpec(
+            kind=s.kind,
+            offset_days=s.offset_days,
+            channel=s.channel,
+            anchor=s.anchor,
+            min_days_since_contact=s.min_days_since_contact,
+            claims_interest=s.claims_interest,
+            claims_fees=s.claims_fees,
+            fee=s.fee,
+            deadline_days=s.deadline_days,
+        )
+        for s in steps
+    ]
+
+
+def scenario_for(*, creditor: Creditor, debtor: Debtor) -> Scenario | None:
+    """The creditor's own active scenario for this kind of debtor, else the default."""
+    return (
+        Scenario.objects.filter(
+            Q(creditor=creditor) | Q(creditor__isnull=True),
+            country=creditor.country,
+            debtor_kind=debtor.kind,
+            is_active=True,
+        )
+        .order_by(F("creditor").desc(nulls_last=True), "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def scenario_copy(
+    *, scenario: Scenario, creditor: Creditor, name: str = ""
+) -> Scenario:
+    """Copy a scenario (usually a default) into the creditor's own, editable one."""
+    copy = Scenario.objects.create(
+        creditor=creditor,
+        name=name or _("%s (copie)") % scenario.name,
+        country=scenario.country,
+        debtor_kind=scenario.debtor_kind,
+        copied_from=scenario,
+    )
+    steps = list(scenario.steps.all())
+    for s in steps:
+        s.pk = None
+        s.scenario = copy
+    ScenarioStep.objects.bulk_create(steps)
+    return copy
+
+
+def scenario_validate(*, scenario: Scenario) -> list[str]:
+    """Reasons why the stored scenario is unlawful; empty list = valid."""
+    return validate_scenario(
+        step_specs(scenario.steps.order_by("position")),
+        scenario.country,
+        scenario.debtor_kind,
+    )
+
+
+@transaction.atomic
+def scenario_steps_replace(*, scenario: Scenario, steps: list[StepSpec]) -> Scenario:
+    """Replace a creditor scenario's steps; an unlawful list is refused (nothing written)."""
+    if scenario.creditor_id is None:
+        raise ValidationError(
+            _("Un scénario par défaut ne se modifie pas : copiez-le.")
+        )
+    errors = validate_scenario(steps, scenario.country, scenario.debtor_kind)
+    if errors:
+        raise ValidationError(errors)
+    if Action.objects.filter(step__scenario=scenario).exists():
+        raise ValidationError(
+            _("Ce scénario a déjà servi : copiez-le pour le modifier.")
+        )
+    scenario.steps.all().delete()
+    ScenarioStep.objects.bulk_create(
+        ScenarioStep(
+            scenario=scenario,
+            position=i,
+            kind=s.kind,
+            offset_days=s.offset_days,
+            anchor=s.anchor,
+            min_days_since_contact=s.min_days_since_contact,
+            channel=s.channel,
+            template=s.template,
+            claims_interest=s.claims_interest,
+            claims_fees=s.claims_fees,
+            fee=s.fee,
+            deadline_days=s.deadline_days,
+        )
+        for i, s in enumerate(steps, start=1)
+    )
+    return scenario
+
+
+# ---------------------------------------------------------------- planning
+
+
+def claims_plan(*, claim_ids: Iterable[int] | QuerySet) -> int:
+    """Choose a scenario for claims without one and plan all their actions (bulk).
+
+    Set-based: a fixed number of queries (PostgreSQL: one INSERT … SELECT). Actions
+    already planned are kept (unique (claim, step) + ``ignore_conflicts``).
+    Returns the number of claims planned.
+    """
+    ids = claim_ids if isinstance(claim_ids, QuerySet) else list(claim_ids)
+    rows = list(
+        Claim.objects.filter(
+            pk__in=ids,
+            status=Claim.Status.OPEN,
+            oldest_due_date__isnull=False,
+        ).values(
+            "pk",
+            "creditor_id",
+            "debtor_id",
+            "oldest_due_date",
+            "scenario_id",
+            "creditor__country",
+            "debtor__kind",
+        )
+    )
+    if not rows:
+        return 0
+    _assign_scenarios(rows)
+    steps_by_scenario = _steps_by_scenario({r["scenario_id"] for r in rows})
+    if connection.vendor == "postgresql":
+        _insert_actions_sql(rows, steps_by_scenario)
+    else:
+        _insert_actions_orm(rows, steps_by_scenario)
+    claims_refresh_next_action(claim_ids=[r["pk"] for r in rows])
+    return len(rows)
+
+
+# Each step's distance from the due date, computed once per scenario (pure).
+def _offsets(steps: list[ScenarioStep]) -> list[int]:
+    origin = date(2000, 1, 1)
+    return [(d - origin).days for d in plan_dates(step_specs(steps), origin)]
+
+
+_INSERT_SQL = """
+INSERT INTO claims_action
+    (code, creditor_id, claim_id, debtor_id, step_id, due_on, state, attempts,
+     reason, created_at)
+SELECT gen_random_uuid(), c.creditor_id, c.id, c.debtor_id, o.step_id,
+       c.oldest_due_date + o.days, 'planned', 0, '', %s
+FROM claims_claim c
+JOIN unnest(%s::bigint[], %s::bigint[], %s::int[]) AS o(scenario_id, step_id, days)
+  ON o.scenario_id = c.scenario_id
+WHERE c.id = ANY(%s::bigint[])
+ON CONFLICT DO NOTHING
+"""
+
+
+def _insert_actions_sql(
+    rows: list[dict[str, Any]], steps_by_scenario: dict[int, list[ScenarioStep]]
+) -> None:
+    """PostgreSQL: one INSERT … SELECT plans every claim at once (no Python loop)."""
+    scen, step_ids, days = [], [], []
+    for scenario_id, steps in steps_by_scenario.items():
+        for step, offset in zip(steps, _offsets(steps), strict=True):
+            scen.append(scenario_id)
+            step_ids.append(step.pk)
+            days.append(offset)
+    with connection.cursor() as cur:
+        cur.execute(
+            _INSERT_SQL,
+            [timezone.now(), scen, step_ids, days, [r["pk"] for r in rows]],
+        )
+
+
+def _insert_actions_orm(
+    rows: list[dict[str, Any]], steps_by_scenario: dict[int, list[ScenarioStep]]
+) -> None:
+    actions = []
+    for r in rows:
+        steps = steps_by_scenario.get(r["scenario_id"], [])
+        dates = plan_dates(step_specs(steps), r["oldest_due_date"])
+        actions += [
+            Action(
+                creditor_id=r["creditor_id"],
+                claim_id=r["pk"],
+                debtor_id=r["debtor_id"],
+                step=s,
+                due_on=d,
+            )
+            for s, d in zip(steps, dates, strict=True)
+        ]
+    Action.objects.bulk_create(actions, ignore_conflicts=True, batch_size=5000)
+
+
+_ASSIGN_SQL = """
+UPDATE claims_claim c SET scenario_id = u.scenario_id
+FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, scenario_id)
+WHERE c.id = u.id AND c.scenario_id IS NULL
+"""
+
+
+def _assign_scenarios(rows: list[dict[str, Any]]) -> None:
+    todo = [r for r in rows if r["scenario_id"] is None]
+    if not todo:
+        return
+    scenarios = Scenario.objects.filter(
+        Q(creditor_id__in={r["creditor_id"] for r in todo}) | Q(creditor__isnull=True),
+        is_active=True,
+    ).order_by(F("creditor").desc(nulls_last=True), "pk")
+    chosen: dict[tuple[int | None, str, str], int] = {}
+    for s in scenarios.values("pk", "creditor_id", "country", "debtor_kind"):
+        chosen.setdefault((s["creditor_id"], s["country"], s["debtor_kind"]), s["pk"])
+    by_scenario: dict[int, list[int]] = defaultdict(list)
+    for r in todo:
+        key = (r["creditor__country"], r["debtor__kind"])
+        pk = chosen.get((r["creditor_id"], *key)) or chosen.get((None, *key))
+        if pk is not None:
+            r["scenario_id"] = pk
+            by_scenario[pk].append(r["pk"])
+    if connection.vendor == "postgresql":
+        ids = [c for cs in by_scenario.values() for c in cs]
+        sids = [pk for pk, cs in by_scenario.items() for _c in cs]
+        with connection.cursor() as cur:
+            cur.execute(_ASSIGN_SQL, [ids, sids])
+        return
+    # One UPDATE per scenario (a handful), not per claim.
+    for pk, ids in by_scenario.items():
+        Claim.objects.filter(pk__in=ids, scenario__isnull=True).update(scenario_id=pk)
+
+
+def _steps_by_scenario(ids: set[int | None]) -> dict[int, list[ScenarioStep]]:
+    out: dict[int, list[ScenarioStep]] = defaultdict(list)
+    for s in ScenarioStep.objects.filter(scenario_id__in=ids).order_by("position"):
+        out[s.scenario_id].append(s)
+    return out
+
+
+_NEXT_ACTION_SQL = """
+UPDATE claims_claim c SET next_action_on = m.first
+FROM (
+    SELECT u.id, MIN(a.due_on) AS first
+    FROM unnest(%s::bigint[]) AS u(id)
+    LEFT JOIN claims_action a ON a.claim_id = u.id AND a.state = 'planned'
+    GROUP BY u.id
+) m
+WHERE c.id = m.id AND c.next_action_on IS DISTINCT FROM m.first
+"""
+
+
+def claims_refresh_next_action(*, claim_ids: Iterable[int]) -> None:
+    """Set ``next_action_on`` to the earliest planned action (one UPDATE)."""
+    ids = list(claim_ids)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_NEXT_ACTION_SQL, [ids])
+        return
+    first = (
+        Action.objects.filter(claim_id=OuterRef("pk"), state=Action.State.PLANNED)
+        .values("claim_id")
+        .annotate(first=Min("due_on"))
+        .values("first")
+    )
+    Claim.objects.filter(pk__in=ids).update(next_action_on=Subquery(first))
+
+
+def claim_plan_on_open(*, claim: Claim) -> None:
+    """Hook for ``claims.services.claim_open``: plan the new claim's scenario."""
+    claims_plan(claim_ids=[claim.pk])
+    claim.refresh_from_db(fields=["scenario", "next_action_on"])
+
+
+# ---------------------------------------------------------------- payments
+
+
+def claim_after_payment(
+    *, claim: Claim, actor: User = None, today: date | None = None
+) -> bool:
+    """Close the claim as paid when its balance reached 0; True when closed.
+
+    Called by ``payment_record`` after the totals are refreshed, inside its
+    transaction and under its lock: planned actions are cancelled with it.
+    """
+    if claim.balance > 0 or claim.status != Claim.Status.OPEN:
+        return False
+    claim_transition(
+        claim_id=claim.pk,
+        to=Stage.CLOSED,
+        actor=actor,
+        reason=_("Solde payé"),
+        expected_stage=claim.stage,
+        today=today,
+        closed_reason=ClosedReason.PAID,
+    )
+    claim.refresh_from_db(fields=["status", "stage", "closed_reason", "closed_on"])
+    return True
+
+
+# ---------------------------------------------------------------- manual controls
+
+
+def _claim(claim_id: int) -> Claim:
+    return Claim.objects.select_for_update().get(pk=claim_id)
+
+
+@transaction.atomic
+def action_skip(*, action_id: int, actor: User, reason: str) -> bool:
+    """Skip one planned step; False when it was no longer planned."""
+    action = Action.objects.select_related("claim", "step").get(pk=action_id)
+    won = Action.objects.filter(pk=action_id, state=Action.State.PLANNED).update(
+        state=Action.State.SKIPPED, reason=reason[:500], done_at=timezone.now()
+    )
+    if won:
+        event_record(
+            claim=action.claim,
+            kind=Event.Kind.ACTION_SKIPPED,
+            actor=actor,
+            message=_("Étape passée : %(s)s. %(r)s") % {"s": action.step, "r": reason},
+            data={"action": str(action.code), "reason": reason},
+        )
+        claims_refresh_next_action(claim_ids=[action.claim_id])
+    return bool(won)
+
+
+def send_next_now(*, claim_id: int, actor: User, today: date | None = None) -> Any:
+    """Send the claim's next planned step now (ignores the delays, not the law)."""
+    from claims.services_run import actions_deliver
+
+    today = today or timezone.localdate()
+    action = (
+        Action.objects.filter(claim_id=claim_id, state=Action.State.PLANNED)
+        .exclude(step__channel="call")
+        .order_by("step__position")
+        .first()
+    )
+    if action is None:
+        raise ValidationError(_("Aucune étape prévue pour cette créance."))
+    Action.objects.filter(pk=action.pk, due_on__gt=today).update(due_on=today)
+    return actions_deliver(
+        creditor_id=action.creditor_id,
+        debtor_id=action.debtor_id,
+        action_ids=[action.pk],
+        today=today,
+        force=True,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def call_record(*, action_id: int, actor: User, note: str) -> bool:
+    """A person made the phone call of a ``call`` step: mark it done."""
+    action = Action.objects.select_related("claim").get(pk=action_id)
+    won = Action.objects.filter(
+        pk=action_id, state=Action.State.PLANNED, step__channel="call"
+    ).update(state=Action.State.DONE, reason=note[:500], done_at=timezone.now())
+    if won:
+        today = timezone.localdate()
+        Claim.objects.filter(pk=action.claim_id).update(last_contact_on=today)
+        event_record(
+            claim=action.claim,
+            kind=Event.Kind.ACTION_DONE,
+            actor=actor,
+            message=_("Appel effectué : %s") % note,
+            data={"action": str(action.code)},
+        )
+        claims_refresh_next_action(claim_ids=[action.claim_id])
+    return bool(won)
+
+
+@transaction.atomic
+def pause_until(
+    *, claim_id: int, until: date, actor: User, reason: str, today: date | None = None
+) -> Claim:
+    """Promise to pay: no automatic step until ``until`` (included)."""
+    today = today or timezone.localdate()
+    if until < today:
+        raise ValidationError(_("La date de fin de pause est déjà passée."))
+    claim = _claim(claim_id)
+    if claim.stage == Stage.PAUSED:  # a new promise moves the end of the pause
+        Claim.objects.filter(pk=claim_id).update(paused_until=until)
+        event_record(
+            claim=claim,
+            kind=Event.Kind.STAGE,
+            actor=actor,
+            message=_("Pause prolongée jusqu'au %s") % until.strftime("%d/%m/%Y"),
+            data={"before": str(claim.paused_until), "after": until.isoformat()},
+        )
+        claim.paused_until = until
+        return claim
+    return claim_transition(
+        claim_id=claim_id,
+        to=Stage.PAUSED,
+        actor=actor,
+        expected_stage=claim.stage,
+        reason=reason
+        or _("Promesse de paiement jusqu'au %s") % until.strftime("%d/%m/%Y"),
+        today=today,
+        paused_until=until,
+    )
+
+
+@transaction.atomic
+def claim_resume(
+    *, claim_id: int, actor: User, reason: str, today: date | None = None
+) -> Claim:
+    """Leave a pause, dispute or plan: back to the stage it interrupted."""
+    claim = _claim(claim_id)
+    return claim_transition(
+        claim_id=claim_id,
+        to=claim.resume_stage or Stage.AMICABLE,
+        actor=actor,
+        expected_stage=claim.stage,
+        reason=reason,
+        today=today,
+    )
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    claim_id: int,
+    reason: str,
+    actor: User,
+    source: str = "creditor",
+    amount: Any = None,
+    invoice_id: int | None = None,
+    today: date | None = None,
+) -> Dispute:
+    """Record a dispute: automatic steps stop until it is resolved."""
+    claim = _claim(claim_id)
+    dispute = Dispute.objects.create(
+        creditor_id=claim.creditor_id,
+        claim=claim,
+        reason=reason,
+        source=source,
+        amount=amount,
+        invoice_id=invoice_id,
+    )
+    if claim.stage != Stage.DISPUTED:
+        claim_transition(
+            claim_id=claim_id,
+            to=Stage.DISPUTED,
+            actor=actor,
+            expected_stage=claim.stage,
+            reason=reason,
+            today=today,
+        )
+    return dispute
+
+
+@transaction.atomic
+def dispute_resolve(
+    *, dispute_id: int, status: str, answer: str, actor: User, today: date | None = None
+) -> Dispute:
+    """Close a dispute; with no other open dispute the claim resumes its stage."""
+    if status == Dispute.Status.OPEN:
+        raise ValidationError(_("Choisissez une issue pour la contestation."))
+    dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+    claim = _claim(dispute.claim_id)
+    won = Dispute.objects.filter(pk=dispute_id, status=Dispute.Status.OPEN).update(
+        status=status, answer=answer, resolved_at=timezone.now()
+    )
+    if not won:
+        raise ValidationError(_("Cette contestation est déjà résolue."))
+    event_record(
+        claim=claim,
+        kind=Event.Kind.DISPUTE,
+        actor=actor,
+        message=_("Contestation résolue : %s") % Dispute.Status(status).label,
+        data={"dispute": str(dispute.code), "status": status},
+    )
+    still_open = Dispute.objects.filter(
+        claim=claim, status=Dispute.Status.OPEN
+    ).exists()
+    if claim.stage == Stage.DISPUTED and not still_open:
+        claim_transition(
+            claim_id=claim.pk,
+            to=claim.resume_stage or Stage.AMICABLE,
+            actor=actor,
+            expected_stage=Stage.DISPUTED,
+            reason=answer,
+            today=today,
+        )
+    dispute.refresh_from_db()
+    return dispute
+
+
+@transaction.atomic
+def escalate_now(
+    *, claim_id: int, actor: User, reason: str, today: date | None = None
+) -> Claim:
+    """End the amicable path now: remaining steps skipped, route advice shown."""
+    today = today or timezone.localdate()
+    claim = _claim(claim_id)
+    Action.objects.filter(claim_id=claim_id, state=Action.State.PLANNED).exclude(
+        step__kind="escalate"
+    ).update(
+        state=Action.State.SKIPPED,
+        reason=_("Escalade manuelle"),
+        done_at=timezone.now(),
+    )
+    Action.objects.filter(
+        claim_id=claim_id, state=Action.State.PLANNED, step__kind="escalate"
+    ).update(state=Action.State.DONE, reason=reason[:500], done_at=timezone.now())
+    Claim.objects.filter(pk=claim_id).update(
+        amicable_exhausted_on=today, next_action_on=None
+    )
+    event_record(
+        claim=claim,
+        kind=Event.Kind.STAGE,
+        actor=actor,
+        message=_("Phase amiable terminée : choisir la voie judiciaire. %s") % reason,
+        data={"amicable_exhausted_on": today.isoformat(), "reason": reason},
+    )
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_close(
+    *,
+    claim_id: int,
+    closed_reason: str,
+    actor: User,
+    note: str = "",
+    today: date | None = None,
+) -> Claim:
+    """Close as paid / settled / written off / cancelled; planned steps are cancelled."""
+    claim = _claim(claim_id)
+    return claim_transition(
+        claim_id=claim_id,
+        to=Stage.CLOSED,
+        actor=actor,
+        expected_stage=claim.stage,
+        reason=note or str(ClosedReason(closed_reason).label),
+        today=today,
+        closed_reason=closed_reason,
+    )
+
+
+# ---------------------------------------------------------------- judicial
+
+JUDICIAL_FIELDS = frozenset(
+    {
+        "handler_name",
+        "handler_email",
+        "handed_off_on",
+        "served_on",
+        "contest_deadline",
+        "title_obtained_on",
+        "judgment_on",
+        "enforcement_on",
+        "costs_advanced",
+        "costs_recovered",
+        "amount_recovered",
+        "outcome",
+        "notes",
+        "route",
+    }
+)
+
+
+@transaction.atomic
+def judicial_handoff(
+    *,
+    claim_id: int,
+    route: str,
+    actor: User,
+    handler_name: str = "",
+    handler_email: str = "",
+    on: date | None = None,
+) -> JudicialCase:
+    """Hand the claim to a bailiff or lawyer: judicial stage, automatic steps stop."""
+    on = on or timezone.localdate()
+    claim = _claim(claim_id)
+    case = JudicialCase(
+        claim=claim,
+        creditor_id=claim.creditor_id,
+        route=route,
+        handler_name=handler_name,
+        handler_email=handler_email,
+        handed_off_on=on,
+    )
+    case.full_clean(exclude=["claim", "creditor"])
+    case.save()
+    _cancel_planned(claim_ids=[claim_id], reason=_("Transmis au judiciaire"))
+    claim_transition(
+        claim_id=claim_id,
+        to=Stage.JUDICIAL,
+        actor=actor,
+        expected_stage=claim.stage,
+        reason=_("Transmis à %(h)s (%(r)s)") % {"h": handler_name or "—", "r": route},
+        today=on,
+    )
+    return case
+
+
+@transaction.atomic
+def judicial_update(*, claim_id: int, actor: User, **changes: Any) -> JudicialCase:
+    """Record dates, costs or outcome of the judicial file, with before/after."""
+    unknown = set(changes) - JUDICIAL_FIELDS
+    if unknown:
+        raise ValidationError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)))
+    case = (
+        JudicialCase.objects.select_for_update()
+        .select_related("claim")
+        .get(claim_id=claim_id)
+    )
+    before = {k: str(getattr(case, k)) for k in changes}
+    for k, v in changes.items():
+        setattr(case, k, v)
+    case.full_clean(exclude=["claim", "creditor"])
+    case.save(update_fields=list(changes))
+    event_record(
+        claim=case.claim,
+        kind=Event.Kind.JUDICIAL,
+        actor=actor,
+        message=_("Dossier judiciaire mis à jour : %s") % ", ".join(sorted(changes)),
+        data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+    )
+    return case

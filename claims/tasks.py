@@ -1,0 +1,46 @@
+"""Celery adapters of the collection engine: ids in, a service call, nothing else."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.db import OperationalError
+
+log = logging.getLogger(__name__)
+
+
+class TransientDeliveryError(Exception):
+    """The deliverer failed in a way worth retrying (network, SMTP 4xx…)."""
+
+
+@shared_task(ignore_result=True)
+def collection_tick() -> int:
+    """Beat, every 15 minutes: plan, select and enqueue one task per debtor."""
+    from claims.services_run import collection_enqueue
+
+    return collection_enqueue()
+
+
+@shared_task(
+    autoretry_for=(OperationalError, TransientDeliveryError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def deliver_debtor_actions_task(
+    creditor_id: int, debtor_id: int, action_ids: list[int], today_iso: str
+) -> None:
+    """Deliver one debtor's due actions (safe twice: the service claims them)."""
+    from claims.services_run import actions_deliver
+
+    outcome = actions_deliver(
+        creditor_id=creditor_id,
+        debtor_id=debtor_id,
+        action_ids=action_ids,
+        today=date.fromisoformat(today_iso),
+    )
+    if outcome.retry:
+        raise TransientDeliveryError(str(outcome.failed))

@@ -1,0 +1,51 @@
+"""The stage machine is a pure table (no DB)."""
+
+import pytest
+
+from claims.models import Stage
+from claims.stages import ALLOWED
+from claims.stages import TransitionError
+from claims.stages import can_transition
+from claims.stages import check_transition
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (Stage.AMICABLE, Stage.FORMAL_NOTICE),
+        (Stage.FORMAL_NOTICE, Stage.JUDICIAL),
+        (Stage.AMICABLE, Stage.PAUSED),
+        (Stage.PAUSED, Stage.AMICABLE),
+        (Stage.DISPUTED, Stage.FORMAL_NOTICE),
+        (Stage.JUDICIAL, Stage.CLOSED),
+        (Stage.PAYMENT_PLAN, Stage.CLOSED),
+    ],
+)
+def test_it_allows_the_normal_path(before, after):
+    check_transition(before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (Stage.CLOSED, Stage.AMICABLE),
+        (Stage.JUDICIAL, Stage.AMICABLE),
+        (Stage.FORMAL_NOTICE, Stage.AMICABLE),
+        (Stage.JUDICIAL, Stage.PAUSED),
+    ],
+)
+def test_it_refuses_going_back_with_a_french_message(before, after):
+    with pytest.raises(TransitionError, match="Passage interdit"):
+        check_transition(before, after)
+
+
+def test_it_refuses_staying_put_and_unknown_stages():
+    with pytest.raises(TransitionError, match="déjà"):
+        check_transition("amicable", "amicable")
+    assert not can_transition("amicable", "nowhere")
+
+
+def test_every_stage_is_in_the_table_and_closed_is_final():
+    assert set(ALLOWED) == set(Stage)
+    assert ALLOWED[Stage.CLOSED] == frozenset()
+    assert all(Stage.CLOSED in v for k, v in ALLOWED.items() if k != Stage.CLOSED)
