@@ -59,7 +59,8 @@ def test_epc_payload_follows_epc069_12_line_order():
         "+++090/9337/55493+++",
     ]
     svg = epc_qr_svg(payload)
-    assert svg.startswith("<svg") and "path" in svg
+    assert svg.startswith("<svg")
+    assert "path" in svg
 
 
 def test_epc_payload_refuses_a_zero_amount():
