@@ -60,7 +60,9 @@ def portal_language(request: HttpRequest, token: PortalToken | None) -> str:
 
 def harden(response: HttpResponse, lang: str) -> HttpResponse:
     response.headers["Cache-Control"] = "no-store, private"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": Chromium then sends "Origin: null" and CSRF refuses
+    # the POST. The link's token never stays in the URL (swapped for a session).
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers.setdefault("Content-Language", lang)
     return response

@@ -46,7 +46,7 @@ def test_a_valid_link_opens_the_claim_and_leaves_the_token_out_of_the_url(
     assert page.status_code == 200
     assert 'id="total-due">1815,00 EUR' in page.text  # French format
     assert page["Cache-Control"] == "no-store, private"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_tampered_expired_and_revoked_links_get_the_same_page(client, link, claim):
