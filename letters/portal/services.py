@@ -13,9 +13,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +74,17 @@ def portal_document_downloaded(*, token: PortalToken, claim: Claim, title: str) 
     )
 
 
+def _alert_creditor(*, claim: Claim, what: str) -> None:
+    """Email the creditor after commit (a failed email never undoes the answer)."""
+    to = claim.creditor.reply_to or claim.creditor.email
+    url = settings.SITE_URL + "/p/manage/"
+    subject = f"[{claim.reference}] {what}"
+    body = f"{what}\n{claim.debtor} — {claim.reference}\n\n{url}\n"
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [to], fail_silently=True)
+    )
+
+
 def _store(upload: UploadedFile | None, folder: str) -> str:
     """Save a validated upload under MEDIA_ROOT (served only through checked views)."""
     if upload is None:
@@ -116,6 +129,7 @@ def portal_payment_declared(
             "proof": path,
         },
     )
+    _alert_creditor(claim=claim, what="Paiement déclaré par le débiteur")
     claim.refresh_from_db(fields=["paused_until"])
     return claim
 
@@ -184,6 +198,7 @@ def portal_dispute_open(
         message=f"Contestation via le portail ({scope}) : {reason}",
         data={"dispute": str(dispute.code), "short_code": token.short_code},
     )
+    _alert_creditor(claim=claim, what="Contestation reçue via le portail")
     _dispute_open = _engine_dispute_open()
     if _dispute_open is not None:
         _dispute_open(claim=claim, dispute=dispute)
@@ -247,6 +262,7 @@ def portal_plan_request(
             "instalments": [[d.isoformat(), str(a)] for d, a in schedule],
         },
     )
+    _alert_creditor(claim=claim, what="Demande de plan d'apurement")
     return plan
 
 

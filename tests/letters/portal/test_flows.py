@@ -44,12 +44,22 @@ def test_i_have_paid_pauses_reminders_five_days(portal, claim):
     assert event.data["declared_payment"] == "1815.00"
 
 
-def test_disputing_one_invoice_stops_automatic_steps(portal, claim):
+def test_disputing_one_invoice_stops_automatic_steps(
+    portal, claim, mailoutbox, django_capture_on_commit_callbacks
+):
     invoice = claim.invoices.get(number="C-PORTAL-1-2")
-    portal.post(
-        f"/p/c/{claim.code}/dispute/",
-        {"invoice": str(invoice.code), "amount": "605.00", "reason": "Jamais livré"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(
+            f"/p/c/{claim.code}/dispute/",
+            {
+                "invoice": str(invoice.code),
+                "amount": "605.00",
+                "reason": "Jamais livré",
+            },
+        )
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [claim.creditor.email]
+    assert "Contestation" in mailoutbox[0].subject
     dispute = Dispute.objects.get()
     assert (dispute.invoice, dispute.amount, dispute.source) == (
         invoice,
@@ -218,3 +228,18 @@ def test_the_payment_block_has_the_qr_for_the_exact_amount(portal, claim):
     assert "+++090/9337/55493+++" in page
     assert "<svg" in page
     assert Claim.objects.get(pk=claim.pk).stage == "amicable"
+
+
+def test_refusals_cost_the_same_queries_and_are_logged(
+    client, link, claim, caplog, django_assert_num_queries
+):
+    token, raw = link
+    from letters.portal.tokens import portal_token_resolve
+
+    with django_assert_num_queries(1):  # the lookup by hash
+        assert portal_token_resolve("x" * 43) is None
+    token.expires_at = timezone.now() - dt.timedelta(seconds=1)
+    token.save(update_fields=["expires_at"])
+    with django_assert_num_queries(1):
+        assert portal_token_resolve(raw) is None
+    assert "refused token" in caplog.text
