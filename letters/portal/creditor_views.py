@@ -3,11 +3,13 @@ revoke debtor links. Scoped to the user's creditor; other creditors' objects 404
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from claims.access import current_membership
+from claims.access import get_claim_for_user
 from claims.access import get_debtor_for_user
 from claims.access import require_write
 from claims.models import Dispute
@@ -196,6 +199,27 @@ def dispute_attachment(request: HttpRequest, code: UUID) -> HttpResponse:
         as_attachment=True,
         filename=f"contestation-{item.claim_id}.{ext}",
         content_type=CONTENT_TYPES[ext],
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_PROOF_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
+
+
+@login_required
+def proof(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
+    """A proof of payment uploaded with an "I have paid" declaration."""
+    claim = get_claim_for_user(request, code)
+    match = _PROOF_NAME.match(name)
+    path = f"portal/proofs/{claim.code}/{name}"
+    if match is None or not default_storage.exists(path):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=f"preuve-{claim.reference}.{match.group(1)}",
+        content_type=CONTENT_TYPES[match.group(1)],
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

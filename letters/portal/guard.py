@@ -24,6 +24,7 @@ SESSION_LANG = "portal_lang"
 LANGUAGES = ("fr", "nl", "en")
 RATE_LIMIT = 30  # requests per minute per IP and token
 RATE_WINDOW = 60
+MAX_BODY_BYTES = 6 * 1024 * 1024  # one 5 MB file plus the form fields
 
 View = Callable[..., HttpResponse]
 
@@ -87,6 +88,8 @@ def portal_page(view: View) -> View:
         token_id = request.session.get(SESSION_TOKEN)
         if over_limit(request, f"session:{token_id}"):
             return too_many(request)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            return HttpResponse(status=413)  # refused before Django spools it
         token = portal_token_by_id(int(token_id)) if token_id else None
         lang = portal_language(request, token)
         with translation.override(lang):

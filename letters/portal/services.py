@@ -127,6 +127,7 @@ def portal_payment_declared(
             "paid_on": paid_on.isoformat(),
             "paused_until": until.isoformat(),
             "proof": path,
+            "proof_name": path.rsplit("/", 1)[-1],
         },
     )
     _alert_creditor(claim=claim, what="Paiement déclaré par le débiteur")

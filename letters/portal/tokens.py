@@ -160,12 +160,16 @@ def portal_code_resolve(
         .first()
     )
     proof = proof.strip().upper().replace(" ", "")
+    # Same queries whether the code exists or not (no timing oracle on codes).
+    debtor_id = token.debtor_id if token is not None else -1
+    invoices = Claim.objects.filter(debtor_id=debtor_id).values_list(
+        "invoices__number", flat=True
+    )
+    candidates = [n.upper() for n in invoices if n]
     if token is None or not proof:
         log.warning("portal: refused short code")
         return None
-    candidates = [token.debtor.postal_code.replace(" ", "").upper()]
-    invoices = token.debtor.claims.values_list("invoices__number", flat=True)
-    candidates += [n.upper() for n in invoices if n]
+    candidates.append(token.debtor.postal_code.replace(" ", "").upper())
     matched = False
     for candidate in candidates:  # no early exit: same work whichever matches
         if candidate and hmac.compare_digest(candidate.encode(), proof.encode()):

@@ -27,6 +27,11 @@ urlpatterns = [
         creditor_views.dispute_attachment,
         name="dispute_attachment",
     ),
+    path(
+        "manage/claims/<uuid:code>/proofs/<str:name>",
+        creditor_views.proof,
+        name="proof",
+    ),
     path("manage/plans/<uuid:code>/", creditor_views.plan_answer, name="plan_answer"),
     path(
         "manage/debtors/<uuid:code>/links/",

@@ -324,6 +324,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
     """GDPR notice; names the creditor when a portal session is open."""
     from letters.portal.tokens import portal_token_by_id
 
+    if over_limit(request, "privacy"):
+        return too_many(request)
     token_id = request.session.get(SESSION_TOKEN)
     token = portal_token_by_id(int(token_id)) if token_id else None
     lang = portal_language(request, token)

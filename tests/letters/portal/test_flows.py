@@ -243,3 +243,41 @@ def test_refusals_cost_the_same_queries_and_are_logged(
     with django_assert_num_queries(1):
         assert portal_token_resolve(raw) is None
     assert "refused token" in caplog.text
+
+
+def test_the_creditor_downloads_the_proof_of_payment(portal, claim, client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+    portal.post(
+        f"/p/c/{claim.code}/paid/",
+        {
+            "paid_on": "2026-04-09",
+            "amount": "1815.00",
+            "proof": SimpleUploadedFile("virement.jpeg", jpeg, "image/jpeg"),
+        },
+    )
+    name = Event.objects.get(message__contains="déclare").data["proof_name"]
+    url = f"/p/manage/claims/{claim.code}/proofs/{name}"
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.owner)
+    assert name in client.get("/p/manage/").text
+    response = client.get(url)
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == jpeg
+    assert (
+        client.get(f"/p/manage/claims/{claim.code}/proofs/..%2F..%2Fx.pdf").status_code
+        == 404
+    )
+
+
+def test_an_oversized_body_is_refused_before_parsing(portal, claim):
+    response = portal.generic(
+        "POST",
+        f"/p/c/{claim.code}/dispute/",
+        b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(7 * 1024 * 1024),
+    )
+    assert response.status_code == 413
