@@ -62,3 +62,8 @@ def payment_qr_svg(
     return epc_qr_svg(
         epc_payload(name=name, iban=iban, amount=amount, reference=reference, bic=bic)
     )
+
+
+def portal_link_qr_svg(url: str) -> str:
+    """QR of the debtor's portal link, for paper letters (next to the short code)."""
+    return segno.make(url, error="m", micro=False).svg_inline(scale=3)

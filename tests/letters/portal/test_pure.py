@@ -83,3 +83,9 @@ def test_epc_payload_refuses_a_zero_amount():
 )
 def test_sniff_accepts_only_pdf_png_jpeg(head, expected):
     assert sniff(head) == expected
+
+
+def test_the_link_qr_is_an_svg():
+    from letters.portal.qr import portal_link_qr_svg
+
+    assert portal_link_qr_svg("https://example.test/p/t/abc/").startswith("<svg")
