@@ -4,6 +4,7 @@ the address bar or in Referer headers)."""
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -43,12 +44,13 @@ from letters.portal.guard import portal_page
 from letters.portal.guard import too_many
 from letters.portal.qr import payment_qr_svg
 from letters.portal.tokens import portal_code_resolve
+from letters.portal.tokens import portal_token_by_id
 from letters.portal.tokens import portal_token_resolve
 from letters.portal.tokens import token_hash
 from letters.portal.uploads import CONTENT_TYPES
 
 
-def _today(creditor: Creditor) -> object:
+def _today(creditor: Creditor) -> date:
     return timezone.localdate(timezone=ZoneInfo(creditor.time_zone))
 
 
@@ -322,8 +324,6 @@ def invoice_download(
 
 def privacy(request: HttpRequest) -> HttpResponse:
     """GDPR notice; names the creditor when a portal session is open."""
-    from letters.portal.tokens import portal_token_by_id
-
     if over_limit(request, "privacy"):
         return too_many(request)
     token_id = request.session.get(SESSION_TOKEN)
