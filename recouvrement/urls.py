@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("", include("claims.urls")),
     path("letters/", include("letters.urls")),
+    path("p/", include("letters.portal.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,434 @@
+"""What the debtor's answers change: visits, "I have paid", disputes, plan requests,
+and the creditor's replies. Every change writes an event on the claim's timeline.
+
+``claims.services_bank.payment_declared`` and ``claims.services_collection
+.dispute_open`` are provided by other areas; until they are merged the local
+fallbacks below do the same thing (pause five days / conditional stage UPDATE).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.models import Claim
+from claims.models import Dispute
+from claims.models import Event
+from claims.models import Instalment
+from claims.models import InvoiceKind
+from claims.models import PaymentPlan
+from claims.models import PortalToken
+from claims.models import Stage
+from claims.services import InvoiceData
+from claims.services import event_record
+from claims.services import invoice_add
+from letters.portal.plans import split_instalments
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.core.files.uploadedfile import UploadedFile
+
+DEBTOR = "débiteur"
+PAUSE_DAYS_AFTER_DECLARATION = 5
+VISIT_EVENT_EVERY = 3600  # seconds: one "visit" event per token and claim per hour
+# Stages a dispute or a plan may interrupt (never judicial nor closed).
+_INTERRUPTIBLE = (Stage.AMICABLE, Stage.FORMAL_NOTICE, Stage.PAUSED, Stage.PAYMENT_PLAN)
+
+
+def portal_visit_record(*, token: PortalToken, claim: Claim, page: str) -> bool:
+    """Log a portal visit on the timeline, at most once per hour per token and claim.
+
+    Returns False when throttled (a visit was already logged within the hour).
+    """
+    if not cache.add(f"portal:visit:{token.pk}:{claim.pk}", 1, VISIT_EVENT_EVERY):
+        return False
+    PortalToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PORTAL,
+        actor_label=DEBTOR,
+        message=f"Le débiteur a consulté le portail ({page})",
+        data={"short_code": token.short_code, "page": page},
+    )
+    return True
+
+
+def portal_document_downloaded(*, token: PortalToken, claim: Claim, title: str) -> None:
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PORTAL,
+        actor_label=DEBTOR,
+        message=f"Le débiteur a téléchargé « {title} »",
+        data={"short_code": token.short_code},
+    )
+
+
+def _alert_creditor(*, claim: Claim, what: str) -> None:
+    """Email the creditor after commit (a failed email never undoes the answer)."""
+    to = claim.creditor.reply_to or claim.creditor.email
+    url = settings.SITE_URL + "/p/manage/"
+    subject = f"[{claim.reference}] {what}"
+    body = f"{what}\n{claim.debtor} — {claim.reference}\n\n{url}\n"
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [to], fail_silently=True)
+    )
+
+
+def _store(upload: UploadedFile | None, folder: str) -> str:
+    """Save a validated upload under MEDIA_ROOT (served only through checked views)."""
+    if upload is None:
+        return ""
+    return default_storage.save(f"portal/{folder}/{upload.name}", upload)
+
+
+@transaction.atomic
+def portal_payment_declared(
+    *,
+    token: PortalToken,
+    claim: Claim,
+    paid_on: date,
+    amount: Decimal,
+    today: date,
+    proof: UploadedFile | None = None,
+) -> Claim:
+    """The debtor says they paid: reminders pause five days while the bank confirms.
+
+    Nothing enters the payment ledger; only a bank line or the creditor does that.
+    The pause never shortens an existing, longer one.
+    """
+    if amount <= 0:
+        raise ValidationError("amount must be positive")
+    until = today + timedelta(days=PAUSE_DAYS_AFTER_DECLARATION)
+    Claim.objects.filter(pk=claim.pk).filter(
+        Q(paused_until__isnull=True) | Q(paused_until__lt=until)
+    ).update(paused_until=until, updated_at=timezone.now())
+    path = _store(proof, f"proofs/{claim.code}")
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PORTAL,
+        actor_label=DEBTOR,
+        message=(
+            f"Le débiteur déclare avoir payé {amount} {claim.currency} le "
+            f"{paid_on:%d/%m/%Y}; relances suspendues jusqu'au {until:%d/%m/%Y}"
+        ),
+        data={
+            "declared_payment": str(amount),
+            "paid_on": paid_on.isoformat(),
+            "paused_until": until.isoformat(),
+            "proof": path,
+            "proof_name": path.rsplit("/", 1)[-1],
+        },
+    )
+    _alert_creditor(claim=claim, what="Paiement déclaré par le débiteur")
+    claim.refresh_from_db(fields=["paused_until"])
+    return claim
+
+
+def dispute_stage_enter(*, claim: Claim, actor_label: str = DEBTOR) -> bool:
+    """Move the claim to "disputed", remembering where to resume (conditional UPDATE).
+
+    False when the claim was not in an interruptible stage (already disputed,
+    judicial or closed): nothing changes then.
+    """
+    fresh = Claim.objects.only("stage").get(pk=claim.pk)
+    won = Claim.objects.filter(
+        pk=claim.pk, stage=fresh.stage, stage__in=_INTERRUPTIBLE, status="open"
+    ).update(
+        stage=Stage.DISPUTED,
+        resume_stage=fresh.stage,
+        stage_entered_on=timezone.localdate(),
+        updated_at=timezone.now(),
+    )
+    if won == 1:
+        event_record(
+            claim=claim,
+            kind=Event.Kind.STAGE,
+            actor_label=actor_label,
+            message="Créance contestée : étapes automatiques suspendues",
+            data={"before": fresh.stage, "after": Stage.DISPUTED},
+        )
+    claim.refresh_from_db(fields=["stage", "resume_stage"])
+    return won == 1
+
+
+@transaction.atomic
+def portal_dispute_open(
+    *,
+    token: PortalToken,
+    claim: Claim,
+    reason: str,
+    invoice_id: int | None = None,
+    amount: Decimal | None = None,
+    attachment: UploadedFile | None = None,
+) -> Dispute:
+    """Record the debtor's dispute (whole claim, one invoice or an amount) and stop
+    automatic steps by moving the claim to the "disputed" stage."""
+    invoice = claim.invoices.filter(pk=invoice_id).first() if invoice_id else None
+    if invoice_id and invoice is None:
+        raise ValidationError("invoice not in claim")
+    dispute = Dispute(
+        creditor_id=claim.creditor_id,
+        claim=claim,
+        invoice=invoice,
+        amount=amount,
+        reason=reason,
+        source="portal",
+    )
+    if attachment is not None:
+        dispute.attachment.save(attachment.name, attachment, save=False)
+    dispute.full_clean(exclude=["claim", "creditor", "invoice"])
+    dispute.save()
+    scope = f"facture {invoice.number}" if invoice else "toute la créance"
+    if amount is not None:
+        scope += f", {amount} {claim.currency}"
+    event_record(
+        claim=claim,
+        kind=Event.Kind.DISPUTE,
+        actor_label=DEBTOR,
+        message=f"Contestation via le portail ({scope}) : {reason}",
+        data={"dispute": str(dispute.code), "short_code": token.short_code},
+    )
+    _alert_creditor(claim=claim, what="Contestation reçue via le portail")
+    _dispute_open = _engine_dispute_open()
+    if _dispute_open is not None:
+        _dispute_open(claim=claim, dispute=dispute)
+    else:
+        dispute_stage_enter(claim=claim)
+    return dispute
+
+
+def _engine_dispute_open():  # type: ignore[no-untyped-def]
+    try:
+        from claims.services_collection import dispute_open  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return dispute_open
+
+
+def _instalments_replace(
+    plan: PaymentPlan, schedule: list[tuple[date, Decimal]]
+) -> None:
+    plan.instalments.all().delete()
+    Instalment.objects.bulk_create(
+        Instalment(plan=plan, due_on=day, amount=amount) for day, amount in schedule
+    )
+
+
+@transaction.atomic
+def portal_plan_request(
+    *,
+    token: PortalToken,
+    claim: Claim,
+    total: Decimal,
+    count: int,
+    first_on: date,
+    today: date,
+    note: str = "",
+) -> PaymentPlan:
+    """The debtor asks to pay ``total`` in ``count`` monthly instalments from
+    ``first_on``. The creditor decides; nothing stops until then except that an
+    open request is shown on the dashboard."""
+    if first_on < today or first_on > today + timedelta(days=60):
+        raise ValidationError("first instalment must be within 60 days")
+    schedule = split_instalments(total, count, first_on)
+    plan = PaymentPlan.objects.create(
+        creditor_id=claim.creditor_id,
+        claim=claim,
+        status=PaymentPlan.Status.REQUESTED,
+        requested_by_debtor=True,
+        note=note,
+    )
+    _instalments_replace(plan, schedule)
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PLAN,
+        actor_label=DEBTOR,
+        message=(
+            f"Demande de plan via le portail : {count} mensualités à partir du "
+            f"{first_on:%d/%m/%Y} ({total} {claim.currency})"
+        ),
+        data={
+            "plan": str(plan.code),
+            "instalments": [[d.isoformat(), str(a)] for d, a in schedule],
+        },
+    )
+    _alert_creditor(claim=claim, what="Demande de plan d'apurement")
+    return plan
+
+
+# --- the creditor's answers -------------------------------------------------
+
+
+def _stage_resume_after_dispute(*, claim: Claim, actor: AbstractBaseUser) -> None:
+    """Leave "disputed" once no dispute is open any more (conditional UPDATE)."""
+    if Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists():
+        return
+    fresh = Claim.objects.only("resume_stage", "balance").get(pk=claim.pk)
+    won = Claim.objects.filter(pk=claim.pk, stage=Stage.DISPUTED).update(
+        stage=fresh.resume_stage or Stage.AMICABLE,
+        resume_stage="",
+        stage_entered_on=timezone.localdate(),
+        updated_at=timezone.now(),
+    )
+    if won == 1:
+        event_record(
+            claim=claim,
+            kind=Event.Kind.STAGE,
+            actor=actor,
+            message="Contestation traitée : reprise du recouvrement",
+            data={"before": Stage.DISPUTED, "after": fresh.resume_stage},
+        )
+
+
+@transaction.atomic
+def dispute_answer(
+    *,
+    dispute: Dispute,
+    decision: str,
+    answer: str,
+    actor: AbstractBaseUser,
+    credit_amount: Decimal | None = None,
+) -> Dispute:
+    """Accept, reject (with an explanation) or settle a dispute by a credit note.
+
+    Returns the dispute; raises ValidationError if it was already answered.
+    """
+    if decision not in (
+        Dispute.Status.ACCEPTED,
+        Dispute.Status.REJECTED,
+        Dispute.Status.CREDITED,
+    ):
+        raise ValidationError("unknown decision")
+    if decision == Dispute.Status.REJECTED and not answer.strip():
+        raise ValidationError("a rejection needs an explanation")
+    won = Dispute.objects.filter(pk=dispute.pk, status=Dispute.Status.OPEN).update(
+        status=decision, answer=answer, resolved_at=timezone.now()
+    )
+    if won != 1:
+        raise ValidationError("dispute already answered")
+    dispute.refresh_from_db()
+    claim = dispute.claim
+    if decision == Dispute.Status.CREDITED:
+        amount = (
+            credit_amount
+            or dispute.amount
+            or (dispute.invoice.amount if dispute.invoice else None)
+        )
+        if not amount or amount <= 0:
+            raise ValidationError("a credit note needs an amount")
+        invoice_add(
+            claim=claim,
+            data=InvoiceData(
+                number=f"NC-{str(dispute.code)[:8].upper()}",
+                issue_date=timezone.localdate(),
+                due_date=timezone.localdate(),
+                amount=amount,
+                kind=InvoiceKind.CREDIT_NOTE,
+                description=f"Contestation {dispute.invoice or claim.reference}",
+            ),
+            actor=actor,
+        )
+    event_record(
+        claim=claim,
+        kind=Event.Kind.DISPUTE,
+        actor=actor,
+        message=f"Réponse à la contestation ({dispute.get_status_display()}) : {answer}",
+        data={"dispute": str(dispute.code), "decision": decision},
+    )
+    _stage_resume_after_dispute(claim=claim, actor=actor)
+    return dispute
+
+
+@transaction.atomic
+def plan_answer(
+    *,
+    plan: PaymentPlan,
+    decision: str,
+    actor: AbstractBaseUser,
+    note: str = "",
+    count: int | None = None,
+    first_on: date | None = None,
+) -> PaymentPlan:
+    """accept → active (claim enters the payment-plan stage); decline; or counter
+    (``count``/``first_on``) → proposed, for the debtor to accept on the portal."""
+    targets = {
+        "accept": PaymentPlan.Status.ACTIVE,
+        "decline": PaymentPlan.Status.DECLINED,
+        "counter": PaymentPlan.Status.PROPOSED,
+    }
+    if decision not in targets:
+        raise ValidationError("unknown decision")
+    won = PaymentPlan.objects.filter(
+        pk=plan.pk, status=PaymentPlan.Status.REQUESTED
+    ).update(
+        status=targets[decision], decided_at=timezone.now(), note=note or plan.note
+    )
+    if won != 1:
+        raise ValidationError("plan already answered")
+    plan.refresh_from_db()
+    if decision == "counter":
+        if not count or not first_on:
+            raise ValidationError("a counter-proposal needs instalments and a date")
+        total = sum((i.amount for i in plan.instalments.all()), Decimal("0.00"))
+        _instalments_replace(plan, split_instalments(total, count, first_on))
+    if decision == "accept":
+        _plan_stage_enter(claim=plan.claim, actor=actor)
+    event_record(
+        claim=plan.claim,
+        kind=Event.Kind.PLAN,
+        actor=actor,
+        message=f"Plan d'apurement : {plan.get_status_display()}. {note}".strip(),
+        data={"plan": str(plan.code), "decision": decision},
+    )
+    return plan
+
+
+@transaction.atomic
+def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool:
+    """The debtor accepts the creditor's counter-proposal: the plan becomes active."""
+    won = PaymentPlan.objects.filter(
+        pk=plan.pk, status=PaymentPlan.Status.PROPOSED
+    ).update(status=PaymentPlan.Status.ACTIVE, decided_at=timezone.now())
+    if won != 1:
+        return False
+    _plan_stage_enter(claim=plan.claim, actor=None)
+    event_record(
+        claim=plan.claim,
+        kind=Event.Kind.PLAN,
+        actor_label=DEBTOR,
+        message="Le débiteur accepte la contre-proposition de plan d'apurement",
+        data={"plan": str(plan.code), "short_code": token.short_code},
+    )
+    return True
+
+
+def _plan_stage_enter(*, claim: Claim, actor: AbstractBaseUser | None) -> None:
+    fresh = Claim.objects.only("stage").get(pk=claim.pk)
+    won = Claim.objects.filter(
+        pk=claim.pk, stage=fresh.stage, stage__in=_INTERRUPTIBLE, status="open"
+    ).update(
+        stage=Stage.PAYMENT_PLAN,
+        resume_stage=fresh.stage if fresh.stage != Stage.PAYMENT_PLAN else "",
+        stage_entered_on=timezone.localdate(),
+        updated_at=timezone.now(),
+    )
+    if won == 1:
+        event_record(
+            claim=claim,
+            kind=Event.Kind.STAGE,
+            actor=actor,
+            actor_label="" if actor else DEBTOR,
+            message="Plan d'apurement en cours : relances remplacées par les échéances",
+            data={"before": fresh.stage, "after": Stage.PAYMENT_PLAN},
+        )

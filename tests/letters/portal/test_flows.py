@@ -1,0 +1,283 @@
+"""The debtor's answers and the creditor's replies, through the views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from claims.models import Claim
+from claims.models import Dispute
+from claims.models import Event
+from claims.models import PaymentPlan
+from claims.models import PortalToken
+from letters.models import Document
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 4, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(
+        dt.datetime(2026, 4, 10, 10, 0, tzinfo=dt.UTC), tick=False
+    ):
+        yield
+
+
+def test_i_have_paid_pauses_reminders_five_days(portal, claim):
+    response = portal.post(
+        f"/p/c/{claim.code}/paid/",
+        {"paid_on": "2026-04-08", "amount": "1815.00"},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.paused_until == dt.date(2026, 4, 15)
+    assert claim.paid == Decimal("0.00")  # a declaration is not a payment
+    event = Event.objects.get(claim=claim, message__contains="déclare avoir payé")
+    assert event.actor_label == "débiteur"
+    assert event.data["declared_payment"] == "1815.00"
+
+
+def test_disputing_one_invoice_stops_automatic_steps(
+    portal, claim, mailoutbox, django_capture_on_commit_callbacks
+):
+    invoice = claim.invoices.get(number="C-PORTAL-1-2")
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(
+            f"/p/c/{claim.code}/dispute/",
+            {
+                "invoice": str(invoice.code),
+                "amount": "605.00",
+                "reason": "Jamais livré",
+            },
+        )
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [claim.creditor.email]
+    assert "Contestation" in mailoutbox[0].subject
+    dispute = Dispute.objects.get()
+    assert (dispute.invoice, dispute.amount, dispute.source) == (
+        invoice,
+        Decimal("605.00"),
+        "portal",
+    )
+    claim.refresh_from_db()
+    assert (claim.stage, claim.resume_stage) == ("disputed", "amicable")
+    kinds = set(Event.objects.filter(claim=claim).values_list("kind", flat=True))
+    assert {"dispute", "stage"} <= kinds
+
+
+def test_a_plan_request_splits_the_balance_exactly(portal, claim):
+    portal.post(f"/p/c/{claim.code}/plan/", {"count": "7", "first_on": "2026-05-01"})
+    plan = PaymentPlan.objects.get()
+    assert plan.status == "requested"
+    assert plan.requested_by_debtor is True
+    amounts = list(plan.instalments.values_list("amount", flat=True))
+    assert amounts == [Decimal("259.29")] * 4 + [Decimal("259.28")] * 3
+    assert plan.instalments.last().due_on == dt.date(2026, 11, 1)
+
+
+def test_a_plan_starting_too_late_is_refused(portal, claim):
+    response = portal.post(
+        f"/p/c/{claim.code}/plan/", {"count": "3", "first_on": "2026-12-01"}
+    )
+    assert response.status_code == 400
+    assert not PaymentPlan.objects.exists()
+
+
+def test_the_creditor_rejects_a_dispute_and_collection_resumes(
+    portal, claim, client, cast
+):
+    portal.post(f"/p/c/{claim.code}/dispute/", {"reason": "Trop cher"})
+    dispute = Dispute.objects.get()
+    client.force_login(cast.owner)
+    inbox = client.get("/p/manage/")
+    assert "Trop cher" in inbox.text
+    no_reason = client.post(
+        f"/p/manage/disputes/{dispute.code}/", {"decision": "rejected"}
+    )
+    assert no_reason.status_code == 400
+    client.post(
+        f"/p/manage/disputes/{dispute.code}/",
+        {"decision": "rejected", "answer": "Prix convenu au devis signé"},
+    )
+    claim.refresh_from_db()
+    assert claim.stage == "amicable"
+    page = portal.get(f"/p/c/{claim.code}/")
+    assert "Prix convenu au devis signé" in page.text
+
+
+def test_a_credit_note_settles_a_partial_dispute(portal, claim, client, cast):
+    portal.post(f"/p/c/{claim.code}/dispute/", {"amount": "100.00", "reason": "Remise"})
+    dispute = Dispute.objects.get()
+    client.force_login(cast.owner)
+    client.post(
+        f"/p/manage/disputes/{dispute.code}/", {"decision": "credited", "answer": "OK"}
+    )
+    claim.refresh_from_db()
+    assert claim.balance == Decimal("1715.00")
+    assert claim.invoices.filter(kind="credit_note", amount=Decimal("100.00")).exists()
+
+
+def test_a_counter_proposal_is_accepted_by_the_debtor(portal, claim, client, cast):
+    portal.post(f"/p/c/{claim.code}/plan/", {"count": "12", "first_on": "2026-05-01"})
+    plan = PaymentPlan.objects.get()
+    client.force_login(cast.owner)
+    client.post(
+        f"/p/manage/plans/{plan.code}/",
+        {
+            "decision": "counter",
+            "count": "3",
+            "first_on": "2026-05-01",
+            "note": "3 mois max",
+        },
+    )
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+    assert (
+        list(plan.instalments.values_list("amount", flat=True))
+        == [Decimal("605.00")] * 3
+    )
+    assert "3 mois max" in portal.get(f"/p/c/{claim.code}/").text
+    portal.post(f"/p/plan/{plan.code}/accept/")
+    plan.refresh_from_db()
+    claim.refresh_from_db()
+    assert plan.status == "active"
+    assert claim.stage == "payment_plan"
+
+
+def test_creditor_pages_are_scoped_and_respect_roles(portal, claim, client, cast):
+    portal.post(f"/p/c/{claim.code}/dispute/", {"reason": "Trop cher"})
+    dispute = Dispute.objects.get()
+    url = f"/p/manage/disputes/{dispute.code}/"
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(f"/p/manage/debtors/{claim.debtor.code}/links/").status_code == 404
+    )
+    client.force_login(cast.readonly)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"decision": "accepted"}).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_the_creditor_issues_and_revokes_a_link(client, cast, claim):
+    client.force_login(cast.owner)
+    page = client.post(
+        f"/p/manage/debtors/{claim.debtor.code}/links/", {"claim": str(claim.code)}
+    )
+    token = PortalToken.objects.get()
+    assert "http://" in page.text
+    assert token.short_code in page.text
+    client.post(f"/p/manage/links/{token.short_code}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_only_sent_documents_are_downloadable(portal, claim):
+    sent = Document(
+        creditor=claim.creditor,
+        claim=claim,
+        debtor=claim.debtor,
+        kind="reminder",
+        title="Premier rappel",
+        sha256="0" * 64,
+        sent_at=timezone.now(),
+    )
+    sent.file.save("r.pdf", ContentFile(b"%PDF-1.4 rappel"), save=True)
+    draft = Document(
+        creditor=claim.creditor,
+        claim=claim,
+        debtor=claim.debtor,
+        kind="reminder",
+        title="Brouillon",
+        sha256="1" * 64,
+    )
+    draft.file.save("d.pdf", ContentFile(b"%PDF-1.4 draft"), save=True)
+    response = portal.get(f"/p/d/{sent.code}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 rappel"
+    assert portal.get(f"/p/d/{draft.code}/").status_code == 404
+    assert Event.objects.filter(
+        claim=claim, message__contains="Premier rappel"
+    ).exists()
+
+
+def test_language_switcher_and_privacy_notice_name_the_creditor(portal, claim):
+    page = portal.get("/p/privacy/?lang=nl")
+    assert page["Content-Language"] == "nl"
+    assert "verwerkingsverantwoordelijke" in page.text
+    assert "Boulangerie Dumont SRL" in page.text
+    assert "0403.170.701" in page.text or "0403170701" in page.text
+    assert "6.1.f" in page.text
+    assert (
+        '<html lang="nl">' in portal.get(f"/p/c/{claim.code}/").text
+    )  # kept in session
+    assert "GDPR art. 6(1)(b)" in portal.get("/p/privacy/?lang=en").text
+
+
+def test_the_payment_block_has_the_qr_for_the_exact_amount(portal, claim):
+    page = portal.get(f"/p/c/{claim.code}/").text
+    assert "BE68539007547034" in page
+    assert "+++090/9337/55493+++" in page
+    assert "<svg" in page
+    assert Claim.objects.get(pk=claim.pk).stage == "amicable"
+
+
+def test_refusals_cost_the_same_queries_and_are_logged(
+    client, link, claim, caplog, django_assert_num_queries
+):
+    token, raw = link
+    from letters.portal.tokens import portal_token_resolve
+
+    with django_assert_num_queries(1):  # the lookup by hash
+        assert portal_token_resolve("x" * 43) is None
+    token.expires_at = timezone.now() - dt.timedelta(seconds=1)
+    token.save(update_fields=["expires_at"])
+    with django_assert_num_queries(1):
+        assert portal_token_resolve(raw) is None
+    assert "refused token" in caplog.text
+
+
+def test_the_creditor_downloads_the_proof_of_payment(portal, claim, client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+    portal.post(
+        f"/p/c/{claim.code}/paid/",
+        {
+            "paid_on": "2026-04-09",
+            "amount": "1815.00",
+            "proof": SimpleUploadedFile("virement.jpeg", jpeg, "image/jpeg"),
+        },
+    )
+    name = Event.objects.get(message__contains="déclare").data["proof_name"]
+    url = f"/p/manage/claims/{claim.code}/proofs/{name}"
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.owner)
+    assert name in client.get("/p/manage/").text
+    response = client.get(url)
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == jpeg
+    assert (
+        client.get(f"/p/manage/claims/{claim.code}/proofs/..%2F..%2Fx.pdf").status_code
+        == 404
+    )
+
+
+def test_an_oversized_body_is_refused_before_parsing(portal, claim):
+    response = portal.generic(
+        "POST",
+        f"/p/c/{claim.code}/dispute/",
+        b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(7 * 1024 * 1024),
+    )
+    assert response.status_code == 413

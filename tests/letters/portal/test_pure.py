@@ -1,0 +1,91 @@
+"""Pure helpers: instalment split, EPC payload, magic bytes (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from letters.portal.plans import add_months
+from letters.portal.plans import split_instalments
+from letters.portal.qr import epc_payload
+from letters.portal.qr import epc_qr_svg
+from letters.portal.uploads import sniff
+
+
+def test_split_is_exact_to_the_cent_and_front_loads_the_remainder():
+    # 1815.00 / 7 = 259.2857… → 259.28 × 7 = 1814.96, 4 cents left for the first four
+    schedule = split_instalments(Decimal("1815.00"), 7, dt.date(2026, 1, 31))
+    amounts = [a for _d, a in schedule]
+    assert amounts == [Decimal("259.29")] * 4 + [Decimal("259.28")] * 3
+    assert sum(amounts) == Decimal("1815.00")
+    assert [d for d, _a in schedule][:3] == [
+        dt.date(2026, 1, 31),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 31),
+    ]
+
+
+def test_split_refuses_out_of_range_counts():
+    with pytest.raises(ValueError, match="range"):
+        split_instalments(Decimal("100.00"), 0, dt.date(2026, 1, 1))
+    with pytest.raises(ValueError, match="range"):
+        split_instalments(Decimal("100.00"), 25, dt.date(2026, 1, 1))
+
+
+def test_add_months_crosses_the_year():
+    assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
+
+
+def test_epc_payload_follows_epc069_12_line_order():
+    payload = epc_payload(
+        name="Boulangerie Dumont SRL",
+        iban="BE68 5390 0754 7034",
+        bic="GKCCBEBB",
+        amount=Decimal("1815"),
+        reference="+++090/9337/55493+++",
+    )
+    assert payload.split("\n") == [
+        "BCD",
+        "002",
+        "1",
+        "SCT",
+        "GKCCBEBB",
+        "Boulangerie Dumont SRL",
+        "BE68539007547034",
+        "EUR1815.00",
+        "",
+        "+++090/9337/55493+++",
+    ]
+    svg = epc_qr_svg(payload)
+    assert svg.startswith("<svg")
+    assert "path" in svg
+
+
+def test_epc_payload_refuses_a_zero_amount():
+    with pytest.raises(ValueError, match="amount"):
+        epc_payload(
+            name="X", iban="BE68539007547034", amount=Decimal("0"), reference=""
+        )
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"%PDF-1.7\n", ("pdf", "application/pdf")),
+        (b"\x89PNG\r\n\x1a\n\0\0", ("png", "image/png")),
+        (b"\xff\xd8\xff\xe0\0\x10JFIF", ("jpg", "image/jpeg")),
+        (b"<html><script>", None),
+        (b"PK\x03\x04", None),
+        (b"GIF89a", None),
+    ],
+)
+def test_sniff_accepts_only_pdf_png_jpeg(head, expected):
+    assert sniff(head) == expected
+
+
+def test_the_link_qr_is_an_svg():
+    from letters.portal.qr import portal_link_qr_svg
+
+    assert portal_link_qr_svg("https://example.test/p/t/abc/").startswith("<svg")
