@@ -135,31 +135,41 @@ def portal_payment_declared(
     return claim
 
 
-def dispute_stage_enter(*, claim: Claim, actor_label: str = DEBTOR) -> bool:
-    """Move the claim to "disputed", remembering where to resume (conditional UPDATE).
+def _stage_enter(
+    *, claim: Claim, to: str, reason: str, actor: AbstractBaseUser | None = None
+) -> bool:
+    """Move the claim to the side stage ``to`` through the engine's state machine.
 
-    False when the claim was not in an interruptible stage (already disputed,
-    judicial or closed): nothing changes then.
+    False when the claim's stage does not allow it (already there, closed…):
+    nothing changes then.
     """
+    from claims.services_collection import claim_transition
+    from claims.stages import TransitionError
+
     fresh = Claim.objects.only("stage").get(pk=claim.pk)
-    won = Claim.objects.filter(
-        pk=claim.pk, stage=fresh.stage, stage__in=_INTERRUPTIBLE, status="open"
-    ).update(
-        stage=Stage.DISPUTED,
-        resume_stage=fresh.stage,
-        stage_entered_on=timezone.localdate(),
-        updated_at=timezone.now(),
-    )
-    if won == 1:
-        event_record(
-            claim=claim,
-            kind=Event.Kind.STAGE,
-            actor_label=actor_label,
-            message="Créance contestée : étapes automatiques suspendues",
-            data={"before": fresh.stage, "after": Stage.DISPUTED},
+    if fresh.stage == to or fresh.stage not in _INTERRUPTIBLE:
+        return False
+    try:
+        claim_transition(
+            claim_id=claim.pk,
+            to=to,
+            actor=actor,
+            reason=reason,
+            expected_stage=fresh.stage,
         )
+    except TransitionError:
+        return False
     claim.refresh_from_db(fields=["stage", "resume_stage"])
-    return won == 1
+    return True
+
+
+def dispute_stage_enter(*, claim: Claim) -> bool:
+    """Move the claim to "disputed", remembering where to resume."""
+    return _stage_enter(
+        claim=claim,
+        to=Stage.DISPUTED,
+        reason="Créance contestée : étapes automatiques suspendues",
+    )
 
 
 @transaction.atomic
@@ -200,20 +210,8 @@ def portal_dispute_open(
         data={"dispute": str(dispute.code), "short_code": token.short_code},
     )
     _alert_creditor(claim=claim, what="Contestation reçue via le portail")
-    _dispute_open = _engine_dispute_open()
-    if _dispute_open is not None:
-        _dispute_open(claim=claim, dispute=dispute)
-    else:
-        dispute_stage_enter(claim=claim)
+    dispute_stage_enter(claim=claim)
     return dispute
-
-
-def _engine_dispute_open():  # type: ignore[no-untyped-def]
-    try:
-        from claims.services_collection import dispute_open  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return dispute_open
 
 
 def _instalments_replace(
@@ -271,24 +269,25 @@ def portal_plan_request(
 
 
 def _stage_resume_after_dispute(*, claim: Claim, actor: AbstractBaseUser) -> None:
-    """Leave "disputed" once no dispute is open any more (conditional UPDATE)."""
+    """Leave "disputed" once no dispute is open any more (engine state machine)."""
+    from claims.services_collection import claim_transition
+    from claims.stages import TransitionError
+
     if Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists():
         return
-    fresh = Claim.objects.only("resume_stage", "balance").get(pk=claim.pk)
-    won = Claim.objects.filter(pk=claim.pk, stage=Stage.DISPUTED).update(
-        stage=fresh.resume_stage or Stage.AMICABLE,
-        resume_stage="",
-        stage_entered_on=timezone.localdate(),
-        updated_at=timezone.now(),
-    )
-    if won == 1:
-        event_record(
-            claim=claim,
-            kind=Event.Kind.STAGE,
+    fresh = Claim.objects.only("stage", "resume_stage").get(pk=claim.pk)
+    if fresh.stage != Stage.DISPUTED:
+        return
+    try:
+        claim_transition(
+            claim_id=claim.pk,
+            to=fresh.resume_stage or Stage.AMICABLE,
             actor=actor,
-            message="Contestation traitée : reprise du recouvrement",
-            data={"before": Stage.DISPUTED, "after": fresh.resume_stage},
+            reason="Contestation traitée : reprise du recouvrement",
+            expected_stage=Stage.DISPUTED,
         )
+    except TransitionError:
+        return
 
 
 @transaction.atomic
@@ -414,21 +413,9 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
 
 
 def _plan_stage_enter(*, claim: Claim, actor: AbstractBaseUser | None) -> None:
-    fresh = Claim.objects.only("stage").get(pk=claim.pk)
-    won = Claim.objects.filter(
-        pk=claim.pk, stage=fresh.stage, stage__in=_INTERRUPTIBLE, status="open"
-    ).update(
-        stage=Stage.PAYMENT_PLAN,
-        resume_stage=fresh.stage if fresh.stage != Stage.PAYMENT_PLAN else "",
-        stage_entered_on=timezone.localdate(),
-        updated_at=timezone.now(),
+    _stage_enter(
+        claim=claim,
+        to=Stage.PAYMENT_PLAN,
+        actor=actor,
+        reason="Plan d'apurement en cours : relances remplacées par les échéances",
     )
-    if won == 1:
-        event_record(
-            claim=claim,
-            kind=Event.Kind.STAGE,
-            actor=actor,
-            actor_label="" if actor else DEBTOR,
-            message="Plan d'apurement en cours : relances remplacées par les échéances",
-            data={"before": fresh.stage, "after": Stage.PAYMENT_PLAN},
-        )
