@@ -4,6 +4,8 @@ Other areas register their admin by appending one import below, e.g.
 ``from claims import admin_rates  # noqa: F401``.
 """
 
+import importlib.util
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +16,9 @@ from . import parties  # noqa: F401
 
 # Dated legal rates: the money area's claims/admin_rates.py once merged; until
 # then (or without it) a plain admin, so that Rate is never registered twice.
-try:
+if importlib.util.find_spec("claims.admin_rates") is not None:
     from claims import admin_rates  # noqa: F401
-except ModuleNotFoundError as exc:
-    if exc.name != "claims.admin_rates":
-        raise
+else:
     from . import rates  # noqa: F401
 
 admin.site.site_header = _("Recouvrement — administration")
