@@ -47,7 +47,7 @@ $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@npm ci --silent --no-audit --no-fund --loglevel=error
+	@npm ci --silent --no-audit --no-fund
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
