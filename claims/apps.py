@@ -8,3 +8,4 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers system checks
+        from .security import signals  # noqa: F401 - audit log receivers
