@@ -318,3 +318,5 @@ CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"] = {
     "schedule": crontab(minute=30, hour=3),
     "options": {"expires": 23 * 3600},
 }
+# Apps holding debtor data beyond claims (anonymisation and access requests).
+PRIVACY_EXTENSIONS = ["letters.privacy"]
