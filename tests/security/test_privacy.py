@@ -150,3 +150,13 @@ def test_export_debtor_data(debtors, tmp_path, cast):
     assert data["messages"] == []
     assert data["creditor"]["name"] == cast.creditor.legal_name
     assert AuditEntry.objects.filter(kind="data_export").count() == 1
+
+
+def test_the_beat_schedule_runs_anonymisation_nightly(settings):
+    from recouvrement.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"]
+    assert entry["task"] == "claims.tasks_privacy.anonymise_closed_task"
+    assert "claims.tasks_privacy" in settings.CELERY_IMPORTS
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks

@@ -82,3 +82,10 @@ def test_safe_download_headers():
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_media_files_are_not_served_directly(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "secret.pdf").write_bytes(PDF)
+    assert client.get("/media/documents/secret.pdf").status_code == 404
