@@ -8,5 +8,19 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers system checks
+
+        self._register_configured_deliverer()
+
+    @staticmethod
+    def _register_configured_deliverer() -> None:
+        """``COLLECTION_DELIVERER`` (dotted path), when set, wins over letters'."""
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        from .execution import register_deliverer
+
+        path = getattr(settings, "COLLECTION_DELIVERER", "")
+        if path:
+            register_deliverer(import_string(path), pinned=True)
         from .security import admin as _security_admin  # noqa: F401
         from .security import signals  # noqa: F401 - audit log receivers

@@ -40,12 +40,21 @@ class DeliveryResult:
 Deliverer = Callable[[Delivery], DeliveryResult]
 
 _deliverer: Deliverer | None = None
+_pinned = False
 
 
-def register_deliverer(func: Deliverer) -> None:
-    """Called by ``letters.apps.LettersConfig.ready``."""
-    global _deliverer
+def register_deliverer(func: Deliverer, *, pinned: bool = False) -> None:
+    """Called by ``letters.apps.LettersConfig.ready``.
+
+    ``pinned`` is used by ``claims.apps`` for the ``COLLECTION_DELIVERER``
+    setting: an operator's explicit choice is not replaced by a later
+    ``register_deliverer`` call from an app's ``ready()``.
+    """
+    global _deliverer, _pinned
+    if _pinned and not pinned:
+        return
     _deliverer = func
+    _pinned = _pinned or pinned
 
 
 def get_deliverer() -> Deliverer:

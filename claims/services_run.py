@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
@@ -39,7 +40,7 @@ from claims.stages import AUTOMATIC
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-STALE_RUNNING = timedelta(minutes=30)
+STALE_RUNNING = timedelta(minutes=30)  # default of COLLECTION_STALE_RUNNING_SECONDS
 P = Action.State
 
 
@@ -151,9 +152,16 @@ def claims_resume_paused(*, creditor_days: dict[int, date]) -> int:
 
 def actions_requeue_stale(*, now: datetime) -> int:
     """Running actions whose worker vanished go back to planned (one UPDATE)."""
-    return Action.objects.filter(
-        state=P.RUNNING, started_at__lt=now - STALE_RUNNING
-    ).update(state=P.PLANNED, reason=_("Relancée : tâche interrompue"))
+    stale = timedelta(
+        seconds=getattr(
+            settings,
+            "COLLECTION_STALE_RUNNING_SECONDS",
+            STALE_RUNNING.total_seconds(),
+        )
+    )
+    return Action.objects.filter(state=P.RUNNING, started_at__lt=now - stale).update(
+        state=P.PLANNED, reason=_("Relancée : tâche interrompue")
+    )
 
 
 @dataclass

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "claims.context_processors.queue_status",
             ],
         },
     },
@@ -325,3 +326,13 @@ CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"] = {
 }
 # Apps holding debtor data beyond claims (anonymisation and access requests).
 PRIVACY_EXTENSIONS = ["letters.privacy"]
+
+# Collection engine reliability (docs/reliability.md).
+# Dotted path of a deliverer that wins over the one letters registers (tests,
+# or an operator's own delivery); empty: letters' deliverer.
+COLLECTION_DELIVERER = env_str("COLLECTION_DELIVERER", "")
+# An action left "running" this long is taken back by the tick (worker lost).
+COLLECTION_STALE_RUNNING_SECONDS = env_int("COLLECTION_STALE_RUNNING_SECONDS", 1800)
+# The broker ping behind the "queue unavailable" banner.
+QUEUE_STATUS_TIMEOUT = env_int("QUEUE_STATUS_TIMEOUT", 1)
+QUEUE_STATUS_CACHE_SECONDS = env_int("QUEUE_STATUS_CACHE_SECONDS", 5)
