@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import email
 import os
 import signal
@@ -140,10 +141,8 @@ class Proc:
     def kill_group(self) -> None:
         if self.popen is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.popen.wait(timeout=10)
 
     def stop(self) -> None:

@@ -9,7 +9,6 @@ what was really accepted.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
@@ -78,7 +77,6 @@ def test_sigkill_at_random_points_never_loses_nor_duplicates(
         stats["dups"], stats["lost"] = len(dup), len(lost)
         stats["messages"] = len(smtp.messages)
         stats["done"] = len(checks.done_ids(all_claims))
-        print("FAULTS sigkill", json.dumps(stats))
         assert dup == [], f"sent twice: {dup}"
         assert lost == [], f"done but never sent: {lost}"
         assert extra == [], f"sent but not done: {extra}"
