@@ -40,6 +40,9 @@ from claims.stages import AUTOMATIC
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Reason of a running action whose message the deliverer reported sent, written
+# in its own committed transaction before the engine's commit (see _Journal).
+ACCEPTED = "accepted:"
 STALE_RUNNING = timedelta(minutes=30)  # default of COLLECTION_STALE_RUNNING_SECONDS
 P = Action.State
 
@@ -159,9 +162,53 @@ def actions_requeue_stale(*, now: datetime) -> int:
             STALE_RUNNING.total_seconds(),
         )
     )
-    return Action.objects.filter(state=P.RUNNING, started_at__lt=now - stale).update(
-        state=P.PLANNED, reason=_("Relancée : tâche interrompue")
+    stale_rows = list(
+        Action.objects.filter(state=P.RUNNING, started_at__lt=now - stale).values_list(
+            "pk", "reason"
+        )
+    )  # one query, usually empty
+    if not stale_rows:
+        return 0
+    accepted = [pk for pk, reason in stale_rows if reason.startswith(ACCEPTED)]
+    lost = [pk for pk, reason in stale_rows if not reason.startswith(ACCEPTED)]
+    finished = actions_finish_accepted(action_ids=accepted)
+    return finished + Action.objects.filter(pk__in=lost, state=P.RUNNING).exclude(
+        reason__startswith=ACCEPTED
+    ).update(state=P.PLANNED, reason=_("Relancée : tâche interrompue"))
+
+
+def actions_finish_accepted(*, action_ids: list[int]) -> int:
+    """Mark done, without sending again, actions whose message had left when the
+    worker died (journaled as accepted, engine transaction lost). Rare: one
+    small transaction per debtor."""
+    if not action_ids:
+        return 0
+    rows = list(
+        Action.objects.filter(pk__in=action_ids).values_list(
+            "pk", "creditor_id", "debtor_id", "started_at"
+        )
     )
+    zones = dict(
+        Creditor.objects.filter(pk__in={r[1] for r in rows}).values_list(
+            "pk", "time_zone"
+        )
+    )
+    groups: dict[tuple[int, int, date], list[int]] = defaultdict(list)
+    for pk, c, d, started in rows:
+        groups[(c, d, started.astimezone(ZoneInfo(zones[c])).date())].append(pk)
+    n = 0
+    for (c, _d, day), ids in groups.items():
+        with transaction.atomic():
+            claims = _lock_claims(creditor_id=c, action_ids=ids)
+            actions = list(
+                Action.objects.filter(
+                    pk__in=ids, state=P.RUNNING, reason__startswith=ACCEPTED
+                ).select_related("step")
+            )
+            _mark_done(actions, claims, day, None, DeliverOutcome())
+            n += len(actions)
+    log.warning("collection: %d sent action(s) finished after a lost worker", n)
+    return n
 
 
 @dataclass
@@ -399,13 +446,69 @@ def _deliver_claimed(
     escalations = [a for a in actions if a.step.kind == "escalate"]
     messages = [a for a in actions if a.step.kind != "escalate"]
     if messages:
-        result = get_deliverer()(
-            Delivery(creditor_id, debtor_id, tuple(a.pk for a in messages), today)
-        )
+        journal = _Journal()
+        try:
+            result = get_deliverer()(
+                Delivery(creditor_id, debtor_id, tuple(a.pk for a in messages), today)
+            )
+        except BaseException:
+            journal.write(None)
+            raise
+        journal.write([a.pk for a in messages] if result.delivered else None, result)
         if not result.delivered:
             _mark_failed(messages, claims, result.error, result.permanent, out)
             messages = []
     _mark_done(messages + escalations, claims, today, actor, out)
+
+
+class _Journal:
+    """Commits "message accepted" outside the engine's open transaction.
+
+    The engine's transaction (claim locks, done marks) commits after the
+    deliverer returns; a worker killed in between would roll it back and the
+    stale re-queue would send again. So, right after the deliverer reports the
+    message sent, this writes ``reason = "accepted:<message id>"`` on the
+    running actions through a *second* connection (a thread: Django gives each
+    thread its own), opened before delivery so that only one autocommitted
+    UPDATE stands between the SMTP server's "250" and the durable record.
+    ``actions_requeue_stale`` then finishes such actions instead of re-sending.
+    PostgreSQL only (SQLite would wait on its own writer lock).
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        from django.db import connection
+
+        self.enabled = connection.vendor == "postgresql"
+        if not self.enabled:
+            return
+        self._q: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            connection.ensure_connection()
+            job = self._q.get()
+            if job is not None:
+                ids, mid = job
+                Action.objects.filter(pk__in=ids, state=P.RUNNING).update(
+                    reason=(ACCEPTED + (mid or "-"))[:500]
+                )
+        except Exception:  # the journal narrows a window; never fails a run
+            log.exception("collection: accepted-journal write failed")
+        finally:
+            connection.close()
+
+    def write(self, ids: list[int] | None, result: Any = None) -> None:
+        if not self.enabled:
+            return
+        self._q.put(None if ids is None else (ids, result.message_id))
+        self._thread.join(30)
 
 
 def _mark_failed(

@@ -336,3 +336,8 @@ COLLECTION_STALE_RUNNING_SECONDS = env_int("COLLECTION_STALE_RUNNING_SECONDS", 1
 # The broker ping behind the "queue unavailable" banner.
 QUEUE_STATUS_TIMEOUT = env_int("QUEUE_STATUS_TIMEOUT", 1)
 QUEUE_STATUS_CACHE_SECONDS = env_int("QUEUE_STATUS_CACHE_SECONDS", 5)
+# Tests and demos only: run the collection tick every N seconds instead.
+if env_int("COLLECTION_TICK_SECONDS", 0):
+    CELERY_BEAT_SCHEDULE["collection-tick"]["schedule"] = env_int(
+        "COLLECTION_TICK_SECONDS", 0
+    )

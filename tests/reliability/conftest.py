@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from tests import factories as f
 from tests.claims.engine_fixtures import open_claim
 from tests.reliability.harness import SmtpSink
 
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = os.environ.get("FAULT_BROKER_URL", "redis://127.0.0.1:6379/11")
 
 
 @pytest.fixture

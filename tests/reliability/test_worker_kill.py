@@ -23,7 +23,7 @@ from tests.reliability.harness import worker
 from tests.reliability.harness import worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
-RUNS = int(os.environ.get("FAULT_RUNS", "24"))
+RUNS = int(os.environ.get("FAULT_RUNS", "20"))
 CLAIMS_PER_RUN = 16
 
 
