@@ -27,16 +27,28 @@ _cached: QueueStatus | None = None
 def _ping() -> QueueStatus:
     from recouvrement.celery import app
 
+    url = app.conf.broker_url or ""
+    timeout = settings.QUEUE_STATUS_TIMEOUT
     try:
-        conn = app.connection_for_write()
-        try:
-            conn.ensure_connection(max_retries=0, timeout=settings.QUEUE_STATUS_TIMEOUT)
-            client = getattr(conn.default_channel, "client", None)
-            if client is not None and hasattr(client, "ping"):
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            client = redis.Redis.from_url(
+                url,
+                socket_connect_timeout=timeout,
+                socket_timeout=timeout,
+                retry=Retry(NoBackoff(), 0),
+            )
+            try:
                 client.ping()
-        finally:
-            conn.release()
-    except Exception as exc:
+            finally:
+                client.close()
+        else:  # the filesystem broker of `make run`, or another transport
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure means "unavailable"
         return QueueStatus(False, time.monotonic(), f"{type(exc).__name__}: {exc}")
     return QueueStatus(True, time.monotonic())
 

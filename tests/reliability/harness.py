@@ -147,7 +147,7 @@ class Proc:
 
     def stop(self) -> None:
         if self.alive:
-            os.killpg(self.popen.pid, signal.SIGTERM)
+            os.kill(self.popen.pid, signal.SIGTERM)  # warm shutdown
             try:
                 self.popen.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -77,7 +77,26 @@ def test_sigkill_at_random_points_never_loses_nor_duplicates(
         stats["dups"], stats["lost"] = len(dup), len(lost)
         stats["messages"] = len(smtp.messages)
         stats["done"] = len(checks.done_ids(all_claims))
-        assert dup == [], f"sent twice: {dup}"
+        from claims.models import Action
+        from claims.models import Event
+
+        detail = [
+            list(
+                Action.objects.filter(pk__in=dup).values(
+                    "pk", "state", "attempts", "reason", "started_at", "done_at"
+                )
+            ),
+            list(
+                Event.objects.filter(
+                    data__action__in=[
+                        str(a.code) for a in Action.objects.filter(pk__in=dup)
+                    ]
+                ).values_list("kind", "at", "message")
+            ),
+            [m for m in smtp.messages if set(m) & set(dup)],
+            stats,
+        ]
+        assert dup == [], f"sent twice: {dup} {detail}"
         assert lost == [], f"done but never sent: {lost}"
         assert extra == [], f"sent but not done: {extra}"
         assert stats["done"] == len(all_claims)
