@@ -48,7 +48,7 @@ def _ping() -> QueueStatus:
         else:  # the filesystem broker of `make run`, or another transport
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - any failure means "unavailable"
+    except Exception as exc:
         return QueueStatus(False, time.monotonic(), f"{type(exc).__name__}: {exc}")
     return QueueStatus(True, time.monotonic())
 

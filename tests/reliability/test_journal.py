@@ -59,7 +59,7 @@ def test_worker_lost_after_the_message_left_finishes_without_resending(
 @pytest.mark.django_db(transaction=True)
 def test_worker_lost_before_the_message_left_sends_again(engine_seed, deliverer):
     deliverer.before = mock.Mock(side_effect=Killed)
-    claim, ids = _deliver_and_die("_mark_failed")  # never reached: the deliverer dies
+    _claim, ids = _deliver_and_die("_mark_failed")  # never reached: the deliverer dies
     (a,) = Action.objects.filter(pk__in=ids)
     assert (a.state, a.reason) == ("running", "")
     assert actions_requeue_stale(now=timezone.now() + timedelta(hours=1)) == 1

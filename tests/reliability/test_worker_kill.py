@@ -9,6 +9,7 @@ what was really accepted.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
@@ -61,7 +62,7 @@ def test_sigkill_at_random_points_never_loses_nor_duplicates(
                     os.kill(rng.choice(kids), signal.SIGKILL)
                     stats["child"] += 1
 
-            def tick(claims=claims):
+            def tick(claims=claims, w=w):
                 if not w.alive:
                     return False
                 if checks.converged(claims):
@@ -77,6 +78,7 @@ def test_sigkill_at_random_points_never_loses_nor_duplicates(
         stats["dups"], stats["lost"] = len(dup), len(lost)
         stats["messages"] = len(smtp.messages)
         stats["done"] = len(checks.done_ids(all_claims))
+        print("FAULTS sigkill", json.dumps(stats))  # noqa: T201
         from claims.models import Action
         from claims.models import Event
 
