@@ -1,0 +1,13 @@
+"""Reference data: legal rates, default scenarios and the route cost table."""
+
+from django.db import migrations
+
+from claims.seed_engine import seed_engine
+
+
+class Migration(migrations.Migration):
+    dependencies = [("claims", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(seed_engine, migrations.RunPython.noop),
+    ]
