@@ -40,7 +40,7 @@ help:
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "No Python >= 3.12 found on PATH or under pyenv." >&2; exit 1; }
 	@$(PY) -m venv $(VENV)
-	@$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 	@$(BIN)/uv sync --quiet --frozen --python $(BIN)/python
