@@ -9,20 +9,23 @@ overpayment becomes a credit; recorded waivers are subtracted at the end.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
+from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 from . import fees as f
 from .allocation import allocate
 from .calendar import claimable_from
 from .interest import interest_start
-from .interest import line_interest
 from .interest import rate_periods
 from .prescription import prescription_date
+from .rates import RatePeriod
 from .rates import RateTable
+from .types import CENT
 from .types import ZERO
 from .types import Allocation
 from .types import FeeLine
@@ -31,6 +34,8 @@ from .types import InvoiceFacts
 from .types import InvoiceLine
 from .types import PaymentFacts
 from .types import Statement
+
+_YEAR_PCT = Decimal("36500")  # 100 % × 365 days (actual/365, legal-brief §1.3)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ class _State:
         self.allocations: list[Allocation] = []
         self.credit = ZERO
         self.warnings: list[str] = []
+        self._sched: list[RatePeriod] | None = None
+        self._sched_starts: list[date] = []
 
     def _start(self, inv: InvoiceFacts) -> date | None:
         fx = self.facts
@@ -163,28 +170,52 @@ class _State:
                 return [(ready, "xix")]
         return []  # FR B2C: no recovery costs without a title (art. L111-8 CPCE)
 
+    def _schedule(self) -> list[RatePeriod]:
+        """The claim's rate for every day from the first interest day to ``at``.
+
+        Computed once per statement (rates depend on the claim, not the invoice)
+        and sliced per invoice and per payment in ``_accrue``.
+        """
+        if self._sched is None:
+            starts = [i.start for i in self.invs if i.start is not None]
+            fx = self.facts
+            self._sched = (
+                rate_periods(
+                    country=fx.country,
+                    debtor_kind=fx.debtor_kind,
+                    contract_rate=fx.contract_rate,
+                    start=min(starts),
+                    end=self.at,
+                    table=self.rates,
+                )
+                if starts and min(starts) <= self.at
+                else []
+            )
+            self._sched_starts = [p.start for p in self._sched]
+        return self._sched
+
     def _accrue(self, until: date) -> None:
-        fx = self.facts
         for inv in self.invs:
             if inv.start is None or inv.start > until:
                 continue
             if inv.principal > ZERO:
-                for p in rate_periods(
-                    country=fx.country,
-                    debtor_kind=fx.debtor_kind,
-                    contract_rate=fx.contract_rate,
-                    start=inv.start,
-                    end=until,
-                    table=self.rates,
-                ):
-                    days = (p.end - p.start).days + 1
-                    amount = line_interest(inv.principal, p.rate, days)
+                schedule = self._schedule()
+                i = bisect.bisect_right(self._sched_starts, inv.start) - 1
+                while i < len(schedule) and schedule[i].start <= until:
+                    p = schedule[i]
+                    i += 1
+                    lo, hi = max(p.start, inv.start), min(p.end, until)
+                    days = (hi - lo).days + 1
+                    # = line_interest(), inlined: this is the engine's hot loop
+                    amount = (inv.principal * p.rate * days / _YEAR_PCT).quantize(
+                        CENT, ROUND_HALF_UP
+                    )
                     inv.interest += amount
                     self.periods.append(
                         InterestPeriod(
                             inv.facts.number,
-                            p.start,
-                            p.end,
+                            lo,
+                            hi,
                             days,
                             inv.principal,
                             p.rate,
