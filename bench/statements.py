@@ -65,10 +65,10 @@ def main() -> None:
     n = 5000
     engine = max(bench_engine(table, n) for _ in range(3))
     floor = max(bench_floor(lines, n) for _ in range(3))
-    print(f"interest lines per statement: {len(lines)}")  # noqa: T201
-    print(f"engine: {engine:,.0f} statements/s (target ≥ 5,000)")  # noqa: T201
-    print(f"floor (bare Decimal loop): {floor:,.0f} /s")  # noqa: T201
-    print(f"ratio engine/floor: {engine / floor:.2f}")  # noqa: T201
+    print(f"interest lines per statement: {len(lines)}")
+    print(f"engine: {engine:,.0f} statements/s (target ≥ 5,000)")
+    print(f"floor (bare Decimal loop): {floor:,.0f} /s")
+    print(f"ratio engine/floor: {engine / floor:.2f}")
 
 
 if __name__ == "__main__":

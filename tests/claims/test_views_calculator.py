@@ -49,3 +49,16 @@ def test_bad_input_gets_a_message(client) -> None:
     assert response.status_code == 200
     assert response.context["statement"] is None
     assert response.context["form"].errors["amount"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("nl", "Bereken uw nalatigheidsintresten"),
+        ("en", "Calculate your late-payment interest"),
+    ],
+)
+def test_it_is_translated(client, settings, language: str, title: str) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("claims:calculator"))
+    assert title in response.content.decode()
