@@ -195,29 +195,35 @@ class _State:
         return self._sched
 
     def _accrue(self, until: date) -> None:
+        schedule: list[RatePeriod] | None = None
+        append = self.periods.append
         for inv in self.invs:
-            if inv.start is None or inv.start > until:
+            start = inv.start
+            if start is None or start > until:
                 continue
-            if inv.principal > ZERO:
-                schedule = self._schedule()
-                i = bisect.bisect_right(self._sched_starts, inv.start) - 1
-                while i < len(schedule) and schedule[i].start <= until:
-                    p = schedule[i]
-                    i += 1
-                    lo, hi = max(p.start, inv.start), min(p.end, until)
+            base = inv.principal
+            if base > ZERO:
+                if schedule is None:
+                    schedule = self._schedule()
+                i = bisect.bisect_right(self._sched_starts, start) - 1
+                for p in schedule[i:]:
+                    if p.start > until:
+                        break
+                    lo = p.start if p.start > start else start
+                    hi = p.end if p.end < until else until
                     days = (hi - lo).days + 1
                     # = line_interest(), inlined: this is the engine's hot loop
-                    amount = (inv.principal * p.rate * days / _YEAR_PCT).quantize(
+                    amount = (base * p.rate * days / _YEAR_PCT).quantize(
                         CENT, ROUND_HALF_UP
                     )
                     inv.interest += amount
-                    self.periods.append(
+                    append(
                         InterestPeriod(
                             inv.facts.number,
                             lo,
                             hi,
                             days,
-                            inv.principal,
+                            base,
                             p.rate,
                             amount,
                             p.rule,
