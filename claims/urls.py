@@ -9,4 +9,5 @@ urlpatterns = [
     path("claims/<uuid:code>/", views.claim_detail, name="claim_detail"),
     path("debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<uuid:code>/", views.debtor_detail, name="debtor_detail"),
+    path("calculateur/", views.calculator, name="calculator"),
 ]
