@@ -3,6 +3,7 @@
 from django.db import migrations
 
 from claims.seed_engine import seed_engine
+from claims.law.seed import seed_rates
 
 
 class Migration(migrations.Migration):
@@ -10,4 +11,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(seed_engine, migrations.RunPython.noop),
+        migrations.RunPython(seed_rates, migrations.RunPython.noop),
     ]
