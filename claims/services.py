@@ -300,3 +300,44 @@ def debtor_save(*, debtor: Debtor) -> Debtor:
     debtor.full_clean()
     debtor.save()
     return debtor
+
+
+@transaction.atomic
+def claim_pause(
+    *,
+    claim: Claim,
+    until: date,
+    actor: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> Claim:
+    """Hold automatic steps until ``until`` (a promise to pay, a phone call…).
+
+    The claim row is locked so a collection run reading it under the same lock
+    sees the pause; planned actions stay planned and resume after ``until``.
+    """
+    from django.core.exceptions import ValidationError
+
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status != Claim.Status.OPEN:
+        raise ValidationError("Une créance clôturée ne peut pas être mise en pause.")
+    before = locked.paused_until
+    Claim.objects.filter(pk=locked.pk).update(
+        paused_until=until, updated_at=timezone.now()
+    )
+    locked.paused_until = until
+    event_record(
+        claim=locked,
+        kind=Event.Kind.UPDATE,
+        actor=actor,
+        message=f"Relances suspendues jusqu'au {until:%d/%m/%Y}"
+        + (f" : {reason}" if reason else ""),
+        data={
+            "paused_until": {
+                "before": before.isoformat() if before else None,
+                "after": until.isoformat(),
+            },
+            "reason": reason,
+        },
+    )
+    claim.paused_until = until
+    return locked
