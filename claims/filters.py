@@ -58,10 +58,8 @@ class ClaimFilter(django_filters.FilterSet):
     paused = django_filters.ChoiceFilter(
         label=_("En pause"), choices=YES_NO[1:], method="by_paused"
     )
-    overdue = django_filters.BooleanFilter(
-        label=_("En retard"),
-        method="by_overdue",
-        widget=django_filters.widgets.BooleanWidget,
+    overdue = django_filters.ChoiceFilter(
+        label=_("En retard"), choices=YES_NO[1:], method="by_overdue"
     )
     sort = django_filters.OrderingFilter(
         label=_("Trier par"),
@@ -93,6 +91,14 @@ class ClaimFilter(django_filters.FilterSet):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
+            if getattr(field, "empty_label", None) == "---------":
+                field.empty_label = _("Tous")
+            if (
+                hasattr(field, "choices")
+                and field.choices
+                and field.choices[0][1] == "---------"
+            ):
+                field.choices = [("", _("Tous")), *list(field.choices)[1:]]
             small = "form-select form-select-sm"
             if not hasattr(field, "choices"):
                 small = "form-control form-control-sm"
@@ -149,11 +155,9 @@ class ClaimFilter(django_filters.FilterSet):
         q = Q(stage=Stage.PAUSED) | Q(paused_until__gt=timezone.localdate())
         return qs.filter(q) if value == "yes" else qs.exclude(q)
 
-    def by_overdue(
-        self, qs: QuerySet[Claim], name: str, value: bool
-    ) -> QuerySet[Claim]:
-        q = Q(oldest_due_date__lt=timezone.localdate())
-        return qs.filter(q) if value else qs.exclude(q)
+    def by_overdue(self, qs: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        q = Q(status="open", oldest_due_date__lt=timezone.localdate())
+        return qs.filter(q) if value == "yes" else qs.exclude(q)
 
 
 def _ogm_pattern(digits: str) -> str:

@@ -368,7 +368,10 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
         .count()
     )
     counts["missing_rate"] = _missing_rate(creditor_id=creditor_id, today=today)
-    counts["total"] = sum(counts.values())
+    # A missing rate series is one decision, however many series are missing.
+    counts["total"] = sum(v for k, v in counts.items() if k != "missing_rate") + min(
+        counts["missing_rate"], 1
+    )
     return counts
 
 

@@ -64,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "buckets": buckets,
         "cash": cash,
+        "cash_any": any(c["total"] for c in cash),
         "collected_this_month": cash[-1]["total"],
         "collected_last_month": cash[-2]["total"],
         "dso": selectors.dso_count_back(

@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var euro = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
   function draw(id, dataId, colors) {
     var el = document.getElementById(id);
+    if (!el) { return; }
     var data = JSON.parse(document.getElementById(dataId).textContent);
     new Chart(el, {
       type: "bar",
