@@ -295,3 +295,22 @@ def test_bulk_pause(client, cast):
     )
     a.refresh_from_db()
     assert a.paused_until is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "amount"),
+    [
+        ("fr", "Tableau de bord", "1\u00a0210,00\u00a0€"),
+        ("nl", "Dashboard", "€\u00a01.210,00"),
+        ("en", "Dashboard", "€1,210.00"),
+    ],
+)
+def test_dashboard_speaks_the_users_language(
+    client, cast, claim, lang, heading, amount
+):
+    client.force_login(cast.owner)
+    client.post(reverse("set_language"), {"language": lang})
+    body = client.get(reverse("claims:dashboard")).content.decode()
+    assert f'<html lang="{lang}">' in body
+    assert heading in body
+    assert amount in body
