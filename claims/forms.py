@@ -10,6 +10,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.models import ClosedReason
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import PaymentMethod
@@ -57,6 +58,35 @@ class PauseForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), max_length=500, required=False)
+
+
+class DisputeReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Ce que le débiteur conteste"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DisputeResolveForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[
+            ("rejected", _("Contestation rejetée : les relances reprennent")),
+            ("accepted", _("Contestation acceptée")),
+            ("credited", _("Note de crédit émise")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Réponse au débiteur"), max_length=500, required=False
+    )
+
+
+class CloseForm(forms.Form):
+    closed_reason = forms.ChoiceField(
+        label=_("Pourquoi ?"), choices=ClosedReason.choices
+    )
+    reason = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class DebtorForm(forms.ModelForm):

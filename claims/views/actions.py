@@ -30,6 +30,9 @@ from django.views.decorators.http import require_POST
 from claims import services
 from claims.access import get_claim_for_user
 from claims.access import require_write
+from claims.forms import CloseForm
+from claims.forms import DisputeReasonForm
+from claims.forms import DisputeResolveForm
 from claims.forms import NoteForm
 from claims.forms import PauseForm
 from claims.forms import PaymentForm
@@ -49,7 +52,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
     ),
     "skip": (
         "claims.services_collection",
-        "skip",
+        "action_skip",
         gettext_lazy("Passer l'étape suivante"),
         gettext_lazy(
             "La prochaine relance prévue n'est pas envoyée ; la suivante reste prévue."
@@ -79,12 +82,18 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
     ),
     "close": (
         "claims.services_collection",
-        "close",
+        "claim_close",
         gettext_lazy("Clôturer la créance"),
         gettext_lazy(
             "La créance est clôturée : plus aucune relance ne part et les actions prévues sont annulées."
         ),
     ),
+}
+
+ENGINE_FORMS: dict[str, type] = {
+    "close": CloseForm,
+    "dispute_open": DisputeReasonForm,
+    "dispute_resolve": DisputeResolveForm,
 }
 
 LETTER_URLS: dict[str, tuple[str, Any]] = {
@@ -107,6 +116,41 @@ def engine_service(key: str) -> Callable[..., Any] | None:
     except ImportError:
         return None
     return getattr(module, func_name, None)
+
+
+def engine_call(
+    key: str, service: Callable[..., Any], *, claim: Any, actor: Any, data: dict
+) -> Any:
+    """Call the engine's service with the arguments its signature expects.
+
+    Signatures are those of ``claims.services_collection`` (engine area); a
+    step or dispute to act on is the claim's next planned action / open dispute.
+    """
+    reason = data.get("reason", "") or ""
+    if key == "send_next":
+        return service(claim_id=claim.pk, actor=actor)
+    if key == "skip":
+        action = claim.actions.filter(state="planned").order_by("due_on", "pk").first()
+        if action is None:
+            raise ValidationError(_("Aucune étape prévue à passer."))
+        return service(action_id=action.pk, actor=actor, reason=reason)
+    if key == "dispute_open":
+        return service(claim_id=claim.pk, reason=reason, actor=actor)
+    if key == "dispute_resolve":
+        dispute = claim.disputes.filter(status="open").order_by("-opened_at").first()
+        if dispute is None:
+            raise ValidationError(_("Aucune contestation ouverte."))
+        return service(
+            dispute_id=dispute.pk, status=data["status"], answer=reason, actor=actor
+        )
+    if key == "close":
+        return service(
+            claim_id=claim.pk,
+            closed_reason=data["closed_reason"],
+            actor=actor,
+            note=reason,
+        )
+    return service(claim_id=claim.pk, actor=actor, reason=reason)
 
 
 def letter_url(key: str, claim_code: UUID) -> str | None:
@@ -270,14 +314,14 @@ def engine_action(request: HttpRequest, code: UUID, key: str) -> HttpResponse:
             raise ValidationError(
                 _("Cette action n'est pas encore disponible dans cette installation.")
             )
-        service(claim=claim, actor=request.user, reason=data.get("reason", ""))
+        engine_call(key, service, claim=claim, actor=request.user, data=data)
         return _("C'est fait : %(what)s") % {"what": title}
 
     return _confirm_or_run(
         request,
         code,
         key=key,
-        form_class=ReasonForm,
+        form_class=ENGINE_FORMS.get(key, ReasonForm),
         run=run,
         title=title,
         explanation=explanation,
@@ -335,7 +379,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
             )
         else:
             for claim in chosen:
-                service(claim=claim, actor=request.user, reason="")
+                engine_call(
+                    "send_next", service, claim=claim, actor=request.user, data={}
+                )
             messages.success(
                 request, _("%(n)d relance(s) envoyée(s).") % {"n": len(chosen)}
             )

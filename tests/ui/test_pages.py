@@ -314,3 +314,49 @@ def test_dashboard_speaks_the_users_language(
     assert f'<html lang="{lang}">' in body
     assert heading in body
     assert amount in body
+
+
+def test_password_reset_sends_a_link_by_email(client, cast, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": cast.owner.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert "/accounts/reset/" in mailoutbox[0].body
+    assert "nouveau mot de passe" in mailoutbox[0].subject
+
+
+def test_engine_actions_call_the_engine_with_its_signature(
+    client, cast, claim, monkeypatch
+):
+    calls = []
+
+    def fake(**kwargs):
+        calls.append(kwargs)
+
+    from claims.views import actions
+
+    monkeypatch.setattr(actions, "engine_service", lambda key: fake)
+    client.force_login(cast.owner)
+    url = reverse(
+        "claims:claim_engine_action", kwargs={"code": claim.code, "key": "close"}
+    )
+    response = client.post(url, {"closed_reason": "written_off", "reason": "faillite"})
+    assert response.status_code == 302
+    assert calls == [
+        {
+            "claim_id": claim.pk,
+            "closed_reason": "written_off",
+            "actor": cast.owner,
+            "note": "faillite",
+        }
+    ]
+    url = reverse(
+        "claims:claim_engine_action", kwargs={"code": claim.code, "key": "dispute_open"}
+    )
+    client.post(url, {"reason": "marchandise abîmée"})
+    assert calls[-1] == {
+        "claim_id": claim.pk,
+        "reason": "marchandise abîmée",
+        "actor": cast.owner,
+    }
+    body = client.get(claim.get_absolute_url()).content.decode()
+    assert "Enregistrer une contestation" in body
