@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views import actions
 from .views import manage
+from .views import scenarios
 
 app_name = "claims"
 urlpatterns = [
@@ -26,6 +27,16 @@ urlpatterns = [
     ),
     path("settings/", manage.settings_creditor, name="settings"),
     path("settings/scenarios/", manage.settings_scenarios, name="settings_scenarios"),
+    path(
+        "settings/scenarios/<uuid:code>/",
+        scenarios.scenario_edit,
+        name="scenario_edit",
+    ),
+    path(
+        "settings/scenarios/<uuid:code>/copy/",
+        scenarios.scenario_copy,
+        name="scenario_copy",
+    ),
     path("settings/members/", manage.settings_members, name="settings_members"),
     path("settings/members/<int:pk>/role/", manage.member_role, name="member_role"),
     path("switch/", manage.switch_creditor, name="switch_creditor"),

@@ -360,3 +360,30 @@ def test_engine_actions_call_the_engine_with_its_signature(
     }
     body = client.get(claim.get_absolute_url()).content.decode()
     assert "Enregistrer une contestation" in body
+
+
+def test_scenario_pages_roles(client, cast):
+    from claims.models import Scenario
+    from claims.models import ScenarioStep
+
+    default = Scenario.objects.create(
+        name="BE B2B", country="BE", debtor_kind="business"
+    )
+    ScenarioStep.objects.create(
+        scenario=default, position=1, kind="first_reminder", offset_days=7, template="r"
+    )
+    own = Scenario.objects.create(
+        name="Mine", country="BE", debtor_kind="business", creditor=cast.creditor
+    )
+    edit = reverse("claims:scenario_edit", kwargs={"code": own.code})
+    copy = reverse("claims:scenario_copy", kwargs={"code": default.code})
+    client.force_login(cast.readonly)
+    assert client.get(edit).status_code == 200
+    assert client.post(copy).status_code == 403
+    assert client.post(edit, {}).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(edit).status_code == 404
+    client.force_login(cast.owner)
+    body = client.get(reverse("claims:settings_scenarios")).content.decode()
+    assert copy in body
+    assert client.post(copy).status_code == 302
