@@ -387,3 +387,34 @@ def test_scenario_pages_roles(client, cast):
     body = client.get(reverse("claims:settings_scenarios")).content.decode()
     assert copy in body
     assert client.post(copy).status_code == 302
+
+
+def test_owner_saves_settings_and_sees_iban_message(client, cast):
+    client.force_login(cast.owner)
+    url = reverse("claims:settings")
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data.update(iban="BE68539007547035", send_hour="8")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "iban" in response.context["form"].errors
+    data.update(iban="BE68 5390 0754 7034")
+    assert client.post(url, data).status_code == 302
+    cast.creditor.refresh_from_db()
+    assert cast.creditor.send_hour == 8
+
+
+def test_owner_changes_a_role_but_keeps_one_owner(client, cast):
+    client.force_login(cast.owner)
+    bob = cast.colleague.memberships.get()
+    client.post(
+        reverse("claims:member_role", kwargs={"pk": bob.pk}), {"role": "manager"}
+    )
+    bob.refresh_from_db()
+    assert bob.role == "manager"
+    alice = cast.owner.memberships.get()
+    client.post(
+        reverse("claims:member_role", kwargs={"pk": alice.pk}), {"role": "agent"}
+    )
+    alice.refresh_from_db()
+    assert alice.role == "owner"
