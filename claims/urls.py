@@ -19,6 +19,11 @@ urlpatterns = [
     path("claims/<uuid:code>/payment/", actions.payment_record, name="claim_payment"),
     path("claims/<uuid:code>/note/", actions.note_add, name="claim_note"),
     path("claims/<uuid:code>/pause/", actions.pause, name="claim_pause"),
+    path(
+        "claims/<uuid:code>/letter/<slug:key>/",
+        actions.letter_confirm,
+        name="claim_letter",
+    ),
     path("claims/<uuid:code>/routes/", actions.route_advice, name="claim_routes"),
     path(
         "claims/<uuid:code>/do/<slug:key>/",

@@ -24,3 +24,15 @@ def other_memberships(context: dict[str, Any]) -> list[Membership]:
         .select_related("creditor")
         .order_by("creditor__legal_name")
     )
+
+
+@register.simple_tag
+def optional_url(name: str) -> str:
+    """The URL of a page another area provides, or "" while it is not merged."""
+    from django.urls import NoReverseMatch
+    from django.urls import reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

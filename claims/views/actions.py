@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from claims import services
+from claims.access import current_membership
 from claims.access import get_claim_for_user
 from claims.access import require_write
 from claims.forms import CloseForm
@@ -104,6 +105,16 @@ LETTER_URLS: dict[str, tuple[str, Any]] = {
     "bailiff_file": (
         "letters:bailiff_file",
         gettext_lazy("Préparer le dossier pour l'huissier"),
+    ),
+}
+LETTER_EXPLANATIONS: dict[str, Any] = {
+    "formal_notice": gettext_lazy(
+        "La mise en demeure est produite en PDF avec le décompte du jour, archivée "
+        "et ajoutée aux documents de la créance. Elle pourra être envoyée par recommandé."
+    ),
+    "bailiff_file": gettext_lazy(
+        "Le dossier pour l'huissier (factures, décompte, courriers envoyés, historique) "
+        "est rassemblé dans un fichier ZIP, archivé avec les documents de la créance."
     ),
 }
 
@@ -196,6 +207,7 @@ def _confirm_or_run(
         request,
         template,
         {
+            "membership": current_membership(request),
             "claim": claim,
             "form": form,
             "title": title,
@@ -325,6 +337,28 @@ def engine_action(request: HttpRequest, code: UUID, key: str) -> HttpResponse:
         run=run,
         title=title,
         explanation=explanation,
+    )
+
+
+@login_required
+def letter_confirm(request: HttpRequest, code: UUID, key: str) -> HttpResponse:
+    """Plain-words confirmation; the form posts to the letters area's endpoint."""
+    claim = get_claim_for_user(request, code)
+    if key not in LETTER_URLS:
+        from django.http import Http404
+
+        raise Http404
+    return render(
+        request,
+        "claims/action_confirm.html",
+        {
+            "membership": current_membership(request),
+            "claim": claim,
+            "form": None,
+            "post_to": letter_url(key, claim.code),
+            "title": LETTER_URLS[key][1],
+            "explanation": LETTER_EXPLANATIONS[key],
+        },
     )
 
 

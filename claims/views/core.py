@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -182,7 +184,14 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             for k, v in ENGINE_ACTIONS.items()
         ],
         "letter_actions": [
-            {"key": k, "label": v[1], "url": letter_url(k, claim.code)}
+            {
+                "key": k,
+                "label": v[1],
+                "url": letter_url(k, claim.code)
+                and reverse(
+                    "claims:claim_letter", kwargs={"code": claim.code, "key": k}
+                ),
+            }
             for k, v in LETTER_URLS.items()
         ],
         "documents": _documents(claim),
@@ -201,7 +210,15 @@ def _documents(claim: Claim) -> list[object]:
     fields = {f.name for f in document._meta.get_fields()}
     if "claim" not in fields:
         return []
-    return list(document.objects.filter(claim=claim).order_by("-pk")[:50])
+    docs = list(document.objects.filter(claim=claim).order_by("-pk")[:50])
+    for doc in docs:
+        try:
+            doc.download_url = reverse(
+                "letters:document_download", kwargs={"code": doc.code}
+            )
+        except NoReverseMatch:
+            doc.download_url = ""
+    return docs
 
 
 @login_required

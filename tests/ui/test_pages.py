@@ -85,6 +85,9 @@ def test_it_refuses_writes_to_readonly(client, cast, claim, name):
 
 def test_readonly_sees_no_action_buttons(client, cast, claim):
     client.force_login(cast.readonly)
+    for name in ["claim_payment", "claim_note", "claim_pause"]:
+        page = client.get(reverse(f"claims:{name}", kwargs={"code": claim.code}))
+        assert "Confirmer" not in page.content.decode()
     body = client.get(claim.get_absolute_url()).content.decode()
     assert reverse("claims:claim_payment", kwargs={"code": claim.code}) not in body
     body = client.get(reverse("claims:claim_list")).content.decode()
@@ -418,3 +421,14 @@ def test_owner_changes_a_role_but_keeps_one_owner(client, cast):
     )
     alice.refresh_from_db()
     assert alice.role == "owner"
+
+
+def test_letter_confirmation_page(client, cast, claim):
+    client.force_login(cast.owner)
+    url = reverse(
+        "claims:claim_letter", kwargs={"code": claim.code, "key": "formal_notice"}
+    )
+    body = client.get(url).content.decode()
+    assert "Générer la mise en demeure" in body
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
