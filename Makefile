@@ -51,6 +51,8 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
+	@mkdir -p var
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 setup-demo: install
 	@mkdir -p "$(VAR_DIR)/log"
