@@ -48,6 +48,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
+	@DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 
 setup-demo: install
 	@mkdir -p var
