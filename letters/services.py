@@ -456,3 +456,34 @@ def _message_failed(
         error=str(exc)[:500],
         permanent=permanent,
     )
+
+
+# --- bailiff hand-off -------------------------------------------------------
+
+
+@transaction.atomic
+def bailiff_file_build(
+    *, claim: Claim, today: date, actor: AbstractBaseUser | None = None
+) -> Document:
+    """Build the claim's hand-off ZIP and archive it (proof of what was handed over)."""
+    from letters.bailiff import bailiff_zip
+
+    lang = (
+        claim.creditor.language if claim.creditor.language in LETTER_LANGUAGES else "fr"
+    )
+    content = bailiff_zip(
+        claim=claim, parties=parties_for(claim), today=today, language=lang
+    )
+    return document_archive(
+        creditor=claim.creditor,
+        claim=claim,
+        debtor=claim.debtor,
+        kind=Document.Kind.BAILIFF_FILE,
+        content=content,
+        filename=f"dossier-{claim.reference}-{today.isoformat()}.zip",
+        title=f"Dossier huissier {claim.reference} {today.isoformat()}",
+        language=lang,
+        channel="handoff",
+        mime_type="application/zip",
+        created_by=actor,
+    )
