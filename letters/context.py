@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from claims.law.types import Statement
+from letters.overrides import override_fill
 from letters.payment import EpcError
 from letters.payment import epc_payload
 from letters.payment import epc_qr_svg
@@ -162,5 +163,16 @@ def letter_context(
         "qr_payload": qr_payload,
         "qr_svg": epc_qr_svg(qr_payload) if qr_payload else "",
         "be_consumer_cap": be_consumer_indemnity_cap(statement.principal_due),
-        "intro": intro,
+        "intro": override_fill(
+            intro,
+            total=statement.total_due,
+            currency=statement.currency,
+            deadline=deadline,
+            reference=parties.claim_reference,
+            creditor=parties.creditor_name,
+            debtor=parties.debtor_name,
+            language=language,
+        )
+        if intro
+        else "",
     }

@@ -487,3 +487,111 @@ def bailiff_file_build(
         mime_type="application/zip",
         created_by=actor,
     )
+
+
+# --- wording overrides ------------------------------------------------------
+
+
+def override_preview(
+    *, claim: Claim, template: str, language: str, body: str, at: date
+) -> str:
+    """Validate ``body`` and render the letter with it (HTML), without saving.
+
+    Raises ValidationError when the text breaks a rule or the letter no
+    longer renders.
+    """
+    from django.core.exceptions import ValidationError
+
+    from letters.overrides import override_check
+
+    override_check(template=template, body=body)
+    context = letter_context(
+        kind=template,
+        parties=parties_for(claim),
+        statement=claim_statement(claim=claim, at=at),
+        at=at,
+        language=language,
+        intro=body,
+    )
+    try:
+        return render_html(PDF_TEMPLATES[template], context, language=language)
+    except Exception as exc:  # a broken override must never be saved
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def override_save(
+    *,
+    creditor: Creditor,
+    template: str,
+    language: str,
+    body: str,
+    subject: str = "",
+) -> TemplateOverride:
+    """Create or replace the creditor's wording for (template, language), validated."""
+    from letters.overrides import override_check
+
+    override_check(template=template, body=body)
+    obj, _created = TemplateOverride.objects.update_or_create(
+        creditor=creditor,
+        template=template,
+        language=language,
+        defaults={"body": body, "subject": subject, "updated_at": timezone.now()},
+    )
+    return obj
+
+
+# --- messages outside the engine (thank-you, plan confirmation) -------------
+
+
+class TransientSendError(smtplib.SMTPException):
+    """Raised so the Celery task retries (with backoff) a transient failure."""
+
+
+def claim_email_send(*, claim_id: int, template: str, at: str) -> bool:
+    """Send ``template`` (thank_you | plan_confirmation) about one claim.
+
+    Idempotent: returns False without sending when a message with this
+    template was already sent for the claim. Raises TransientSendError on a
+    transient SMTP failure so the task retries.
+    """
+    from claims.models import PaymentPlan
+
+    claim = (
+        Claim.objects.filter(pk=claim_id).select_related("creditor", "debtor").first()
+    )
+    if claim is None or template not in ("thank_you", "plan_confirmation"):
+        return False
+    if claim.messages.filter(
+        template=template, status=OutboundMessage.Status.SENT
+    ).exists():
+        return False
+    recipients = debtor_recipients(claim.debtor)
+    if not recipients:
+        return False
+    extra: dict[str, Any] = {}
+    if template == "plan_confirmation":
+        plan = claim.plans.filter(status=PaymentPlan.Status.ACTIVE).first()
+        extra["instalments"] = list(plan.instalments.all()) if plan else []
+    creditor = claim.creditor
+    spec = EmailSpec(
+        template=template,
+        kind=template,
+        language=letter_language(claim),
+        creditor_name=creditor.trade_name or creditor.legal_name,
+        sender_email="",
+        reply_to=creditor.reply_to or creditor.email,
+        to=recipients,
+        claims=[_claim_line(claim, date.fromisoformat(at))],
+        iban=creditor.iban,
+        bic=creditor.bic,
+        deadline=None,
+        portal_url=portal_url(claim.debtor, [claim]),
+        extra=extra,
+    )
+    result = message_send_now(
+        spec=spec, creditor=creditor, debtor=claim.debtor, claims=[claim]
+    )
+    if not result.delivered and not result.permanent:
+        raise TransientSendError(result.error)
+    return result.delivered

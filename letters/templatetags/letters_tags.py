@@ -35,3 +35,18 @@ def rate(value: Decimal) -> str:
     if (translation.get_language() or "fr")[:2] != "en":
         text = text.replace(".", ",")
     return f"{text}\u00a0%"
+
+
+@register.inclusion_tag("letters/_claim_documents.html", takes_context=True)
+def claim_documents(context: dict, claim: object) -> dict:
+    """The claim's archived documents with download links and the letter buttons."""
+    from letters.models import Document
+
+    request = context.get("request")
+    membership = getattr(request, "_membership", None)
+    return {
+        "claim": claim,
+        "documents": Document.objects.filter(claim=claim).order_by("-rendered_at"),
+        "can_write": bool(membership and membership.can_write),
+        "csrf_token": context.get("csrf_token"),
+    }
