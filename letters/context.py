@@ -163,6 +163,10 @@ def letter_context(
         "qr_payload": qr_payload,
         "qr_svg": epc_qr_svg(qr_payload) if qr_payload else "",
         "be_consumer_cap": be_consumer_indemnity_cap(statement.principal_due),
+        "interest_rules": list(
+            dict.fromkeys(p.rule for p in statement.interest_periods)
+        ),
+        "fee_groups": fee_groups(statement),
         "intro": override_fill(
             intro,
             total=statement.total_due,
@@ -176,3 +180,23 @@ def letter_context(
         if intro
         else "",
     }
+
+
+def fee_groups(statement: Statement) -> list[dict[str, Any]]:
+    """Fees with the same label and legal basis shown on one line (e.g. 40 € × 8)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for fee in statement.fees:
+        key = (fee.label, fee.legal_basis)
+        group = groups.setdefault(
+            key,
+            {
+                "label": fee.label,
+                "legal_basis": fee.legal_basis,
+                "invoice": fee.invoice,
+                "count": 0,
+                "amount": Decimal("0.00"),
+            },
+        )
+        group["count"] += 1
+        group["amount"] += fee.amount
+    return list(groups.values())
