@@ -127,3 +127,30 @@ def test_a_down_server_is_a_transient_failure(settings, db):
     assert not result.delivered
     assert not result.permanent
     assert OutboundMessage.objects.get().status == "failed"
+
+
+def test_the_email_speaks_the_debtor_language(smtp_inbox):
+    creditor, debtor, actions = two_claims()
+    debtor.language = "nl"
+    debtor.save(update_fields=["language"])
+    deliver(creditor, debtor, actions)
+    _env, msg = smtp_inbox.messages[0]
+    assert "betalingsherinnering" in msg["Subject"]
+    text = next(
+        p.get_payload(decode=True).decode()
+        for p in msg.walk()
+        if p.get_content_type() == "text/plain"
+    )
+    assert "Gelieve dit bedrag uiterlijk op 17 maart 2026 te betalen." in text
+
+
+def test_a_thank_you_is_sent_once_even_if_the_task_runs_twice(smtp_inbox):
+    from letters.tasks import claim_email_send_task
+
+    _creditor, _debtor, actions = two_claims()
+    claim = actions[0].claim
+    claim_email_send_task(claim.pk, "thank_you", "2026-03-02")
+    claim_email_send_task(claim.pk, "thank_you", "2026-03-02")
+    assert len(smtp_inbox.messages) == 1
+    assert "merci pour votre paiement" in smtp_inbox.messages[0][1]["Subject"]
+    assert claim.messages.get().status == "sent"
