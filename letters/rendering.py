@@ -8,6 +8,7 @@ per process and reused, which keeps warm renders fast.
 from __future__ import annotations
 
 import functools
+import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ def render_html(
 @functools.cache
 def _weasy() -> Any:
     import weasyprint  # the one place
+
+    # WeasyPrint logs every rendering step at INFO; keep warnings only.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint.text.fonts import FontConfiguration
 
     return weasyprint, FontConfiguration()

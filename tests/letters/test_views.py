@@ -123,3 +123,12 @@ def test_template_tags_are_refused_in_overrides(client, cast):
     )
     assert r.status_code == 200
     assert not TemplateOverride.objects.exists()
+
+
+def test_the_claim_page_lists_its_documents_with_download_links(client, cast):
+    doc = archived(cast.creditor)
+    client.force_login(cast.owner)
+    r = client.get(doc.claim.get_absolute_url())
+    body = r.content.decode()
+    assert reverse("letters:document_download", args=[doc.code]) in body
+    assert reverse("letters:formal_notice_generate", args=[doc.claim.code]) in body
