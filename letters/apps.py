@@ -9,6 +9,6 @@ class LettersConfig(AppConfig):
     def ready(self) -> None:
         from claims.execution import register_deliverer
         from letters import checks  # noqa: F401  (registers the system check)
-        from letters.services import deliver
+        from letters.delivery import deliver
 
         register_deliverer(deliver)

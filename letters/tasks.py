@@ -18,6 +18,6 @@ log = logging.getLogger(__name__)
 )
 def claim_email_send_task(claim_id: int, template: str, at: str) -> None:
     """Send a thank-you or plan-confirmation email for one claim (ids in)."""
-    from letters.services import claim_email_send
+    from letters.delivery import claim_email_send
 
     claim_email_send(claim_id=claim_id, template=template, at=at)
