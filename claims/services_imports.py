@@ -292,3 +292,201 @@ def _after_open(*, claim_ids: list[int], today: date) -> None:
 
 def money(value: str) -> Decimal:
     return csvfile.parse_amount(value)
+
+
+# --- UBL / Peppol -----------------------------------------------------------
+
+DEFAULT_TERM_DAYS = 30  # legal-brief: BE/FR B2B default term when none is agreed
+
+
+@dataclass
+class UblItem:
+    filename: str
+    document: object | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[UblItem]:
+    """Parse each file and check it against the creditor's data (no write)."""
+    from claims.imports import ParseError
+    from claims.imports import ubl
+
+    items: list[UblItem] = []
+    docs = []
+    for name, data in files:
+        item = UblItem(filename=name)
+        try:
+            item.document = ubl.parse(data)
+            docs.append(item)
+        except ParseError as exc:
+            item.errors.append(str(exc))
+        items.append(item)
+    numbers = [i.document.number for i in docs]  # type: ignore[union-attr]
+    credited = [i.document.credited_number for i in docs if i.document.credited_number]  # type: ignore[union-attr]
+    existing = set(
+        Invoice.objects.filter(
+            creditor=creditor, number__in=numbers + credited
+        ).values_list("kind", "number")
+    )
+    in_batch = {
+        i.document.number  # type: ignore[union-attr]
+        for i in docs
+        if not i.document.is_credit_note  # type: ignore[union-attr]
+    }
+    for item in docs:
+        doc = item.document
+        kind = InvoiceKind.CREDIT_NOTE if doc.is_credit_note else InvoiceKind.INVOICE  # type: ignore[union-attr]
+        if (kind, doc.number) in existing:  # type: ignore[union-attr]
+            item.errors.append(f"Le document {doc.number} a déjà été importé.")  # type: ignore[union-attr]
+        if doc.amount <= 0 and not doc.is_credit_note:  # type: ignore[union-attr]
+            item.errors.append("Rien à recouvrer : montant à payer nul.")
+        if doc.is_credit_note:  # type: ignore[union-attr]
+            ref = doc.credited_number  # type: ignore[union-attr]
+            if not ref:
+                item.errors.append(
+                    "Note de crédit sans référence à la facture d'origine (BillingReference)."
+                )
+            elif (InvoiceKind.INVOICE, ref) not in existing and ref not in in_batch:
+                item.errors.append(f"Facture d'origine {ref} inconnue.")
+    return items
+
+
+@transaction.atomic
+def ubl_import(
+    *,
+    creditor: Creditor,
+    files: list[tuple[str, bytes]],
+    actor: AbstractBaseUser | None = None,
+) -> list[Claim]:
+    """Import invoices (one claim each) then credit notes (reducing their claim).
+
+    All-or-nothing: raises ImportRefused when any file has an error.
+    """
+    items = ubl_preview(creditor=creditor, files=files)
+    bad = [f"{i.filename} : {'; '.join(i.errors)}" for i in items if i.errors]
+    if bad:
+        raise ImportRefused(bad)
+    ordered = sorted(items, key=lambda i: i.document.is_credit_note)  # type: ignore[union-attr]
+    claims: list[Claim] = []
+    for item in ordered:
+        doc = item.document
+        if doc.is_credit_note:  # type: ignore[union-attr]
+            claims.append(_ubl_credit_note(creditor=creditor, doc=doc, actor=actor))
+        else:
+            claims.append(_ubl_invoice(creditor=creditor, doc=doc, actor=actor))
+    return claims
+
+
+def _ubl_debtor(creditor: Creditor, doc: object) -> Debtor:
+    from claims.imports.csvfile import InvoiceRow
+
+    buyer = doc.buyer  # type: ignore[attr-defined]
+    probe = InvoiceRow(
+        line=0,
+        debtor_name=buyer.name,
+        debtor_number=buyer.vat_number or buyer.enterprise_number,
+        debtor_email="",
+        debtor_iban="",
+        debtor_address="",
+        debtor_postal_code="",
+        debtor_city="",
+        invoice_number="",
+        issue_date=doc.issue_date,
+        due_date=doc.issue_date,  # type: ignore[attr-defined]
+        amount=Decimal(0),
+        vat_amount=Decimal(0),
+        currency="",
+        description="",
+    )
+    pk = _find_debtor(probe, *_debtor_index(creditor))
+    if pk is not None:
+        return Debtor.objects.get(pk=pk)
+    from claims.services import debtor_save
+
+    debtor = Debtor(
+        creditor=creditor,
+        name=buyer.name,
+        email=buyer.email,
+        address_line1=buyer.street,
+        postal_code=buyer.postal_code,
+        city=buyer.city,
+        country=buyer.country if buyer.country in ("BE", "FR") else creditor.country,
+    )
+    try:
+        debtor.vat_number = buyer.vat_number
+        return debtor_save(debtor=debtor)
+    except ValidationError:
+        # An identifier the validators reject (foreign or test number) is kept
+        # out rather than refusing the invoice; the name identifies the debtor.
+        debtor.vat_number = ""
+        debtor.enterprise_number = ""
+        debtor.save()
+        return debtor
+
+
+def _ubl_invoice(
+    *, creditor: Creditor, doc: object, actor: AbstractBaseUser | None
+) -> Claim:
+    from datetime import timedelta
+
+    from claims.services import InvoiceData
+    from claims.services import claim_open
+    from claims.validators import ogm_from_number
+
+    due = doc.due_date or doc.issue_date + timedelta(days=DEFAULT_TERM_DAYS)  # type: ignore[attr-defined]
+    claim = claim_open(
+        creditor=creditor,
+        debtor=_ubl_debtor(creditor, doc),
+        invoices=[
+            InvoiceData(
+                number=doc.number,  # type: ignore[attr-defined]
+                issue_date=doc.issue_date,  # type: ignore[attr-defined]
+                due_date=max(due, doc.issue_date),  # type: ignore[attr-defined]
+                amount=doc.amount,  # type: ignore[attr-defined]
+                vat_amount=max(doc.vat_amount, Decimal("0.00")),  # type: ignore[attr-defined]
+                currency=doc.currency,  # type: ignore[attr-defined]
+                description=doc.payment_terms[:300],  # type: ignore[attr-defined]
+            )
+        ],
+        actor=actor,
+    )
+    Invoice.objects.filter(claim=claim).update(source="ubl")
+    ogm = doc.structured_reference  # type: ignore[attr-defined]
+    if ogm and creditor.country == "BE":
+        formatted = ogm_from_number(int(ogm[:10]))
+        taken = Claim.objects.filter(
+            creditor=creditor, structured_reference=formatted
+        ).exists()
+        if not taken:
+            # The debtor will pay with the communication printed on the invoice.
+            Claim.objects.filter(pk=claim.pk).update(structured_reference=formatted)
+            claim.structured_reference = formatted
+    return claim
+
+
+def _ubl_credit_note(
+    *, creditor: Creditor, doc: object, actor: AbstractBaseUser | None
+) -> Claim:
+    from claims.services import InvoiceData
+    from claims.services import invoice_add
+
+    original = Invoice.objects.select_related("claim").get(
+        creditor=creditor,
+        kind=InvoiceKind.INVOICE,
+        number=doc.credited_number,  # type: ignore[attr-defined]
+    )
+    note = invoice_add(
+        claim=original.claim,
+        data=InvoiceData(
+            number=doc.number,  # type: ignore[attr-defined]
+            issue_date=doc.issue_date,  # type: ignore[attr-defined]
+            due_date=doc.issue_date,  # type: ignore[attr-defined]
+            amount=doc.amount,  # type: ignore[attr-defined]
+            vat_amount=max(doc.vat_amount, Decimal("0.00")),  # type: ignore[attr-defined]
+            kind=InvoiceKind.CREDIT_NOTE,
+            currency=doc.currency,  # type: ignore[attr-defined]
+        ),
+        actor=actor,
+    )
+    Invoice.objects.filter(pk=note.pk).update(credited_invoice=original, source="ubl")
+    return original.claim
