@@ -40,6 +40,7 @@ from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
 from claims.models import Creditor
+from claims.models import Debtor
 from claims.models import Event
 from claims.models import Invoice
 from claims.models import Payment
@@ -89,7 +90,7 @@ def parse_statement(*, data: bytes, filename: str = "") -> tuple[str, list[BankE
 
 
 def claim_index_load(*, creditor: Creditor) -> ClaimIndex:
-    """Index of the creditor's open claims in 3 queries (values, no instances)."""
+    """Index of the creditor's open claims in 4 queries (values, no instances)."""
     index = ClaimIndex()
     open_claims = Claim.objects.filter(creditor=creditor, status=Claim.Status.OPEN)
     by_debtor: dict[int, list[tuple[int, Decimal]]] = {}
@@ -110,13 +111,23 @@ def claim_index_load(*, creditor: Creditor) -> ClaimIndex:
         .iterator(chunk_size=_CHUNK)
     ):
         index.add_reference(number, claim_id)
-    # 3. IBANs debtors already paid from
-    for iban, debtor_id in (
+    # 3. IBANs debtors already paid from, 4. the IBAN on the debtor's record
+    paid_from = (
         Payment.objects.filter(creditor=creditor)
         .exclude(payer_iban="")
         .values_list("payer_iban", "claim__debtor_id")
         .distinct()
-    ):
+    )
+    on_record = (
+        (
+            Debtor.objects.filter(creditor=creditor, pk__in=list(by_debtor))
+            .exclude(iban="")
+            .values_list("iban", "pk")
+        )
+        if by_debtor
+        else []
+    )
+    for iban, debtor_id in {*paid_from, *on_record}:
         for pk, balance in by_debtor.get(debtor_id, []):
             index.add_iban_amount(iban, balance, pk)
     return index

@@ -136,6 +136,17 @@ def test_iban_seen_before_and_amount_match(claims_):
     assert Payment.objects.filter(claim=c).count() == 2
 
 
+def test_debtor_iban_on_record_and_amount_match(claims_):
+    creditor, a, *_ = claims_
+    a.debtor.iban = "BE71096123456769"
+    a.debtor.save(update_fields=["iban"])
+    data = _camt([("1210.00", "", "merci", "BE71096123456769")])
+    result = bank_statement_import(creditor=creditor, data=data, filename="s.xml")
+    assert result.matched == 1
+    assert Payment.objects.get().claim_id == a.pk
+    assert "IBAN BE71096123456769" in Payment.objects.get().match_reason
+
+
 def test_ambiguous_line_is_matched_in_the_queue(claims_):
     creditor, a, _b, c = claims_
     data = _camt([("50.00", "", f"{a.reference} {c.reference}", "")])
@@ -173,3 +184,18 @@ def test_payment_declared_pauses_the_claim(claims_):
     payment_declared(claim=a, amount=Decimal("1"), on=date(2026, 2, 1))
     a.refresh_from_db()
     assert a.paused_until == date(2026, 3, 6)  # never shortened
+
+
+def test_the_index_loads_in_a_constant_number_of_queries(
+    claims_, django_assert_num_queries
+):
+    from claims.services_bank import claim_index_load
+
+    creditor, *_ = claims_
+    for _i in range(5):
+        f.ClaimFactory(creditor=creditor)
+    with django_assert_num_queries(4):
+        # claims, invoice numbers, IBANs paid from, IBANs on the debtors' records
+        index = claim_index_load(creditor=creditor)
+    assert len(index.by_ogm) == 1
+    assert len(index.by_reference) == 16  # 8 claim references + 8 invoice numbers
