@@ -28,6 +28,7 @@ _OGM_IN_TEXT = re.compile(
 )
 _TOKEN_SPLIT = re.compile(r"[\s,;:()\[\]]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_NOT_DIGIT = re.compile(r"\D")
 MIN_REFERENCE_LENGTH = 3
 
 
@@ -54,7 +55,7 @@ class ClaimIndex:
     by_iban_amount: dict[tuple[str, Decimal], set[int]] = field(default_factory=dict)
 
     def add_ogm(self, reference: str, claim_id: int) -> None:
-        digits = "".join(ch for ch in reference if ch.isdigit())
+        digits = _NOT_DIGIT.sub("", reference)
         if len(digits) == 12:
             self.by_ogm[digits] = claim_id
 
@@ -100,7 +101,7 @@ def _decide(line: LineToMatch, found: set[int], reason: str) -> Decision | None:
 
 def _ogm_candidates(line: LineToMatch) -> list[str]:
     out = []
-    digits = "".join(ch for ch in line.structured_reference if ch.isdigit())
+    digits = _NOT_DIGIT.sub("", line.structured_reference)
     if len(digits) == 12:
         out.append(digits)
     for m in _OGM_IN_TEXT.finditer(line.free_text):
