@@ -130,3 +130,11 @@ def test_it_refuses_a_bad_amount(sample):
 def test_random_bytes_raise_only_parse_error(data):
     with contextlib.suppress(ParseError):
         camt053.parse(data)
+
+
+def test_it_refuses_a_wrong_encoding(sample):
+    data = sample("camt053", "oca-bank-statement-import_test-camt053-txdtls.xml")
+    latin1 = data.decode("utf-8").encode("latin-1")  # still declared UTF-8
+    with pytest.raises(ParseError, match="XML invalide") as exc:
+        camt053.parse(latin1)
+    assert exc.value.location.startswith("ligne")

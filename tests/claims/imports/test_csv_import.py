@@ -120,3 +120,8 @@ def test_one_bad_row_imports_nothing(creditor):
     assert Claim.objects.count() == 1
     assert not Debtor.objects.filter(name="Nouveau SRL").exists()
     assert not ImportMapping.objects.exists()
+
+
+def test_binary_file_is_refused():
+    with pytest.raises(ParseError, match="CSV"):
+        csvfile.read_table(b"PK\x03\x04\x00\x00binary")
