@@ -250,6 +250,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14 * 60},
     },
 }
+# Money in (imports area): daily payment-plan check.
+CELERY_IMPORTS = ("claims.tasks_imports",)
+CELERY_BEAT_SCHEDULE["plans-check"] = {
+    "task": "claims.tasks_imports.plans_check_task",
+    "schedule": crontab(hour=6, minute=30),
+    "options": {"expires": 6 * 3600},
+}
 
 # Security: strict in production, relaxed only when DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

@@ -206,6 +206,20 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='ImportMapping',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('invoices', 'Débiteurs et factures')], max_length=16, verbose_name='type')),
+                ('mapping', models.JSONField(default=dict, verbose_name='correspondance des colonnes')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_mappings', to='claims.creditor')),
+            ],
+            options={
+                'verbose_name': "correspondance d'import",
+                'verbose_name_plural': "correspondances d'import",
+            },
+        ),
+        migrations.CreateModel(
             name='Invoice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -357,6 +371,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='accepté le')),
                 ('claim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='claims.claim')),
                 ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='claims.creditor')),
             ],
@@ -554,6 +569,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='event',
             index=models.Index(fields=['claim', '-at'], name='event_claim_at'),
+        ),
+        migrations.AddConstraint(
+            model_name='importmapping',
+            constraint=models.UniqueConstraint(fields=('creditor', 'kind'), name='claims_one_mapping_per_kind'),
         ),
         migrations.AddIndex(
             model_name='invoice',
