@@ -40,7 +40,7 @@ help:
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "No Python >= 3.12 found on PATH or under pyenv." >&2; exit 1; }
 	@$(PY) -m venv $(VENV)
-	@$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 	@$(BIN)/uv sync --quiet --frozen --python $(BIN)/python
@@ -51,6 +51,8 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
+	@mkdir -p var
+	@DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 
 setup-demo: install
 	@mkdir -p "$(VAR_DIR)/log"

@@ -251,6 +251,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14 * 60},
     },
 }
+# Money in (imports area): daily payment-plan check.
+# Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
+CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy"]
+CELERY_BEAT_SCHEDULE["plans-check"] = {
+    "task": "claims.tasks_imports.plans_check_task",
+    "schedule": crontab(hour=6, minute=30),
+    "options": {"expires": 6 * 3600},
+}
 
 # Security: strict in production, relaxed only when DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
@@ -275,7 +283,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step (and its stylesheets at import) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Content Security Policy (Django's own middleware): our own origin only, no
@@ -318,7 +331,6 @@ RETENTION_YEARS_AFTER_CLOSE = {
 # Uploaded files: the largest accepted size (bytes).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
-CELERY_IMPORTS = ["claims.tasks_privacy"]
 CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"] = {
     "task": "claims.tasks_privacy.anonymise_closed_task",
     "schedule": crontab(minute=30, hour=3),

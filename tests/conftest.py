@@ -43,3 +43,72 @@ def cast(db) -> Cast:
 # Collection engine fixtures: fake deliverer, seeded default scenarios.
 from tests.claims.engine_fixtures import deliverer  # noqa: E402, F401
 from tests.claims.engine_fixtures import engine_seed  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Keep the reference data of the data migrations (rates, default scenarios,
+    route costs) in place: a transactional test flushes every table, which would
+    leave the tests after it without them."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps as django_apps
+
+    from claims.law.seed import seed_rates
+    from claims.models import Rate
+    from claims.models import Scenario
+    from claims.seed_engine import seed_engine
+    from claims.statements import rates_changed
+
+    if not Rate.objects.exists():
+        seed_rates(django_apps, None)
+        rates_changed()
+    if not Scenario.objects.filter(creditor=None).exists():
+        seed_engine(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and throttling counters start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# Browser tests: Playwright's sync API driving Debian's Chromium (never a
+# downloaded browser). One instance per test process, shared by every module.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    # Playwright's sync API runs an event loop in the test thread; the ORM
+    # calls made by the test itself stay synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield b
+        b.close()

@@ -125,3 +125,55 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1210.00")
     vat_amount = Decimal("210.00")
     description = "Fournitures de boulangerie"
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    """A published half-year rate (defaults: BE commercial rate, S2 2026)."""
+
+    class Meta:
+        model = m.Rate
+        django_get_or_create = ("kind", "valid_from")
+
+    kind = m.Rate.Kind.BE_COMMERCIAL
+    valid_from = dt.date(2026, 7, 1)
+    valid_to = dt.date(2026, 12, 31)
+    value = Decimal("10.00")
+    source = "Moniteur belge (test)"
+
+
+# --- letters: scenarios, steps and actions to deliver ---------------------
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Scenario
+
+    creditor = factory.SubFactory(CreditorFactory)
+    name = factory.Sequence(lambda n: f"Scénario {n}")
+    country = factory.SelfAttribute("creditor.country")
+    debtor_kind = m.DebtorKind.BUSINESS
+
+
+class ScenarioStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ScenarioStep
+
+    scenario = factory.SubFactory(ScenarioFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = "reminder"
+    offset_days = 3
+    channel = "email"
+    template = "reminder"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Action
+
+    claim = factory.SubFactory(ClaimFactory)
+    creditor = factory.SelfAttribute("claim.creditor")
+    debtor = factory.SelfAttribute("claim.debtor")
+    step = factory.SubFactory(
+        ScenarioStepFactory, scenario__creditor=factory.SelfAttribute("...creditor")
+    )
+    due_on = dt.date(2026, 3, 2)
