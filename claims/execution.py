@@ -25,6 +25,13 @@ class Delivery:
     debtor_id: int
     action_ids: tuple[int, ...]
     today: date
+    # Optional: a deliverer calls ``on_accepted(message_id)`` the moment the
+    # server has accepted the message (SMTP "250" after DATA, before QUIT) so
+    # the engine records it durably at once (docs/reliability.md). Not calling
+    # it is safe: the engine records it when the deliverer returns.
+    on_accepted: Callable[[str], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)

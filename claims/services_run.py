@@ -447,14 +447,21 @@ def _deliver_claimed(
     messages = [a for a in actions if a.step.kind != "escalate"]
     if messages:
         journal = _Journal()
+        sent_ids = [a.pk for a in messages]
         try:
             result = get_deliverer()(
-                Delivery(creditor_id, debtor_id, tuple(a.pk for a in messages), today)
+                Delivery(
+                    creditor_id,
+                    debtor_id,
+                    tuple(sent_ids),
+                    today,
+                    on_accepted=lambda mid: journal.write(sent_ids, mid),
+                )
             )
         except BaseException:
             journal.write(None)
             raise
-        journal.write([a.pk for a in messages] if result.delivered else None, result)
+        journal.write(sent_ids if result.delivered else None, result.message_id)
         if not result.delivered:
             _mark_failed(messages, claims, result.error, result.permanent, out)
             messages = []
@@ -482,6 +489,7 @@ class _Journal:
         from django.db import connection
 
         self.enabled = connection.vendor == "postgresql"
+        self._written = False
         if not self.enabled:
             return
         self._q: queue.Queue = queue.Queue()
@@ -504,10 +512,12 @@ class _Journal:
         finally:
             connection.close()
 
-    def write(self, ids: list[int] | None, result: Any = None) -> None:
-        if not self.enabled:
+    def write(self, ids: list[int] | None, message_id: str = "") -> None:
+        """Once: the first call wins (``on_accepted`` or the deliverer's return)."""
+        if not self.enabled or self._written:
             return
-        self._q.put(None if ids is None else (ids, result.message_id))
+        self._written = True
+        self._q.put(None if ids is None else (ids, message_id))
         self._thread.join(30)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 
 from django.core.mail import EmailMessage
+from django.core.mail import mailers
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
@@ -29,8 +30,15 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         to=[f"debtor-{delivery.debtor_id}@example.test"],
         headers={"Message-ID": mid, "X-Actions": ids},
     )
+    conn = mailers["default"]
     try:
-        msg.send()
+        conn.open()
+        try:
+            conn.send_messages([msg])
+            if delivery.on_accepted is not None:
+                delivery.on_accepted(mid)  # before QUIT: the engine records it now
+        finally:
+            conn.close()
     except smtplib.SMTPRecipientsRefused as exc:
         code = min(c for c, _m in exc.recipients.values())
         return DeliveryResult(
