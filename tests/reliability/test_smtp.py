@@ -34,8 +34,8 @@ def test_smtp_down_then_back_delivers_each_message_once(
         collection_enqueue()
         failed = Event.objects.filter(claim_id__in=claims, kind="action_failed")
         actions = Action.objects.filter(claim_id__in=claims, attempts__gte=2)
-        # Down until every debtor's message has failed and been retried once.
-        assert wait_until(lambda: actions.count() >= 6, 60), "never retried"
+        # Down until a message has failed, been retried and failed again.
+        assert wait_until(lambda: actions.count() >= 2, 60), "never retried"
         smtp.up()
         back = time.monotonic()
         assert wait_until(lambda: checks.converged(claims), 90)
