@@ -75,13 +75,44 @@ def _creditor_ids() -> tuple[int, ...]:
     return tuple(Creditor.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def seed(n_claims: int) -> float:
-    """Empty the database and seed ``n_claims``; return the seconds it took."""
-    from claims.demo import seed_demo
+def empty() -> None:
+    """Empty every table, then replay the data migrations (scenarios, rates…).
+
+    ``flush`` also removes the reference rows the data migrations wrote; each
+    ``RunPython`` forward function is run again, in migration order, with the
+    current apps (they are written to be idempotent).
+    """
+    from django.apps import apps as django_apps
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.operations.special import RunPython
 
     guard()
     invalidate()
     call_command("flush", interactive=False, verbosity=0)
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    for key in _plan(graph):
+        migration = executor.loader.graph.nodes[key]
+        for operation in migration.operations:
+            if isinstance(operation, RunPython):
+                with connection.schema_editor() as editor:
+                    operation.code(django_apps, editor)
+
+
+def _plan(graph) -> list:
+    seen: list = []
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            if key not in seen:
+                seen.append(key)
+    return seen
+
+
+def seed(n_claims: int) -> float:
+    """Empty the database and seed ``n_claims``; return the seconds it took."""
+    from claims.demo import seed_demo
+
+    empty()
     started = time.perf_counter()
     seed_demo(n_claims=n_claims, today=TODAY, seed=SEED)
     elapsed = time.perf_counter() - started
