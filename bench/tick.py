@@ -64,7 +64,7 @@ def reset() -> None:
     _data.guard()
     _data.invalidate()
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
+    with _data.settled(), connection.cursor() as cur:
         cur.execute(
             "TRUNCATE claims_action, claims_event, claims_invoice, claims_payment,"
             " claims_claim, claims_debtor, claims_creditor CASCADE"
