@@ -30,7 +30,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recouvrement
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: help install run setup-demo test test-sqlite lint migrations-check bench bench-smoke clean
+.PHONY: help install run setup-demo test test-sqlite lint migrations-check bench bench-smoke load clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web + Celery worker + beat"
@@ -40,7 +40,7 @@ help:
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "No Python >= 3.12 found on PATH or under pyenv." >&2; exit 1; }
 	@$(PY) -m venv $(VENV)
-	@$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 	@$(BIN)/uv sync --quiet --frozen --python $(BIN)/python
@@ -51,6 +51,8 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.synced node_modules/.installed
+	@mkdir -p var
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 setup-demo: install
 	@mkdir -p "$(VAR_DIR)/log"
@@ -85,6 +87,11 @@ migrations-check: install
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/recouvrement_bench} REDIS_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/python -m bench $(BENCH_ARGS)
+
+# 50 users on gunicorn + PostgreSQL for 2 minutes (loopback); drops LOAD_DATABASE_URL.
+load: install
+	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/recouvrement_load} REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) node_modules var

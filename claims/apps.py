@@ -8,3 +8,5 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers system checks
+        from .security import admin as _security_admin  # noqa: F401
+        from .security import signals  # noqa: F401 - audit log receivers

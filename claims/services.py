@@ -29,6 +29,7 @@ from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
+from claims.models import Waiver
 from claims.validators import ogm_from_number
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -312,3 +313,38 @@ def debtor_save(*, debtor: Debtor) -> Debtor:
     debtor.full_clean()
     debtor.save()
     return debtor
+
+
+@transaction.atomic
+def waiver_record(
+    *,
+    claim: Claim,
+    kind: str,
+    amount: Decimal | None,
+    reason: str,
+    actor: AbstractBaseUser | None = None,
+) -> Waiver:
+    """Record an explicit renunciation of interest or fees (None = all of it).
+
+    The statement of account subtracts it and shows it; an Event keeps who
+    waived what and why.
+    """
+    waiver = Waiver(
+        creditor_id=claim.creditor_id,
+        claim=claim,
+        kind=kind,
+        amount=amount,
+        reason=reason,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    waiver.full_clean()
+    waiver.save()
+    event_record(
+        claim=claim,
+        kind=Event.Kind.WAIVER,
+        message=f"Renonciation ({waiver.get_kind_display()}) : "
+        f"{amount if amount is not None else 'totale'} — {reason}",
+        actor=actor,
+        data={"kind": kind, "amount": str(amount) if amount is not None else None},
+    )
+    return waiver

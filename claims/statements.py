@@ -1,60 +1,136 @@
-"""Build the statement of account of a claim from the database (selector).
+"""Build the statement of account of a claim from the database (selectors).
 
-Loads the claim's invoices, payments, waivers and the rate table, then hands
-plain values to the pure functions of ``claims.law``.
+Loads the claim's invoices, payments and waivers (prefetched, no query per
+invoice) and the rate table (cached per process, invalidated through a
+version key in the shared cache whenever a ``Rate`` is saved or deleted),
+then hands plain values to the pure ``claims.law.statement.compute_statement``.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from claims.law.types import ZERO
-from claims.law.types import InvoiceLine
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.db.models.signals import post_delete
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from claims.law import rates as law_rates
+from claims.law.rates import RateTable
+from claims.law.rates import RateValue
+from claims.law.statement import ClaimFacts
+from claims.law.statement import WaiverFacts
+from claims.law.statement import compute_statement
+from claims.law.types import InvoiceFacts
+from claims.law.types import PaymentFacts
 from claims.law.types import Statement
 from claims.models import Claim
 from claims.models import InvoiceKind
+from claims.models import Rate
+
+RATES_VERSION_KEY = "claims:rates:version"
+_LOADED: dict[str, tuple[str, RateTable]] = {}
+_PREFETCH = ("creditor", "debtor", "invoices", "payments", "waivers")
 
 
-def claim_statement(*, claim: Claim, at: date) -> Statement:
-    """The statement of ``claim`` on ``at`` (principal and payments only for now)."""
-    invoices = list(claim.invoices.all())
-    payments = [p for p in claim.payments.all() if p.date <= at]
-    principal = sum(
-        (
-            i.amount if i.kind != InvoiceKind.CREDIT_NOTE else -i.amount
-            for i in invoices
-        ),
-        ZERO,
+def rates_changed() -> None:
+    """Make every process reload the rate table on its next statement."""
+    cache.set(RATES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+@receiver(post_save, sender=Rate, dispatch_uid="claims_rates_changed_save")
+@receiver(post_delete, sender=Rate, dispatch_uid="claims_rates_changed_delete")
+def _on_rate_change(**kwargs: Any) -> None:
+    # Cache invalidation only (no business rule): see module docstring.
+    rates_changed()
+
+
+def rate_table() -> RateTable:
+    """The ``Rate`` rows as a ``RateTable``; one DB query only when they changed."""
+    version = cache.get(RATES_VERSION_KEY)
+    if version is None:
+        cache.add(RATES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(RATES_VERSION_KEY)
+    loaded = _LOADED.get("table")
+    if loaded is not None and loaded[0] == version:
+        return loaded[1]
+    table = RateTable(
+        RateValue(r.kind, r.valid_from, r.value, r.valid_to, r.source, r.confirmed)
+        for r in Rate.objects.all()
     )
-    paid = sum((p.amount for p in payments), ZERO)
-    due = max(principal - paid, ZERO)
-    return Statement(
-        at=at,
+    _LOADED["table"] = (version, table)
+    return table
+
+
+def missing_rates(today: date) -> list[str]:
+    """Rate series / periods needed today (current and previous half-year) with
+    no published value, e.g. ``["be_commercial S2 2026"]`` — for the dashboard."""
+    return law_rates.missing_rates(today, rate_table())
+
+
+def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
+    """The plain facts of a prefetched ``claim`` (invoices, payments, waivers)."""
+    creditor = claim.creditor
+    contract_rate = claim.contract_rate
+    if contract_rate is None:
+        contract_rate = creditor.contract_rate
+    has_own_clause = (
+        claim.penalty_clause_percent is not None
+        or claim.penalty_clause_minimum is not None
+    )
+    terms = claim if has_own_clause else creditor
+    return ClaimFacts(
+        country=creditor.country,
+        debtor_kind=claim.debtor.kind,
         currency=claim.currency,
+        is_sme=creditor.is_sme,
+        contract_rate=contract_rate,
+        penalty_clause_percent=terms.penalty_clause_percent,
+        penalty_clause_minimum=terms.penalty_clause_minimum,
+        first_reminder_sent_on=claim.first_reminder_sent_on,
+        first_reminder_channel=claim.first_reminder_channel,
+        formal_notice_sent_on=claim.formal_notice_sent_on,
+        allocation_order=creditor.allocation_order,
         invoices=tuple(
-            InvoiceLine(
+            InvoiceFacts(
                 number=i.number,
                 issue_date=i.issue_date,
                 due_date=i.due_date,
                 amount=i.amount,
-                principal_paid=ZERO,
-                principal_due=i.amount,
                 is_credit_note=i.kind == InvoiceKind.CREDIT_NOTE,
+                delivery_date=i.delivery_date,
                 description=i.description,
             )
-            for i in invoices
+            for i in claim.invoices.all()
         ),
-        interest_periods=(),
-        fees=(),
-        allocations=(),
-        principal=principal,
-        principal_due=due,
-        interest=ZERO,
-        interest_due=ZERO,
-        costs=ZERO,
-        costs_due=ZERO,
-        paid=paid,
-        waived=ZERO,
-        credit=max(paid - principal, ZERO),
-        total_due=due,
+        payments=tuple(
+            PaymentFacts(on=p.date, amount=p.amount, reference=p.reference)
+            for p in sorted(claim.payments.all(), key=lambda p: (p.date, p.pk))
+            if p.date <= at
+        ),
+        waivers=tuple(
+            WaiverFacts(kind=w.kind, amount=w.amount, reason=w.reason)
+            for w in claim.waivers.all()
+            if w.created_at.date() <= at
+        ),
     )
+
+
+def claim_statement(*, claim: Claim, at: date) -> Statement:
+    """The statement of ``claim`` on ``at``: principal, interest, fees, payments."""
+    prefetch_related_objects([claim], *_PREFETCH)
+    return compute_statement(claim_facts(claim=claim, at=at), rate_table(), at)
+
+
+def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statement]:
+    """Statements of many claims with a constant number of queries, keyed by pk."""
+    items = list(claims)
+    prefetch_related_objects(items, *_PREFETCH)
+    table = rate_table()
+    return {
+        c.pk: compute_statement(claim_facts(claim=c, at=at), table, at) for c in items
+    }

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import views
+from .views import actions
+from .views import manage
+from .views import scenarios
 
 app_name = "claims"
 urlpatterns = [
@@ -9,4 +12,38 @@ urlpatterns = [
     path("claims/<uuid:code>/", views.claim_detail, name="claim_detail"),
     path("debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<uuid:code>/", views.debtor_detail, name="debtor_detail"),
+    path("calculateur/", views.calculator, name="calculator"),
+    # ui: actions, creation, settings
+    path("claims/bulk/", actions.bulk, name="claim_bulk"),
+    path("claims/new/", manage.claim_create, name="claim_create"),
+    path("debtors/new/", manage.debtor_create, name="debtor_create"),
+    path("claims/<uuid:code>/payment/", actions.payment_record, name="claim_payment"),
+    path("claims/<uuid:code>/note/", actions.note_add, name="claim_note"),
+    path("claims/<uuid:code>/pause/", actions.pause, name="claim_pause"),
+    path(
+        "claims/<uuid:code>/letter/<slug:key>/",
+        actions.letter_confirm,
+        name="claim_letter",
+    ),
+    path("claims/<uuid:code>/routes/", actions.route_advice, name="claim_routes"),
+    path(
+        "claims/<uuid:code>/do/<slug:key>/",
+        actions.engine_action,
+        name="claim_engine_action",
+    ),
+    path("settings/", manage.settings_creditor, name="settings"),
+    path("settings/scenarios/", manage.settings_scenarios, name="settings_scenarios"),
+    path(
+        "settings/scenarios/<uuid:code>/",
+        scenarios.scenario_edit,
+        name="scenario_edit",
+    ),
+    path(
+        "settings/scenarios/<uuid:code>/copy/",
+        scenarios.scenario_copy,
+        name="scenario_copy",
+    ),
+    path("settings/members/", manage.settings_members, name="settings_members"),
+    path("settings/members/<int:pk>/role/", manage.member_role, name="member_role"),
+    path("switch/", manage.switch_creditor, name="switch_creditor"),
 ]

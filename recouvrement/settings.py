@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool
@@ -66,12 +67,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "claims.security.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -192,6 +195,14 @@ elif _SMTP_HOST:
             },
         }
     }
+elif not DEBUG:
+    # Production without SMTP_HOST: hand mail to the local MTA (port 25).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25},
+        }
+    }
 else:
     MAILERS = {
         "default": {
@@ -265,3 +276,52 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Content Security Policy (Django's own middleware): our own origin only, no
+# inline script or style; images may be data: URIs (payment QR codes as SVG).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor authentication (TOTP): optional for users, mandatory for staff in
+# the admin when ADMIN_REQUIRE_2FA is on (default: on in production, off with
+# DEBUG so that `make run` keeps a frictionless demo).
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", not DEBUG)
+OTP_ISSUER = env_str("OTP_ISSUER", "Recouvrement")
+
+# Login throttling: after LOGIN_MAX_FAILURES failures for one username and IP
+# within LOGIN_FAILURE_WINDOW seconds, refuse attempts for LOGIN_LOCKOUT seconds.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+LOGIN_LOCKOUT = env_int("LOGIN_LOCKOUT", 15 * 60)
+
+# Personal data retention (legal-brief.md §10): years after a claim is closed
+# before its debtor is anonymised, per creditor country and debtor kind.
+RETENTION_YEARS_AFTER_CLOSE = {
+    ("BE", "business"): env_int("RETENTION_YEARS_BE_BUSINESS", 10),
+    ("BE", "consumer"): env_int("RETENTION_YEARS_BE_CONSUMER", 10),
+    ("FR", "business"): env_int("RETENTION_YEARS_FR_BUSINESS", 10),
+    ("FR", "consumer"): env_int("RETENTION_YEARS_FR_CONSUMER", 10),
+}
+# Uploaded files: the largest accepted size (bytes).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+CELERY_IMPORTS = ["claims.tasks_privacy"]
+CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"] = {
+    "task": "claims.tasks_privacy.anonymise_closed_task",
+    "schedule": crontab(minute=30, hour=3),
+    "options": {"expires": 23 * 3600},
+}
+# Apps holding debtor data beyond claims (anonymisation and access requests).
+PRIVACY_EXTENSIONS = ["letters.privacy"]

@@ -9,6 +9,8 @@ os.environ.setdefault(
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# Staff 2FA on the admin is tested explicitly (tests/security); elsewhere off.
+os.environ.setdefault("ADMIN_REQUIRE_2FA", "false")
 
 from .settings import *  # noqa: F403
 from .settings import VAR_DIR

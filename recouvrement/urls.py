@@ -3,11 +3,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include
 from django.urls import path
+from django.views.generic import RedirectView
+
+from claims.security.views import secure_login
 
 urlpatterns = [
+    # One login for everyone (throttled, with the TOTP step), admin included.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", secure_login, name="login"),
+    path("accounts/", include("claims.security.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

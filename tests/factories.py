@@ -125,3 +125,17 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1210.00")
     vat_amount = Decimal("210.00")
     description = "Fournitures de boulangerie"
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    """A published half-year rate (defaults: BE commercial rate, S2 2026)."""
+
+    class Meta:
+        model = m.Rate
+        django_get_or_create = ("kind", "valid_from")
+
+    kind = m.Rate.Kind.BE_COMMERCIAL
+    valid_from = dt.date(2026, 7, 1)
+    valid_to = dt.date(2026, 12, 31)
+    value = Decimal("10.00")
+    source = "Moniteur belge (test)"

@@ -65,3 +65,8 @@ __all__ = [
     "Stage",
     "Waiver",
 ]
+
+from .audit import AuditEntry
+from .security import TOTPDevice
+
+__all__ += ["AuditEntry", "TOTPDevice"]

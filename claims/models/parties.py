@@ -269,6 +269,10 @@ class Debtor(Address):
     address_unknown = models.BooleanField(_("adresse inconnue"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set once the retention period ran out and personal data were erased.
+    anonymised_at = models.DateTimeField(
+        _("anonymisé le"), null=True, blank=True, editable=False
+    )
 
     objects = CreditorScopedQuerySet.as_manager()
 

@@ -7,3 +7,4 @@ from .core import debtor_detail
 from .core import debtor_list
 
 __all__ = ["claim_detail", "claim_list", "dashboard", "debtor_detail", "debtor_list"]
+from .calculator import calculator  # noqa: F401

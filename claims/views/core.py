@@ -1,67 +1,248 @@
-"""Browser pages of the claims app."""
+"""Browser pages of the claims app: dashboard, lists and the claim workspace."""
 
 from __future__ import annotations
 
+import csv
+from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import selectors
 from claims.access import current_membership
 from claims.access import get_claim_for_user
 from claims.access import get_debtor_for_user
+from claims.filters import ClaimFilter
+from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
+from claims.statements import claim_statement
+from claims.views.actions import ENGINE_ACTIONS
+from claims.views.actions import LETTER_URLS
+from claims.views.actions import engine_service
+from claims.views.actions import letter_url
+
+RECOVERY_LABELS = {
+    "before_reminder": _("Avant tout rappel"),
+    "amicable": _("Rappels amiables"),
+    "formal_notice": _("Mise en demeure"),
+    "judicial": _("Huissier / judiciaire"),
+}
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    summary = selectors.creditor_summary(creditor_id=membership.creditor_id)
-    return render(
-        request, "claims/dashboard.html", {"membership": membership, "summary": summary}
-    )
+    creditor_id = membership.creditor_id
+    today = timezone.localdate()
+    figures = selectors.dashboard_figures(creditor_id=creditor_id, today=today)
+    cash = selectors.cash_by_month(creditor_id=creditor_id, today=today)
+    sales = selectors.invoiced_by_month(creditor_id=creditor_id, today=today, months=24)
+    cei = selectors.cei_inputs(creditor_id=creditor_id, today=today)
+    buckets = [
+        {
+            "key": key,
+            "label": label,
+            "amount": figures[f"age_{key}"],
+            "count": figures[f"age_{key}_count"],
+        }
+        for key, label in _age_labels()
+    ]
+    recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
+    for row in recovery:
+        row["label"] = RECOVERY_LABELS[row["key"]]
+    context = {
+        "membership": membership,
+        "today": today,
+        "figures": figures,
+        "buckets": buckets,
+        "cash": cash,
+        "cash_any": any(c["total"] for c in cash),
+        "collected_this_month": cash[-1]["total"],
+        "collected_last_month": cash[-2]["total"],
+        "dso": selectors.dso_count_back(
+            receivables=figures["outstanding"], monthly_sales=sales, today=today
+        ),
+        "cei": selectors.collection_effectiveness(**cei),
+        "recovery": recovery,
+        "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
+        "decisions": selectors.decisions_needed(creditor_id=creditor_id, today=today),
+        "chart_aging": {
+            "labels": [str(label) for _k, label in _age_labels()],
+            "values": [str(b["amount"]) for b in buckets],
+        },
+        "chart_cash": {
+            "labels": [c["month"].strftime("%m/%Y") for c in cash],
+            "values": [str(c["total"]) for c in cash],
+        },
+    }
+    return render(request, "claims/dashboard.html", context)
+
+
+def _age_labels() -> list[tuple[str, str]]:
+    from claims.filters import AGE_CHOICES
+
+    return list(AGE_CHOICES)
+
+
+def _claims_filter(request: HttpRequest, creditor_id: int) -> ClaimFilter:
+    base = Claim.objects.for_creditor(creditor_id).select_related("debtor")
+    return ClaimFilter(request.GET, queryset=base, request=request)
 
 
 @login_required
 def claim_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    qs = (
-        Claim.objects.for_creditor(membership.creditor_id)
-        .select_related("debtor")
-        .order_by("oldest_due_date", "pk")
-    )
+    claim_filter = _claims_filter(request, membership.creditor_id)
+    qs = claim_filter.qs
+    if request.GET.get("format") == "csv":
+        return _claims_csv(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "claims/claim_list.html", {"membership": membership, "page": page}
+        request,
+        "claims/claim_list.html",
+        {
+            "membership": membership,
+            "page": page,
+            "filter": claim_filter,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
     )
+
+
+def _claims_csv(qs: object) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="creances.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "reference",
+            "debiteur",
+            "communication",
+            "echeance",
+            "etape",
+            "principal",
+            "paye",
+            "solde",
+        ]
+    )
+    for claim in qs.iterator(chunk_size=2000):  # type: ignore[attr-defined]
+        writer.writerow(
+            [
+                claim.reference,
+                claim.debtor.name,
+                claim.structured_reference,
+                claim.oldest_due_date.isoformat() if claim.oldest_due_date else "",
+                claim.get_stage_display(),
+                str(claim.principal).replace(".", ","),
+                str(claim.paid).replace(".", ","),
+                str(claim.balance).replace(".", ","),
+            ]
+        )
+    return response
 
 
 @login_required
 def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     membership = current_membership(request)
     claim = get_claim_for_user(request, code)
+    today = timezone.localdate()
+    invoices = list(claim.invoices.all())
+    payments = list(claim.payments.all())
+    # The statement reads invoices and payments through the prefetch cache.
+    claim._prefetched_objects_cache = {"invoices": invoices, "payments": payments}  # type: ignore[attr-defined]
+    statement = claim_statement(claim=claim, at=today)
+    actions = list(
+        claim.actions.filter(state__in=[Action.State.PLANNED, Action.State.FAILED])
+        .select_related("step")
+        .order_by("due_on")
+    )
     context = {
         "membership": membership,
         "claim": claim,
-        "invoices": claim.invoices.all(),
-        "payments": claim.payments.all(),
-        "events": claim.events.select_related("actor")[:100],
+        "today": today,
+        "statement": statement,
+        "invoices": invoices,
+        "payments": payments,
+        "events": claim.events.order_by("-at")[:100],
+        "actions": actions,
+        "engine_actions": [
+            {"key": k, "label": v[2], "available": engine_service(k) is not None}
+            for k, v in ENGINE_ACTIONS.items()
+        ],
+        "letter_actions": [
+            {
+                "key": k,
+                "label": v[1],
+                "url": letter_url(k, claim.code)
+                and reverse(
+                    "claims:claim_letter", kwargs={"code": claim.code, "key": k}
+                ),
+            }
+            for k, v in LETTER_URLS.items()
+        ],
+        "documents": _documents(claim),
     }
     return render(request, "claims/claim_detail.html", context)
+
+
+def _documents(claim: Claim) -> list[object]:
+    """The claim's documents, when the letters app exposes a download page."""
+    from django.apps import apps
+
+    try:
+        document = apps.get_model("letters", "Document")
+    except LookupError:
+        return []
+    fields = {f.name for f in document._meta.get_fields()}
+    if "claim" not in fields:
+        return []
+    docs = list(document.objects.filter(claim=claim).order_by("-pk")[:50])
+    for doc in docs:
+        try:
+            doc.download_url = reverse(
+                "letters:document_download", kwargs={"code": doc.code}
+            )
+        except NoReverseMatch:
+            doc.download_url = ""
+    return docs
 
 
 @login_required
 def debtor_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     qs = selectors.debtors_with_exposure(creditor_id=membership.creditor_id)
+    search = request.GET.get("q", "").strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(enterprise_number__icontains=search)
+            | Q(vat_number__icontains=search)
+            | Q(email__icontains=search)
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "claims/debtor_list.html", {"membership": membership, "page": page}
+        request,
+        "claims/debtor_list.html",
+        {
+            "membership": membership,
+            "page": page,
+            "search": search,
+            "query": f"q={search}",
+        },
     )
 
 
@@ -69,7 +250,8 @@ def debtor_list(request: HttpRequest) -> HttpResponse:
 def debtor_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     membership = current_membership(request)
     debtor: Debtor = get_debtor_for_user(request, code)
-    claims = debtor.claims.order_by("-created_at")
+    claims = list(debtor.claims.order_by("status", "-created_at"))
+    exposure = sum((c.balance for c in claims if c.status == "open"), Decimal("0.00"))
     return render(
         request,
         "claims/debtor_detail.html",
@@ -77,6 +259,7 @@ def debtor_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "membership": membership,
             "debtor": debtor,
             "claims": claims,
+            "exposure": exposure,
             "contacts": debtor.contacts.all(),
         },
     )

@@ -1,0 +1,210 @@
+"""Dated legal rates and their resolution per day (pure, legal-brief §0, §12).
+
+Rates are data (the ``Rate`` model, seeded from ``claims.law.seed``). This
+module resolves which value applies to a day, and applies the documented
+fallback when a half-year has no published value — never silently: the
+result carries ``is_fallback`` and a rule text saying so.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from decimal import ROUND_CEILING
+from decimal import Decimal
+
+BE_COMMERCIAL = "be_commercial"
+BE_LEGAL = "be_legal"
+FR_B2B = "fr_b2b"
+FR_LEGAL_PRIVATE = "fr_legal_private"
+FR_LEGAL_OTHER = "fr_legal_other"
+ECB_MRO = "ecb_mro"
+HALF_YEARLY = (BE_COMMERCIAL, FR_B2B, FR_LEGAL_PRIVATE, FR_LEGAL_OTHER)
+YEARLY = (BE_LEGAL,)
+
+HALF = Decimal("0.5")
+BE_MARGIN = Decimal("8")  # law of 2 Aug 2002, art. 5 al. 2: ECB + 8 points
+FR_MARGIN = Decimal("10")  # art. L441-10 II C. com.: ECB + 10 points
+FR_FLOOR_FACTOR = Decimal("3")  # art. L441-10 II: at least 3 × the legal rate
+
+
+class MissingRateError(LookupError):
+    """No value and no fallback for a rate series on a day."""
+
+
+@dataclass(frozen=True)
+class RateValue:
+    """One value of a series over [valid_from, valid_to] (inclusive, open end)."""
+
+    kind: str
+    valid_from: date
+    value: Decimal  # percent per year
+    valid_to: date | None = None
+    source: str = ""
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class RatePeriod:
+    """A rate applying to every day of [start, end] (both inclusive)."""
+
+    start: date
+    end: date
+    rate: Decimal
+    rule: str
+    is_fallback: bool = False
+
+
+def half_year_bounds(day: date) -> tuple[date, date]:
+    if day.month <= 6:
+        return date(day.year, 1, 1), date(day.year, 6, 30)
+    return date(day.year, 7, 1), date(day.year, 12, 31)
+
+
+def half_year_label(day: date) -> str:
+    return f"S{1 if day.month <= 6 else 2} {day.year}"
+
+
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The fixing period of ``kind`` containing ``day`` (year or half-year)."""
+    if kind in YEARLY:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return half_year_bounds(day)
+
+
+def be_commercial_from_ecb(ecb: Decimal) -> Decimal:
+    """Law of 2 Aug 2002 art. 5 al. 2: ECB MRO + 8 points, rounded up to 0.5."""
+    return ((ecb + BE_MARGIN) / HALF).to_integral_value(ROUND_CEILING) * HALF
+
+
+class RateTable:
+    """All known rate values, looked up per series and day (immutable)."""
+
+    def __init__(self, values: Iterable[RateValue]) -> None:
+        by_kind: dict[str, list[RateValue]] = {}
+        for v in values:
+            by_kind.setdefault(v.kind, []).append(v)
+        self._values = {
+            k: sorted(vs, key=lambda v: v.valid_from) for k, vs in by_kind.items()
+        }
+        self._starts = {k: [v.valid_from for v in vs] for k, vs in self._values.items()}
+        self._cache: dict[tuple[str, date], RatePeriod] = {}
+
+    def value_on(self, kind: str, day: date) -> RateValue | None:
+        """The published value of ``kind`` in force on ``day``, if any."""
+        starts = self._starts.get(kind)
+        if not starts:
+            return None
+        i = bisect.bisect_right(starts, day) - 1
+        if i < 0:
+            return None
+        v = self._values[kind][i]
+        if v.valid_to is not None and v.valid_to < day:
+            return None
+        return v
+
+    def latest_before(self, kind: str, day: date) -> RateValue | None:
+        starts = self._starts.get(kind, [])
+        i = bisect.bisect_right(starts, day) - 1
+        return self._values[kind][i] if i >= 0 else None
+
+    def period(self, kind: str, day: date) -> RatePeriod:
+        """The rate of ``kind`` for the fixing period containing ``day``."""
+        start, end = period_bounds(kind, day)
+        key = (kind, start)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._resolve(kind, start, end)
+            self._cache[key] = found
+        return found
+
+    def _resolve(self, kind: str, start: date, end: date) -> RatePeriod:
+        published = self.value_on(kind, start)
+        if published is not None:
+            note = "" if published.confirmed else " (valeur calculée ⚠️)"
+            return RatePeriod(
+                start, end, published.value, f"{_label(kind, start)}{note}"
+            )
+        return self._fallback(kind, start, end)
+
+    def _fallback(self, kind: str, start: date, end: date) -> RatePeriod:
+        if kind in (BE_COMMERCIAL, FR_B2B):
+            ecb = self.value_on(ECB_MRO, start) or self.latest_before(ECB_MRO, start)
+            if ecb is None:
+                raise MissingRateError(f"{kind} {start}")
+            if kind == BE_COMMERCIAL:
+                rate = be_commercial_from_ecb(ecb.value)
+                rule = (
+                    f"taux non publié pour {half_year_label(start)} : BCE {ecb.value} % "
+                    "+ 8 points arrondi au demi-point supérieur (loi du 2 août 2002, art. 5)"
+                )
+            else:
+                rate = ecb.value + FR_MARGIN
+                rule = (
+                    f"taux non publié pour {half_year_label(start)} : BCE {ecb.value} % "
+                    "+ 10 points (art. L441-10 II C. com.)"
+                )
+            return RatePeriod(start, end, rate, rule, is_fallback=True)
+        last = self.latest_before(kind, start)
+        if last is None:
+            raise MissingRateError(f"{kind} {start}")
+        # No formula exists for legal rates: carry the last published value
+        # forward and say so (the operator is warned by check claims.W001).
+        rule = f"{_label(kind, start)} non publié : dernier taux connu ({last.valid_from}) reporté"
+        return RatePeriod(start, end, last.value, rule, is_fallback=True)
+
+    def is_published(self, kind: str, day: date) -> bool:
+        start, _end = period_bounds(kind, day)
+        return self.value_on(kind, start) is not None
+
+
+_NAMES = {
+    BE_COMMERCIAL: "Loi du 2 août 2002, art. 5 — taux",
+    BE_LEGAL: "Taux d'intérêt légal belge (loi du 5 mai 1865)",
+    FR_B2B: "Art. L441-10 II C. com. — BCE + 10 points",
+    FR_LEGAL_PRIVATE: "Taux légal FR (créancier personne physique), art. L313-2 C. mon. fin.",
+    FR_LEGAL_OTHER: "Taux légal FR « autres cas », art. L313-2 C. mon. fin.",
+    ECB_MRO: "BCE — taux MRO",
+}
+
+
+def _label(kind: str, start: date) -> str:
+    when = str(start.year) if kind in YEARLY else half_year_label(start)
+    return f"{_NAMES.get(kind, kind)} {when}"
+
+
+def split_by_period(
+    kind: str, start: date, end: date, table: RateTable
+) -> list[RatePeriod]:
+    """The periods of ``kind`` covering [start, end], clipped to it."""
+    out: list[RatePeriod] = []
+    day = start
+    while day <= end:
+        p = table.period(kind, day)
+        hi = min(p.end, end)
+        out.append(RatePeriod(day, hi, p.rate, p.rule, p.is_fallback))
+        day = hi + timedelta(days=1)
+    return out
+
+
+def missing_rates(today: date, table: RateTable) -> list[str]:
+    """Series / periods needed now (current and previous half-year) with no value.
+
+    Used by the system check ``claims.W001`` and the dashboard warning.
+    """
+    current, _ = half_year_bounds(today)
+    previous, _ = half_year_bounds(current - timedelta(days=1))
+    missing: list[str] = []
+    for day in (previous, current):
+        for kind in HALF_YEARLY:
+            if not table.is_published(kind, day):
+                missing.append(f"{kind} {half_year_label(day)}")
+    for day in sorted({previous.replace(month=1), current.replace(month=1)}):
+        if not table.is_published(BE_LEGAL, day):
+            missing.append(f"{BE_LEGAL} {day.year}")
+    if table.value_on(ECB_MRO, today) is None:
+        missing.append(f"{ECB_MRO} {today}")
+    return missing

@@ -1,0 +1,505 @@
+"""The statement of account (décompte) of a claim at a date — pure.
+
+One source of truth for letters, dashboard, portal and bailiff file. Walks the
+claim's history day-ordered: interest accrues per invoice on its unpaid
+principal, fees are charged when the law allows them, each payment is
+allocated (costs → interest → principal by default, oldest invoice first),
+overpayment becomes a credit; recorded waivers are subtracted at the end.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+
+from . import fees as f
+from .allocation import allocate
+from .calendar import claimable_from
+from .interest import interest_start
+from .interest import rate_periods
+from .prescription import prescription_date
+from .rates import RatePeriod
+from .rates import RateTable
+from .types import CENT
+from .types import ZERO
+from .types import Allocation
+from .types import FeeLine
+from .types import InterestPeriod
+from .types import InvoiceFacts
+from .types import InvoiceLine
+from .types import PaymentFacts
+from .types import Statement
+
+_YEAR_PCT = Decimal("36500")  # 100 % × 365 days (actual/365, legal-brief §1.3)
+
+
+@dataclass(frozen=True)
+class WaiverFacts:
+    """An explicit renunciation: ``kind`` is "interest" or "costs"; None = all."""
+
+    kind: str
+    amount: Decimal | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """Everything the law needs about one claim, as plain values."""
+
+    country: str  # "BE" | "FR" (the creditor's law)
+    debtor_kind: str  # "business" | "consumer"
+    invoices: tuple[InvoiceFacts, ...]
+    payments: tuple[PaymentFacts, ...] = ()
+    waivers: tuple[WaiverFacts, ...] = ()
+    currency: str = "EUR"
+    is_sme: bool = False
+    sme_option: bool = True  # BE B2C: SME counts interest from reminder + 1
+    contract_rate: Decimal | None = None
+    penalty_clause_percent: Decimal | None = None
+    penalty_clause_minimum: Decimal | None = None
+    first_reminder_sent_on: date | None = None
+    first_reminder_channel: str = ""
+    formal_notice_sent_on: date | None = None
+    allocation_order: str = "costs_interest_principal"
+    fees_allowed: bool = True  # the scenario's step permits charging fees yet
+    goods_sold_to_consumer: bool = False
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Inv:
+    facts: InvoiceFacts
+    principal: Decimal
+    start: date | None  # next day to accrue from
+    interest: Decimal = ZERO
+    interest_paid: Decimal = ZERO
+    principal_paid: Decimal = ZERO
+    costs: Decimal = ZERO
+    costs_paid: Decimal = ZERO
+
+
+def compute_statement(facts: ClaimFacts, rates: RateTable, at: date) -> Statement:
+    """The money position of the claim described by ``facts`` on ``at``."""
+    state = _State(facts, rates, at)
+    return state.run()
+
+
+class _State:
+    def __init__(self, facts: ClaimFacts, rates: RateTable, at: date) -> None:
+        self.facts, self.rates, self.at = facts, rates, at
+        real = sorted(
+            (i for i in facts.invoices if not i.is_credit_note and i.issue_date <= at),
+            key=lambda i: (i.due_date, i.number),
+        )
+        self.invs = [_Inv(i, i.amount, self._start(i)) for i in real]
+        self.periods: list[InterestPeriod] = []
+        self.fees: list[FeeLine] = []
+        self.allocations: list[Allocation] = []
+        self.credit = ZERO
+        self.warnings: list[str] = []
+        self._sched: list[RatePeriod] | None = None
+        self._sched_starts: list[date] = []
+
+    def _start(self, inv: InvoiceFacts) -> date | None:
+        fx = self.facts
+        return interest_start(
+            country=fx.country,
+            debtor_kind=fx.debtor_kind,
+            due_date=inv.due_date,
+            is_sme=fx.is_sme,
+            sme_option=fx.sme_option,
+            first_reminder_sent_on=fx.first_reminder_sent_on,
+            first_reminder_channel=fx.first_reminder_channel,
+            formal_notice_sent_on=fx.formal_notice_sent_on,
+            at=self.at,
+        )
+
+    # -- events ---------------------------------------------------------
+    def run(self) -> Statement:
+        events: list[tuple[date, int, object]] = []
+        for day, kind in self._fee_days():
+            events.append((day, 0, kind))
+        for inv in self.facts.invoices:
+            if inv.is_credit_note and inv.issue_date <= self.at:
+                events.append((inv.issue_date, 1, inv))
+        for p in self.facts.payments:
+            if p.on <= self.at:
+                events.append((p.on, 2, p))
+        events.sort(key=lambda e: (e[0], e[1]))
+        for day, order, payload in events:
+            if order == 0:  # a fee does not change the interest base: no split
+                self._charge_fees(str(payload), day)
+                continue
+            self._accrue(day)
+            if isinstance(payload, InvoiceFacts):
+                self._credit_note(payload)
+            elif isinstance(payload, PaymentFacts):
+                self._pay(payload)
+        self._accrue(self.at)
+        return self._build()
+
+    def _fee_days(self) -> list[tuple[date, str]]:
+        fx = self.facts
+        if not fx.fees_allowed or not self.invs:
+            return []
+        if fx.debtor_kind == "business":
+            days = [
+                (i.facts.due_date + timedelta(days=1), "b2b:" + i.facts.number)
+                for i in self.invs
+            ]
+            if (
+                fx.penalty_clause_percent is not None
+                or fx.penalty_clause_minimum is not None
+            ):
+                days.append(
+                    (self.invs[0].facts.due_date + timedelta(days=1), "penalty")
+                )
+            return [(d, k) for d, k in days if d <= self.at]
+        if fx.country == "BE" and fx.first_reminder_sent_on is not None:
+            has_clause = (
+                fx.penalty_clause_percent is not None
+                or fx.penalty_clause_minimum is not None
+            )
+            ready = claimable_from(fx.first_reminder_sent_on, fx.first_reminder_channel)
+            if has_clause and ready <= self.at:
+                return [(ready, "xix")]
+        return []  # FR B2C: no recovery costs without a title (art. L111-8 CPCE)
+
+    def _schedule(self) -> list[RatePeriod]:
+        """The claim's rate for every day from the first interest day to ``at``.
+
+        Computed once per statement (rates depend on the claim, not the invoice)
+        and sliced per invoice and per payment in ``_accrue``.
+        """
+        if self._sched is None:
+            starts = [i.start for i in self.invs if i.start is not None]
+            fx = self.facts
+            self._sched = (
+                rate_periods(
+                    country=fx.country,
+                    debtor_kind=fx.debtor_kind,
+                    contract_rate=fx.contract_rate,
+                    start=min(starts),
+                    end=self.at,
+                    table=self.rates,
+                )
+                if starts and min(starts) <= self.at
+                else []
+            )
+            self._sched_starts = [p.start for p in self._sched]
+        return self._sched
+
+    def _accrue(self, until: date) -> None:
+        schedule: list[RatePeriod] | None = None
+        append = self.periods.append
+        for inv in self.invs:
+            start = inv.start
+            if start is None or start > until:
+                continue
+            base = inv.principal
+            if base > ZERO:
+                if schedule is None:
+                    schedule = self._schedule()
+                i = bisect.bisect_right(self._sched_starts, start) - 1
+                for p in schedule[i:]:
+                    if p.start > until:
+                        break
+                    lo = p.start if p.start > start else start
+                    hi = p.end if p.end < until else until
+                    days = (hi - lo).days + 1
+                    # = line_interest(), inlined: this is the engine's hot loop
+                    amount = (base * p.rate * days / _YEAR_PCT).quantize(
+                        CENT, ROUND_HALF_UP
+                    )
+                    inv.interest += amount
+                    append(
+                        InterestPeriod(
+                            inv.facts.number,
+                            lo,
+                            hi,
+                            days,
+                            base,
+                            p.rate,
+                            amount,
+                            p.rule,
+                            p.is_fallback,
+                        )
+                    )
+            inv.start = until + timedelta(days=1)
+
+    def _charge_fees(self, kind: str, day: date) -> None:
+        fx = self.facts
+        if kind.startswith("b2b:"):
+            number = kind[4:]
+            inv = next(i for i in self.invs if i.facts.number == number)
+            if inv.principal <= ZERO:
+                return  # paid on time: no indemnity
+            inv.costs += f.B2B_FIXED_INDEMNITY
+            basis = (
+                "Loi du 2 août 2002, art. 6"
+                if fx.country == "BE"
+                else "Art. L441-10 II et D441-5 C. com."
+            )
+            self.fees.append(
+                FeeLine(
+                    "Indemnité forfaitaire de recouvrement",
+                    f.B2B_FIXED_INDEMNITY,
+                    basis,
+                    number,
+                )
+            )
+            return
+        balance = sum((i.principal for i in self.invs), ZERO)
+        clause = f.penalty_clause_amount(
+            balance, fx.penalty_clause_percent, fx.penalty_clause_minimum
+        )
+        if kind == "xix":
+            cap = f.book_xix_cap(balance)
+            amount = min(clause, cap)
+            basis = f"Art. XIX.4 CDE — plafond {cap} € sur un solde de {balance} €"
+        else:
+            amount = clause
+            basis = "Clause pénale (conditions générales du créancier)"
+        if amount <= ZERO:
+            return
+        self.invs[0].costs += amount
+        self.fees.append(
+            FeeLine(
+                "Clause pénale / indemnité forfaitaire",
+                amount,
+                basis,
+                self.invs[0].facts.number,
+            )
+        )
+
+    def _credit_note(self, note: InvoiceFacts) -> None:
+        paid, left = allocate(
+            note.amount,
+            {"principal": [(i.facts.number, i.principal) for i in self.invs]},
+            "principal_first",
+        )
+        self._apply(paid)
+        self.credit += left
+
+    def _pay(self, p: PaymentFacts) -> None:
+        if p.amount < ZERO:
+            self._reverse(p)
+            return
+        outstanding = {
+            "costs": [(i.facts.number, i.costs - i.costs_paid) for i in self.invs],
+            "interest": [
+                (i.facts.number, i.interest - i.interest_paid) for i in self.invs
+            ],
+            "principal": [(i.facts.number, i.principal) for i in self.invs],
+        }
+        paid, left = allocate(p.amount, outstanding, self.facts.allocation_order)
+        self._apply(paid)
+        self.credit += left
+        sums = {
+            c: sum((v for (cat, _k), v in paid.items() if cat == c), ZERO)
+            for c in ("costs", "interest", "principal")
+        }
+        self.allocations.append(
+            Allocation(
+                p.on,
+                p.amount,
+                sums["costs"],
+                sums["interest"],
+                sums["principal"],
+                left,
+                p.reference,
+            )
+        )
+
+    def _apply(self, paid: dict[tuple[str, str], Decimal]) -> None:
+        by_number = {i.facts.number: i for i in self.invs}
+        for (cat, key), amount in paid.items():
+            inv = by_number[key]
+            if cat == "costs":
+                inv.costs_paid += amount
+            elif cat == "interest":
+                inv.interest_paid += amount
+            else:
+                inv.principal -= amount
+                inv.principal_paid += amount
+
+    def _reverse(self, p: PaymentFacts) -> None:
+        """A reversal takes back credit first, then principal, interest, costs (newest first)."""
+        left = -p.amount
+        back = min(self.credit, left)
+        self.credit -= back
+        left -= back
+        to = {"costs": ZERO, "interest": ZERO, "principal": ZERO}
+        for inv in reversed(self.invs):
+            for cat in ("principal", "interest", "costs"):
+                have = {
+                    "principal": inv.principal_paid,
+                    "interest": inv.interest_paid,
+                    "costs": inv.costs_paid,
+                }[cat]
+                part = min(have, left)
+                if part <= ZERO:
+                    continue
+                left -= part
+                to[cat] -= part
+                if cat == "principal":
+                    inv.principal_paid -= part
+                    inv.principal += part
+                elif cat == "interest":
+                    inv.interest_paid -= part
+                else:
+                    inv.costs_paid -= part
+        self.allocations.append(
+            Allocation(
+                p.on,
+                p.amount,
+                to["costs"],
+                to["interest"],
+                to["principal"],
+                -back - left,
+                p.reference,
+            )
+        )
+        self.credit -= left  # reversal beyond what was paid: a debit
+
+    # -- result ---------------------------------------------------------
+    def _build(self) -> Statement:
+        fx = self.facts
+        principal = sum((i.facts.amount for i in self.invs), ZERO) - sum(
+            (
+                i.amount
+                for i in fx.invoices
+                if i.is_credit_note and i.issue_date <= self.at
+            ),
+            ZERO,
+        )
+        interest = sum((i.interest for i in self.invs), ZERO)
+        interest_due = sum((i.interest - i.interest_paid for i in self.invs), ZERO)
+        costs = sum((i.costs for i in self.invs), ZERO)
+        costs_due = sum((i.costs - i.costs_paid for i in self.invs), ZERO)
+        waived_interest, waived_costs = self._waivers(interest_due, costs_due)
+        interest_due -= waived_interest
+        costs_due -= waived_costs
+        principal_due = sum((i.principal for i in self.invs), ZERO)
+        self._warn(principal, interest, costs)
+        presc = [
+            prescription_date(
+                country=fx.country,
+                debtor_kind=fx.debtor_kind,
+                due_date=i.facts.due_date,
+                delivery_date=i.facts.delivery_date,
+                goods_sold_to_consumer=fx.goods_sold_to_consumer,
+            )[0]
+            for i in self.invs
+            if i.principal > ZERO
+        ]
+        return Statement(
+            at=self.at,
+            currency=fx.currency,
+            invoices=tuple(self._invoice_lines()),
+            interest_periods=tuple(self.periods),
+            fees=tuple(self.fees),
+            allocations=tuple(self.allocations),
+            principal=principal,
+            principal_due=principal_due,
+            interest=interest,
+            interest_due=interest_due,
+            costs=costs,
+            costs_due=costs_due,
+            paid=sum((p.amount for p in fx.payments if p.on <= self.at), ZERO),
+            waived=waived_interest + waived_costs,
+            credit=self.credit,
+            total_due=principal_due + interest_due + costs_due,
+            warnings=tuple(self.warnings),
+            prescription_on=min(presc) if presc else None,
+        )
+
+    def _invoice_lines(self) -> list[InvoiceLine]:
+        lines = [
+            InvoiceLine(
+                i.facts.number,
+                i.facts.issue_date,
+                i.facts.due_date,
+                i.facts.amount,
+                i.principal_paid,
+                i.principal,
+                False,
+                i.facts.description,
+            )
+            for i in self.invs
+        ]
+        lines += [
+            InvoiceLine(
+                c.number,
+                c.issue_date,
+                c.due_date,
+                c.amount,
+                ZERO,
+                ZERO,
+                True,
+                c.description,
+            )
+            for c in self.facts.invoices
+            if c.is_credit_note
+        ]
+        return lines
+
+    def _waivers(
+        self, interest_due: Decimal, costs_due: Decimal
+    ) -> tuple[Decimal, Decimal]:
+        wi = wc = ZERO
+        for w in self.facts.waivers:
+            if w.kind == "interest":
+                wi += (
+                    interest_due - wi
+                    if w.amount is None
+                    else min(w.amount, interest_due - wi)
+                )
+            else:
+                wc += (
+                    costs_due - wc
+                    if w.amount is None
+                    else min(w.amount, costs_due - wc)
+                )
+        return wi, wc
+
+    def _warn(self, principal: Decimal, interest: Decimal, costs: Decimal) -> None:
+        fx = self.facts
+        if any(p.rate_is_fallback for p in self.periods):
+            self.warnings.append(
+                "Taux non publié pour une période : règle de repli appliquée (voir le détail)."
+            )
+        penalty = sum(
+            (x.amount for x in self.fees if x.label.startswith("Clause")), ZERO
+        )
+        if (
+            fx.country == "BE"
+            and fx.debtor_kind == "business"
+            and penalty
+            and f.exceeds_uncontested_cap(principal, interest, penalty)
+        ):
+            self.warnings.append(
+                "Intérêts + clause pénale dépassent 10 % du principal : plafond de la procédure "
+                "de recouvrement de dettes non contestées (art. 1394/20 C.J.)."
+            )
+        if (
+            fx.debtor_kind == "consumer"
+            and fx.country == "BE"
+            and fx.first_reminder_sent_on is None
+        ):
+            self.warnings.append(
+                "Premier rappel gratuit non envoyé : ni intérêts ni indemnité (art. XIX.2 CDE)."
+            )
+        if (
+            fx.debtor_kind == "consumer"
+            and fx.country == "FR"
+            and fx.formal_notice_sent_on is None
+        ):
+            self.warnings.append(
+                "Pas de mise en demeure : pas d'intérêts au taux légal (art. 1231-6 C. civ.)."
+            )

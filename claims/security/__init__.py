@@ -1,0 +1,1 @@
+"""Security building blocks: TOTP, login throttling, audit log, upload checks."""

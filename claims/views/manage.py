@@ -1,0 +1,236 @@
+"""Create debtors and claims by hand, settings, members and the creditor switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from claims import services
+from claims.access import SESSION_KEY
+from claims.access import current_membership
+from claims.access import require_write
+from claims.forms import ClaimForm
+from claims.forms import CreditorSettingsForm
+from claims.forms import DebtorForm
+from claims.forms import InvoiceFormSet
+from claims.forms import MemberAddForm
+from claims.forms import MemberRoleForm
+from claims.models import Debtor
+from claims.models import Membership
+from claims.models import Role
+from claims.models import Scenario
+
+
+def _require_manager(request: HttpRequest) -> Membership:
+    membership = current_membership(request)
+    if not membership.can_manage:
+        raise PermissionDenied
+    return membership
+
+
+@login_required
+def debtor_create(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    form = DebtorForm(
+        request.POST or None, initial={"country": membership.creditor.country}
+    )
+    if request.method == "POST":
+        require_write(request)
+        form.instance.creditor_id = membership.creditor_id
+        if form.is_valid():
+            debtor = services.debtor_save(debtor=form.save(commit=False))
+            messages.success(
+                request, _("Débiteur « %(n)s » créé.") % {"n": debtor.name}
+            )
+            target = reverse("claims:claim_create") + f"?debtor={debtor.code}"
+            return redirect(target)
+    return render(
+        request, "claims/debtor_form.html", {"membership": membership, "form": form}
+    )
+
+
+@login_required
+def claim_create(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    cid = membership.creditor_id
+    initial: dict[str, Any] = {}
+    wanted = request.GET.get("debtor")
+    if wanted:
+        initial["debtor"] = Debtor.objects.for_creditor(cid).filter(code=wanted).first()
+    form = ClaimForm(request.POST or None, creditor_id=cid, initial=initial)
+    formset = InvoiceFormSet(request.POST or None, prefix="inv")
+    if request.method == "POST":
+        require_write(request)
+        if form.is_valid() and formset.is_valid():
+            invoices = [
+                services.InvoiceData(
+                    number=f["number"],
+                    issue_date=f["issue_date"],
+                    due_date=f["due_date"],
+                    amount=f["amount"],
+                    description=f.get("description", ""),
+                )
+                for f in formset.cleaned_data
+                if f
+            ]
+            try:
+                with transaction.atomic():
+                    claim = services.claim_open(
+                        creditor=membership.creditor,
+                        debtor=form.cleaned_data["debtor"],
+                        invoices=invoices,
+                        reference=form.cleaned_data["reference"],
+                        has_debtor_writing=form.cleaned_data["has_debtor_writing"],
+                        actor=request.user,
+                    )
+            except ValidationError as exc:
+                for msg in exc.messages:
+                    form.add_error(None, _translate_known(msg))
+            else:
+                messages.success(
+                    request, _("Créance %(r)s ouverte.") % {"r": claim.reference}
+                )
+                return redirect(claim.get_absolute_url())
+    return render(
+        request,
+        "claims/claim_form.html",
+        {"membership": membership, "form": form, "formset": formset},
+    )
+
+
+def _translate_known(message: str) -> str:
+    if "unique" in message.lower() or "existe déjà" in message.lower():
+        return _("Ce numéro de facture ou cette référence existe déjà.")
+    return message
+
+
+@login_required
+def settings_creditor(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    creditor = membership.creditor
+    form = CreditorSettingsForm(
+        request.POST or None, request.FILES or None, instance=creditor
+    )
+    if request.method == "POST":
+        _require_manager(request)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Paramètres enregistrés."))
+            return redirect("claims:settings")
+    return render(
+        request,
+        "claims/settings.html",
+        {"membership": membership, "form": form, "tab": "creditor"},
+    )
+
+
+@login_required
+def settings_scenarios(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    from django.db.models import Q
+
+    scenarios = (
+        Scenario.objects.filter(
+            Q(creditor__isnull=True) | Q(creditor_id=membership.creditor_id)
+        )
+        .prefetch_related("steps")
+        .order_by("country", "debtor_kind", "creditor_id", "name")
+    )
+    return render(
+        request,
+        "claims/settings_scenarios.html",
+        {"membership": membership, "scenarios": scenarios, "tab": "scenarios"},
+    )
+
+
+@login_required
+def settings_members(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST":
+        _require_manager(request)
+        if form.is_valid():
+            user_model = get_user_model()
+            user = user_model.objects.filter(
+                email__iexact=form.cleaned_data["email"]
+            ).first()
+            if user is None:
+                form.add_error(
+                    "email",
+                    _(
+                        "Aucun compte avec cette adresse : demandez-lui de s'inscrire d'abord."
+                    ),
+                )
+            else:
+                Membership.objects.get_or_create(
+                    user=user,
+                    creditor_id=membership.creditor_id,
+                    defaults={"role": form.cleaned_data["role"]},
+                )
+                messages.success(request, _("Membre ajouté."))
+                return redirect("claims:settings_members")
+    members = (
+        Membership.objects.filter(creditor_id=membership.creditor_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return render(
+        request,
+        "claims/settings_members.html",
+        {
+            "membership": membership,
+            "members": members,
+            "form": form,
+            "roles": Role.choices,
+            "tab": "members",
+        },
+    )
+
+
+@require_POST
+@login_required
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _require_manager(request)
+    target = get_object_or_404(Membership, pk=pk, creditor_id=membership.creditor_id)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        owners = Membership.objects.filter(
+            creditor_id=membership.creditor_id, role=Role.OWNER
+        ).exclude(pk=target.pk)
+        if target.role == Role.OWNER and role != Role.OWNER and not owners.exists():
+            messages.error(request, _("Il faut garder au moins un propriétaire."))
+        else:
+            Membership.objects.filter(pk=target.pk).update(role=role)
+            messages.success(request, _("Rôle modifié."))
+    return redirect("claims:settings_members")
+
+
+@require_POST
+@login_required
+def switch_creditor(request: HttpRequest) -> HttpResponse:
+    """Act for another creditor the user belongs to (kept in the session)."""
+    wanted = request.POST.get("creditor", "")
+    membership = get_object_or_404(
+        Membership, user_id=request.user.pk, creditor__code=wanted
+    )
+    request.session[SESSION_KEY] = membership.creditor_id
+    messages.info(
+        request,
+        _("Vous travaillez maintenant pour %(c)s.") % {"c": membership.creditor},
+    )
+    return redirect("claims:dashboard")

@@ -1,0 +1,70 @@
+"""interest_calc, statement --creditor and the missing-rate system check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from claims.checks import rates_published_check
+from claims.statements import rates_changed
+from tests.factories import ClaimFactory
+from tests.factories import RateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rates():
+    rates_changed()
+    yield
+    rates_changed()
+
+
+def test_interest_calc_json_holds_periods_fees_totals(capsys) -> None:
+    call_command(
+        "interest_calc", "--country", "FR", "--debtor-kind", "business",
+        "--amount", "1000", "--due", "2025-06-15", "--at", "2025-07-31", "--format", "json",
+    )  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    # Art. L441-10 II: 5.40 (15 d at 13.15 %) + 10.32 (31 d at 12.15 %) + 40 €.
+    assert [p["amount"] for p in data["interest_periods"]] == ["5.40", "10.32"]
+    assert [f["amount"] for f in data["fees"]] == ["40.00"]
+    assert data["total_due"] == "1055.72"
+
+
+def test_interest_calc_rejects_a_bad_payment() -> None:
+    with pytest.raises(CommandError):
+        call_command(
+            "interest_calc", "--country", "BE", "--debtor-kind", "business", "--amount", "10",
+            "--due", "2025-01-01", "--at", "2025-02-01", "--payment", "2025-01-05-300",
+        )  # fmt: skip
+
+
+def test_statement_needs_creditor_when_reference_is_ambiguous(capsys) -> None:
+    a = ClaimFactory(reference="C-SAME")
+    ClaimFactory(reference="C-SAME")
+    with pytest.raises(CommandError, match="creditor"):
+        call_command("statement", "C-SAME", "--at", "2026-03-01")
+    call_command(
+        "statement", "C-SAME", "--at", "2026-03-01", "--creditor", str(a.creditor_id)
+    )
+    assert "TOTAL DÛ" in capsys.readouterr().out
+
+
+def test_check_warns_about_the_missing_half_year() -> None:
+    with time_machine.travel("2026-11-26 10:00 +0000"):
+        warnings = rates_published_check()
+    assert [w.id for w in warnings] == ["claims.W001"]
+    assert "be_commercial S2 2026" in warnings[0].msg
+
+
+def test_check_is_silent_when_every_rate_is_published() -> None:
+    with time_machine.travel("2026-03-01 10:00 +0000"):
+        assert rates_published_check() == []
+    RateFactory()  # BE commercial S2 2026
+    with time_machine.travel("2026-11-26 10:00 +0000"):
+        assert "be_commercial" not in rates_published_check()[0].msg
