@@ -52,7 +52,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced node_modules/.installed
 	@mkdir -p var
-	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	@DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 
 setup-demo: install
 	@mkdir -p "$(VAR_DIR)/log"

@@ -40,6 +40,7 @@ from claims.scenarios import plan_dates
 from claims.scenarios import validate_scenario
 from claims.services import event_record
 from claims.stages import TransitionError
+from claims.stages import can_transition
 from claims.stages import check_transition
 
 SIDE_STAGES = frozenset({Stage.PAUSED, Stage.DISPUTED, Stage.PAYMENT_PLAN})
@@ -418,6 +419,63 @@ def claim_after_payment(
     )
     claim.refresh_from_db(fields=["status", "stage", "closed_reason", "closed_on"])
     return True
+
+
+def claims_after_payment(
+    *, claim_ids: Iterable[int], today: date | None = None, actor: User = None
+) -> int:
+    """Set-based twin of :func:`claim_after_payment` for bulk bookings (bank import).
+
+    Closes as paid, in one UPDATE, the open claims of ``claim_ids`` whose balance
+    reached 0, writes their STAGE events and cancels what was planned. Returns
+    the number of claims closed.
+    """
+    today = today or timezone.localdate()
+    rows = list(
+        Claim.objects.filter(
+            pk__in=list(claim_ids), status=Claim.Status.OPEN, balance__lte=0
+        ).values_list("pk", "creditor_id", "stage")
+    )
+    rows = [r for r in rows if can_transition(r[2], Stage.CLOSED)]
+    if not rows:
+        return 0
+    ids = [pk for pk, _c, _s in rows]
+    Claim.objects.filter(pk__in=ids, status=Claim.Status.OPEN).update(
+        status=Claim.Status.CLOSED,
+        stage=Stage.CLOSED,
+        closed_reason=ClosedReason.PAID,
+        closed_on=today,
+        stage_entered_on=today,
+        next_action_on=None,
+        resume_stage="",
+        updated_at=timezone.now(),
+    )
+    reason = str(_("Solde payé"))
+    Event.objects.bulk_create(
+        Event(
+            creditor_id=creditor_id,
+            claim_id=pk,
+            kind=Event.Kind.STAGE,
+            actor=actor,
+            actor_label=_label(actor),
+            message=_("Étape : %(b)s → %(a)s. %(r)s")
+            % {"b": Stage(stage).label, "a": Stage.CLOSED.label, "r": reason},
+            data={
+                "before": stage,
+                "after": Stage.CLOSED,
+                "reason": reason,
+                "closed_reason": ClosedReason.PAID,
+            },
+        )
+        for pk, creditor_id, stage in rows
+    )
+    _cancel_planned(claim_ids=ids, reason=reason)
+    return len(ids)
+
+
+def claims_after_open(*, claim_ids: Iterable[int], today: date | None = None) -> int:
+    """Hook for bulk imports: plan the scenario of the new claims (set-based)."""
+    return claims_plan(claim_ids=list(claim_ids))
 
 
 # ---------------------------------------------------------------- manual controls

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import actions
+from .views import imports as import_views
 from .views import manage
 from .views import scenarios
 
@@ -46,4 +47,27 @@ urlpatterns = [
     path("settings/members/", manage.settings_members, name="settings_members"),
     path("settings/members/<int:pk>/role/", manage.member_role, name="member_role"),
     path("switch/", manage.switch_creditor, name="switch_creditor"),
+    path("bank/import/", import_views.bank_import, name="bank_import"),
+    path("bank/queue/", import_views.bank_queue, name="bank_queue"),
+    path(
+        "bank/queue/<str:key>/match/",
+        import_views.bank_line_match_view,
+        name="bank_line_match",
+    ),
+    path(
+        "bank/queue/<str:key>/ignore/",
+        import_views.bank_line_ignore_view,
+        name="bank_line_ignore",
+    ),
+    path("imports/csv/", import_views.csv_import, name="csv_import"),
+    path("imports/csv/mapping/", import_views.csv_mapping, name="csv_mapping"),
+    path("imports/ubl/", import_views.ubl_import_view, name="ubl_import"),
+    path("exports/", import_views.exports_page, name="exports"),
+    path("exports/claims/", import_views.export_claims, name="export_claims"),
+    path("exports/payments/", import_views.export_payments, name="export_payments"),
+    path(
+        "exports/aged-balance/",
+        import_views.export_aged_balance,
+        name="export_aged_balance",
+    ),
 ]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 
 from claims.admin.base import ImmutableAdmin
 from claims.admin.base import TenantScopedAdmin
 from letters.models import Document
 from letters.models import OutboundMessage
 from letters.models import TemplateOverride
+from letters.overrides import override_check
 
 
 @admin.register(Document)
@@ -21,14 +27,20 @@ class DocumentAdmin(ImmutableAdmin):
         "claim",
         "debtor",
         "channel",
-        "sha256",
+        "download",
         "rendered_at",
         "sent_at",
     ]
     list_filter = ["kind", "channel", "language", "creditor"]
     search_fields = ["title", "sha256", "claim__reference", "debtor__name"]
     list_select_related = ["claim", "debtor"]
+    readonly_fields = ["download"]
     date_hierarchy = "rendered_at"
+
+    @admin.display(description="fichier (SHA-256)")
+    def download(self, obj: Document) -> str:
+        url = reverse("letters:document_download", kwargs={"code": obj.code})
+        return format_html('<a href="{}">{}…</a>', url, obj.sha256[:16])
 
 
 @admin.register(OutboundMessage)
@@ -50,7 +62,27 @@ class OutboundMessageAdmin(ImmutableAdmin):
 
 @admin.register(TemplateOverride)
 class TemplateOverrideAdmin(TenantScopedAdmin):
+    """Overrides are validated (they render, they keep the mandatory mentions)."""
+
     list_display = ["template", "language", "creditor", "subject", "updated_at"]
     list_filter = ["template", "language", "creditor"]
     search_fields = ["template", "subject", "body"]
     list_select_related = ["creditor"]
+
+    def get_form(
+        self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        def clean(this: Any) -> Any:
+            data = super(form, this).clean()
+            try:
+                override_check(
+                    template=data.get("template", ""), body=data.get("body", "")
+                )
+            except ValidationError as exc:
+                this.add_error("body", exc)
+            return data
+
+        form.clean = clean
+        return form

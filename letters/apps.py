@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class LettersConfig(AppConfig):
     name = "letters"
     verbose_name = _("Courriers et documents")
+
+    def ready(self) -> None:
+        from claims.execution import register_deliverer
+        from letters import checks  # noqa: F401  (registers the system check)
+        from letters.delivery import deliver
+
+        register_deliverer(deliver)
+
+        from letters.emails import register_portal_link
+        from letters.portal.tokens import portal_link_for
+
+        # Every email carries the debtor's personal portal link: for the claim
+        # when it covers one, for all the debtor's open claims otherwise.
+        register_portal_link(
+            lambda debtor, claims: portal_link_for(
+                debtor=debtor, claim=claims[0] if len(claims) == 1 else None
+            )
+        )

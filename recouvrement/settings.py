@@ -250,6 +250,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14 * 60},
     },
 }
+# Money in (imports area): daily payment-plan check.
+CELERY_IMPORTS = ("claims.tasks_imports",)
+CELERY_BEAT_SCHEDULE["plans-check"] = {
+    "task": "claims.tasks_imports.plans_check_task",
+    "schedule": crontab(hour=6, minute=30),
+    "options": {"expires": 6 * 3600},
+}
 
 # Security: strict in production, relaxed only when DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
@@ -274,7 +281,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step (and its stylesheets at import) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Content Security Policy (Django's own middleware): our own origin only, no

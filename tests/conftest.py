@@ -43,3 +43,28 @@ def cast(db) -> Cast:
 # Collection engine fixtures: fake deliverer, seeded default scenarios.
 from tests.claims.engine_fixtures import deliverer  # noqa: E402, F401
 from tests.claims.engine_fixtures import engine_seed  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Keep the reference data of the data migrations (rates, default scenarios,
+    route costs) in place: a transactional test flushes every table, which would
+    leave the tests after it without them."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps as django_apps
+
+    from claims.law.seed import seed_rates
+    from claims.models import Rate
+    from claims.models import Scenario
+    from claims.seed_engine import seed_engine
+    from claims.statements import rates_changed
+
+    if not Rate.objects.exists():
+        seed_rates(django_apps, None)
+        rates_changed()
+    if not Scenario.objects.filter(creditor=None).exists():
+        seed_engine(django_apps, None)

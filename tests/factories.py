@@ -139,3 +139,41 @@ class RateFactory(factory.django.DjangoModelFactory):
     valid_to = dt.date(2026, 12, 31)
     value = Decimal("10.00")
     source = "Moniteur belge (test)"
+
+
+# --- letters: scenarios, steps and actions to deliver ---------------------
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Scenario
+
+    creditor = factory.SubFactory(CreditorFactory)
+    name = factory.Sequence(lambda n: f"Scénario {n}")
+    country = factory.SelfAttribute("creditor.country")
+    debtor_kind = m.DebtorKind.BUSINESS
+
+
+class ScenarioStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ScenarioStep
+
+    scenario = factory.SubFactory(ScenarioFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = "reminder"
+    offset_days = 3
+    channel = "email"
+    template = "reminder"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Action
+
+    claim = factory.SubFactory(ClaimFactory)
+    creditor = factory.SelfAttribute("claim.creditor")
+    debtor = factory.SelfAttribute("claim.debtor")
+    step = factory.SubFactory(
+        ScenarioStepFactory, scenario__creditor=factory.SelfAttribute("...creditor")
+    )
+    due_on = dt.date(2026, 3, 2)

@@ -2,6 +2,7 @@
 
 from .bank import BankImport
 from .bank import BankLine
+from .bank import ImportMapping
 from .choices import AllocationOrder
 from .choices import Channel
 from .choices import ClosedReason
@@ -47,6 +48,7 @@ __all__ = [
     "DebtorKind",
     "Dispute",
     "Event",
+    "ImportMapping",
     "Instalment",
     "Invoice",
     "InvoiceKind",

@@ -103,3 +103,31 @@ class BankLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_date} {self.amount} {self.counterparty_name}"
+
+
+class ImportMapping(models.Model):
+    """Column mapping of a CSV import, remembered per creditor and kind of file."""
+
+    class Kind(models.TextChoices):
+        INVOICES = "invoices", _("Débiteurs et factures")
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    mapping = models.JSONField(_("correspondance des colonnes"), default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = CreditorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correspondance d'import")
+        verbose_name_plural = _("correspondances d'import")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "kind"], name="claims_one_mapping_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creditor_id}: {self.kind}"

@@ -251,6 +251,8 @@ class PaymentPlan(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Payments dated from this day on count toward the instalments.
+    accepted_on = models.DateField(_("accepté le"), null=True, blank=True)
 
     objects = CreditorScopedQuerySet.as_manager()
 

@@ -1,0 +1,320 @@
+"""Payment plans: proposal, debtor request, decision, and the daily check.
+
+The plan PDF is made by ``letters``; this module exposes data and state only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import DecimalField
+from django.db.models import Sum
+from django.utils import timezone
+
+from claims.law.plans import InstalmentSpec
+from claims.law.plans import first_missed
+from claims.law.plans import is_completed
+from claims.models import Claim
+from claims.models import Event
+from claims.models import Instalment
+from claims.models import Payment
+from claims.models import PaymentPlan
+from claims.models import Stage
+from claims.services import event_record
+
+_OPEN_PLAN = (PaymentPlan.Status.REQUESTED, PaymentPlan.Status.PROPOSED)
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _check_specs(claim: Claim, specs: list[InstalmentSpec]) -> None:
+    if not specs:
+        raise ValidationError("Un plan compte au moins une échéance.")
+    if any(s.amount <= 0 for s in specs):
+        raise ValidationError("Chaque échéance doit être positive.")
+    if not claim.is_open:
+        raise ValidationError("La créance est clôturée.")
+
+
+def _plan_create(
+    *,
+    claim: Claim,
+    specs: list[InstalmentSpec],
+    status: str,
+    by_debtor: bool,
+    grace_days: int,
+    note: str,
+) -> PaymentPlan:
+    _check_specs(claim, specs)
+    plan = PaymentPlan.objects.create(
+        creditor_id=claim.creditor_id,
+        claim=claim,
+        status=status,
+        requested_by_debtor=by_debtor,
+        grace_days=grace_days,
+        note=note,
+    )
+    Instalment.objects.bulk_create(
+        Instalment(plan=plan, due_on=s.due_on, amount=s.amount) for s in specs
+    )
+    return plan
+
+
+def _describe(specs: list[InstalmentSpec]) -> str:
+    total = sum((s.amount for s in specs), Decimal("0.00"))
+    return (
+        f"{len(specs)} échéance(s), {total} au total, dès le {specs[0].due_on:%d/%m/%Y}"
+    )
+
+
+@transaction.atomic
+def plan_propose(
+    *,
+    claim: Claim,
+    instalments: list[InstalmentSpec],
+    grace_days: int = 7,
+    note: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> PaymentPlan:
+    """The creditor proposes a plan; the debtor accepts (and signs) or declines."""
+    plan = _plan_create(
+        claim=claim,
+        specs=instalments,
+        status=PaymentPlan.Status.PROPOSED,
+        by_debtor=False,
+        grace_days=grace_days,
+        note=note,
+    )
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PLAN,
+        actor=actor,
+        message=f"Plan d'apurement proposé : {_describe(instalments)}",
+        data={"plan": str(plan.code)},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_request(
+    *, claim: Claim, instalments: list[InstalmentSpec], note: str = ""
+) -> PaymentPlan:
+    """The debtor asks for a plan (portal). Collection waits for the decision."""
+    plan = _plan_create(
+        claim=claim,
+        specs=instalments,
+        status=PaymentPlan.Status.REQUESTED,
+        by_debtor=True,
+        grace_days=7,
+        note=note,
+    )
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PLAN,
+        actor_label="débiteur",
+        message=f"Plan d'apurement demandé par le débiteur : {_describe(instalments)}",
+        data={"plan": str(plan.code), "requested_on": timezone.localdate().isoformat()},
+    )
+    return plan
+
+
+def _decide(plan: PaymentPlan, status: str) -> None:
+    won = PaymentPlan.objects.filter(pk=plan.pk, status__in=_OPEN_PLAN).update(
+        status=status, decided_at=timezone.now()
+    )
+    if won != 1:
+        raise ValidationError("Ce plan a déjà été traité.")
+    plan.status = status
+
+
+@transaction.atomic
+def plan_accept(
+    *,
+    plan: PaymentPlan,
+    today: date,
+    signed_by_debtor: bool = False,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "",
+) -> PaymentPlan:
+    """Activate a plan: the claim enters the payment-plan stage, its stage is kept
+    in ``resume_stage`` for when the plan breaks. A plan signed by the debtor is a
+    writing from the debtor (art. 1338 C.J., Belgian summary order to pay)."""
+    _decide(plan, PaymentPlan.Status.ACTIVE)
+    PaymentPlan.objects.filter(pk=plan.pk).update(accepted_on=today)
+    plan.accepted_on = today
+    claim = Claim.objects.select_for_update().get(pk=plan.claim_id)
+    if claim.stage != Stage.PAYMENT_PLAN:
+        claim.resume_stage = claim.stage
+    claim.stage = Stage.PAYMENT_PLAN
+    claim.stage_entered_on = today
+    fields = ["stage", "resume_stage", "stage_entered_on"]
+    if signed_by_debtor:
+        claim.has_debtor_writing = True
+        fields.append("has_debtor_writing")
+    claim.save(update_fields=fields)
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PLAN,
+        actor=actor,
+        actor_label=actor_label,
+        message="Plan d'apurement accepté"
+        + (" et signé par le débiteur" if signed_by_debtor else ""),
+        data={"plan": str(plan.code), "resume_stage": claim.resume_stage},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_signed_record(
+    *, plan: PaymentPlan, actor: AbstractBaseUser | None = None
+) -> Claim:
+    """Record the plan signed and sent back by the debtor (a writing from him)."""
+    claim = Claim.objects.select_for_update().get(pk=plan.claim_id)
+    Claim.objects.filter(pk=claim.pk).update(has_debtor_writing=True)
+    claim.has_debtor_writing = True
+    event_record(
+        claim=claim,
+        kind=Event.Kind.PLAN,
+        actor=actor,
+        message="Plan d'apurement signé par le débiteur reçu",
+        data={"plan": str(plan.code)},
+    )
+    return claim
+
+
+@transaction.atomic
+def plan_decline(
+    *,
+    plan: PaymentPlan,
+    reason: str = "",
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "",
+) -> PaymentPlan:
+    """Decline a proposed or requested plan; collection goes on where it was."""
+    _decide(plan, PaymentPlan.Status.DECLINED)
+    event_record(
+        claim=plan.claim,
+        kind=Event.Kind.PLAN,
+        actor=actor,
+        actor_label=actor_label,
+        message=f"Plan d'apurement refusé{' : ' + reason if reason else ''}",
+        data={"plan": str(plan.code)},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_counter_propose(
+    *,
+    plan: PaymentPlan,
+    instalments: list[InstalmentSpec],
+    note: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> PaymentPlan:
+    """Decline ``plan`` and propose other instalments instead (a new plan)."""
+    _decide(plan, PaymentPlan.Status.DECLINED)
+    return plan_propose(
+        claim=plan.claim,
+        instalments=instalments,
+        grace_days=plan.grace_days,
+        note=note or "Contre-proposition",
+        actor=actor,
+    )
+
+
+def plan_instalments(*, plan: PaymentPlan) -> list[InstalmentSpec]:
+    """The plan's schedule as values (for the letters helper's plan document)."""
+    return [
+        InstalmentSpec(due_on=d, amount=a)
+        for d, a in plan.instalments.order_by("due_on").values_list("due_on", "amount")
+    ]
+
+
+@transaction.atomic
+def plans_check(*, today: date) -> dict[str, list[int]]:
+    """Daily check of active plans, set-based (3 reads whatever the number of plans).
+
+    Payments made since the plan was accepted cover instalments in date order.
+    A plan with an instalment uncovered after its grace period is BROKEN: the
+    claim returns to its ``resume_stage`` (amicable when unknown) and an event is
+    written. A fully covered plan is COMPLETED. Returns the plan ids per outcome.
+    """
+    plans = list(
+        PaymentPlan.objects.filter(status=PaymentPlan.Status.ACTIVE).values_list(
+            "pk", "claim_id", "grace_days", "accepted_on", "created_at", "creditor_id"
+        )
+    )
+    if not plans:
+        return {"broken": [], "completed": []}
+    schedule: dict[int, list[InstalmentSpec]] = {}
+    for plan_id, due_on, amount in Instalment.objects.filter(
+        plan_id__in=[p[0] for p in plans]
+    ).values_list("plan_id", "due_on", "amount"):
+        schedule.setdefault(plan_id, []).append(InstalmentSpec(due_on, amount))
+    payments: dict[int, list[tuple[date, Decimal]]] = {}
+    for claim_id, on, amount in (
+        Payment.objects.filter(claim_id__in={p[1] for p in plans})
+        .values("claim_id", "date")
+        .annotate(total=Sum("amount", output_field=_MONEY))
+        .values_list("claim_id", "date", "total")
+    ):
+        payments.setdefault(claim_id, []).append((on, amount))
+    broken, completed, events = [], [], []
+    for plan_id, claim_id, grace, accepted_on, created_at, creditor_id in plans:
+        since = accepted_on or timezone.localdate(created_at)
+        paid = sum(
+            (a for d, a in payments.get(claim_id, []) if d >= since), Decimal("0.00")
+        )
+        specs = schedule.get(plan_id, [])
+        if specs and is_completed(specs, paid):
+            completed.append(plan_id)
+            continue
+        missed = first_missed(specs, paid, today=today, grace_days=grace)
+        if missed is not None:
+            broken.append((plan_id, claim_id, creditor_id, missed, paid))
+    now = timezone.now()
+    PaymentPlan.objects.filter(
+        pk__in=completed, status=PaymentPlan.Status.ACTIVE
+    ).update(status=PaymentPlan.Status.COMPLETED)
+    PaymentPlan.objects.filter(
+        pk__in=[b[0] for b in broken], status=PaymentPlan.Status.ACTIVE
+    ).update(status=PaymentPlan.Status.BROKEN, decided_at=now)
+    claim_ids = [b[1] for b in broken]
+    _resume_claims(claim_ids=claim_ids, today=today)
+    for _plan_id, claim_id, creditor_id, missed, paid in broken:
+        events.append(
+            Event(
+                creditor_id=creditor_id,
+                claim_id=claim_id,
+                kind=Event.Kind.PLAN,
+                actor_label="système",
+                message=(
+                    f"Plan d'apurement rompu : échéance du {missed.due_on:%d/%m/%Y} "
+                    f"({missed.amount}) impayée ; reprise du recouvrement"
+                ),
+                data={"due_on": missed.due_on.isoformat(), "paid": str(paid)},
+            )
+        )
+    Event.objects.bulk_create(events)
+    return {"broken": [b[0] for b in broken], "completed": completed}
+
+
+def _resume_claims(*, claim_ids: list[int], today: date) -> None:
+    """Put claims back to the stage they were in before the plan (one UPDATE each way)."""
+    from django.db.models import Case
+    from django.db.models import F
+    from django.db.models import Value
+    from django.db.models import When
+
+    Claim.objects.filter(pk__in=claim_ids, stage=Stage.PAYMENT_PLAN).update(
+        stage=Case(
+            When(resume_stage="", then=Value(Stage.AMICABLE)),
+            default=F("resume_stage"),
+        ),
+        resume_stage="",
+        stage_entered_on=today,
+        next_action_on=today,
+    )

@@ -1,0 +1,202 @@
+"""What a letter says: the context handed to the templates (pure, no I/O).
+
+Amounts come only from the claim's :class:`claims.law.types.Statement`.
+Legal mentions follow the legal brief, §11 checklists (a) and (b).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from typing import Any
+
+from claims.law.types import Statement
+from letters.overrides import override_fill
+from letters.payment import EpcError
+from letters.payment import epc_payload
+from letters.payment import epc_qr_svg
+from letters.payment import format_ogm
+
+CENT = Decimal("0.01")
+
+# Step kinds a letter can be rendered for, and the template that renders them.
+PDF_TEMPLATES = {
+    "pre_due": "letters/pdf/reminder.html",
+    "first_reminder": "letters/pdf/reminder.html",
+    "reminder": "letters/pdf/reminder.html",
+    "formal_notice": "letters/pdf/formal_notice.html",
+    "bailiff_cover": "letters/pdf/bailiff_cover.html",
+}
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The facts about creditor and debtor a letter needs (plain values)."""
+
+    creditor_name: str
+    creditor_legal_form: str
+    creditor_address: tuple[str, ...]
+    creditor_country: str
+    creditor_enterprise_number: str
+    creditor_vat: str
+    creditor_email: str
+    creditor_phone: str
+    creditor_iban: str
+    creditor_bic: str
+    creditor_city: str
+    debtor_name: str
+    debtor_address: tuple[str, ...]
+    debtor_country: str
+    debtor_kind: str  # "business" | "consumer"
+    debtor_enterprise_number: str
+    claim_reference: str
+    payment_reference: str  # OGM (BE) or RF/claim reference (FR)
+
+
+def be_consumer_indemnity_cap(balance: Decimal) -> Decimal:
+    """Maximum lump-sum indemnity for a Belgian consumer (CDE art. XIX.4).
+
+    Legal brief §2.4/§12: 20 € up to 150 €; 30 € + 10 % of the part above
+    150 € up to 500 €; 65 € + 5 % of the part above 500 €, at most 2 000 €.
+    (Mirrors the claims.law fee rules; kept here for the first-reminder mention.)
+    """
+    if balance <= Decimal("150"):
+        cap = Decimal("20")
+    elif balance <= Decimal("500"):
+        cap = Decimal("30") + Decimal("0.10") * (balance - Decimal("150"))
+    else:
+        cap = min(
+            Decimal("65") + Decimal("0.05") * (balance - Decimal("500")),
+            Decimal("2000"),
+        )
+    return cap.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def payment_deadline(
+    *,
+    kind: str,
+    sent_on: date,
+    country: str,
+    debtor_kind: str,
+    channel: str,
+    deadline_days: int,
+) -> date:
+    """Last day to pay, inclusive.
+
+    BE consumer first reminder (CDE art. XIX.2, legal brief §2.2): the 14
+    calendar days start the day after an e-mail, the 3rd working day after a
+    posted letter; the last day is start + 13. Otherwise ``deadline_days``
+    calendar days after the letter.
+    """
+    if kind == "first_reminder" and country == "BE" and debtor_kind == "consumer":
+        start = sent_on + timedelta(days=1)
+        if channel in ("post", "registered", "email_post"):
+            start = _working_days_after(sent_on, 3)
+        return start + timedelta(days=13)
+    return sent_on + timedelta(days=deadline_days)
+
+
+def _working_days_after(day: date, n: int) -> date:
+    # Mon–Fri; Belgian public holidays are not known here (later date is safer:
+    # the caller may only err on the side of the debtor, see brief §2.2 ⚠️).
+    count = 0
+    while count < n:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    return day
+
+
+def letter_context(
+    *,
+    kind: str,
+    parties: Parties,
+    statement: Statement,
+    at: date,
+    language: str,
+    channel: str = "email",
+    deadline_days: int = 15,
+    intro: str = "",
+) -> dict[str, Any]:
+    """The full template context of one letter."""
+    deadline = payment_deadline(
+        kind=kind,
+        sent_on=at,
+        country=parties.creditor_country,
+        debtor_kind=parties.debtor_kind,
+        channel=channel,
+        deadline_days=deadline_days,
+    )
+    is_be = parties.creditor_country == "BE"
+    reference = (
+        format_ogm(parties.payment_reference)
+        if is_be
+        else (parties.payment_reference or parties.claim_reference)
+    )
+    qr_payload = ""
+    if statement.total_due > 0 and statement.currency == "EUR":
+        try:
+            qr_payload = epc_payload(
+                name=parties.creditor_name[:70],
+                iban=parties.creditor_iban,
+                bic=parties.creditor_bic,
+                amount=statement.total_due,
+                reference=reference,
+                text=parties.claim_reference,
+            )
+        except EpcError:
+            qr_payload = ""
+    return {
+        "kind": kind,
+        "p": parties,
+        "s": statement,
+        "at": at,
+        "language": language,
+        "channel": channel,
+        "deadline": deadline,
+        "is_be": is_be,
+        "is_consumer": parties.debtor_kind == "consumer",
+        "payment_reference": reference,
+        "qr_payload": qr_payload,
+        "qr_svg": epc_qr_svg(qr_payload) if qr_payload else "",
+        "be_consumer_cap": be_consumer_indemnity_cap(statement.principal_due),
+        "interest_rules": list(
+            dict.fromkeys(p.rule for p in statement.interest_periods)
+        ),
+        "fee_groups": fee_groups(statement),
+        "intro": override_fill(
+            intro,
+            total=statement.total_due,
+            currency=statement.currency,
+            deadline=deadline,
+            reference=parties.claim_reference,
+            creditor=parties.creditor_name,
+            debtor=parties.debtor_name,
+            language=language,
+        )
+        if intro
+        else "",
+    }
+
+
+def fee_groups(statement: Statement) -> list[dict[str, Any]]:
+    """Fees with the same label and legal basis shown on one line (e.g. 40 € × 8)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for fee in statement.fees:
+        key = (fee.label, fee.legal_basis)
+        group = groups.setdefault(
+            key,
+            {
+                "label": fee.label,
+                "legal_basis": fee.legal_basis,
+                "invoice": fee.invoice,
+                "count": 0,
+                "amount": Decimal("0.00"),
+            },
+        )
+        group["count"] += 1
+        group["amount"] += fee.amount
+    return list(groups.values())
