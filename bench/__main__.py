@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         scales = [10_000, 100_000]
     database = _ensure_database()
+    load_before = os.getloadavg()
     results, failures = run_all(scales, args.only)
     _print_table(results)
     growth = _growth(results, scales)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "database": database,
         "scales": scales,
-        "machine": machine(),
+        "machine": {**machine(), "load_average_before": load_before},
         "results": results,
         "growth": [
             {"measurement": m, "small": a, "large": b, "factor": f, "unit": u}
@@ -218,7 +219,13 @@ def machine() -> dict[str, Any]:
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
-    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "postgresql": pg}
+    return {
+        "nproc": os.cpu_count(),
+        "memory": mem,
+        "cpu": cpu,
+        "postgresql": pg,
+        "load_average": os.getloadavg(),  # other work on the machine meanwhile
+    }
 
 
 def _table(header: tuple, rows: list[tuple]) -> None:
