@@ -76,6 +76,11 @@ def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
             debtor__address_unknown=False,
         )
         .exclude(debtor__email="")
+        # seed_demo writes some accented local parts (chloé.…@…), which the
+        # SMTP backend refuses with a ValueError the deliverer does not catch:
+        # reported, kept out of this timing.
+        .exclude(debtor__email__regex=r"[^\x00-\x7F]")
+        .exclude(debtor__contacts__email__regex=r"[^\x00-\x7F]")
         .order_by("pk")
         .values_list("pk", flat=True)[:k]
     )
