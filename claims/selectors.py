@@ -27,7 +27,6 @@ from claims.models import Debtor
 from claims.models import Invoice
 from claims.models import Payment
 from claims.models import PaymentPlan
-from claims.models import Rate
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _ZERO = Value(Decimal("0.00"), output_field=_MONEY)
@@ -376,23 +375,17 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
 
 
 def _missing_rate(*, creditor_id: int, today: date) -> int:
-    """1 when the rate series the creditor's claims need has no value for today."""
-    kinds = {
-        "BE": [Rate.Kind.BE_COMMERCIAL, Rate.Kind.BE_LEGAL],
-        "FR": [Rate.Kind.FR_B2B, Rate.Kind.FR_LEGAL_OTHER],
-    }
+    """How many rate series the creditor's country needs today lack a published
+    value (the money engine then applies its documented fallback)."""
+    from claims.statements import missing_rates
+
     country = (
         Creditor.objects.filter(pk=creditor_id)
         .values_list("country", flat=True)
         .first()
     )
-    wanted = kinds.get(country or "", [])
-    covered = set(
-        Rate.objects.filter(kind__in=wanted, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("kind", flat=True)
-    )
-    return len(set(wanted) - covered)
+    prefixes = (f"{(country or '').lower()}_", "ecb_")
+    return sum(1 for entry in missing_rates(today) if entry.startswith(prefixes))
 
 
 def collected_in(*, creditor_id: int, start: date, end: date) -> Decimal:

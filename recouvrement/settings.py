@@ -251,7 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Money in (imports area): daily payment-plan check.
-CELERY_IMPORTS = ("claims.tasks_imports",)
+# Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
+CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy"]
 CELERY_BEAT_SCHEDULE["plans-check"] = {
     "task": "claims.tasks_imports.plans_check_task",
     "schedule": crontab(hour=6, minute=30),
@@ -329,7 +330,6 @@ RETENTION_YEARS_AFTER_CLOSE = {
 # Uploaded files: the largest accepted size (bytes).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
-CELERY_IMPORTS = ["claims.tasks_privacy"]
 CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"] = {
     "task": "claims.tasks_privacy.anonymise_closed_task",
     "schedule": crontab(minute=30, hour=3),

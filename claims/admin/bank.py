@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from claims.models import BankImport
 from claims.models import BankLine
+from claims.models import ImportMapping
 
 from .base import ImmutableAdmin
 from .base import ReadOnlyInline
@@ -58,3 +59,12 @@ class BankLineAdmin(TenantScopedAdmin):
     raw_id_fields = ["bank_import", "claim", "payment"]
     date_hierarchy = "booking_date"
     actions = [export_csv]
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(TenantScopedAdmin):
+    """Column mappings remembered per creditor for CSV imports."""
+
+    list_display = ["creditor", "kind"]
+    list_filter = ["kind", "creditor"]
+    list_select_related = ["creditor"]

@@ -57,14 +57,14 @@ def test_statement_needs_creditor_when_reference_is_ambiguous(capsys) -> None:
 
 def test_check_warns_about_the_missing_half_year() -> None:
     with time_machine.travel("2026-11-26 10:00 +0000"):
-        warnings = rates_published_check()
+        warnings = rates_published_check(databases=["default"])
     assert [w.id for w in warnings] == ["claims.W001"]
     assert "be_commercial S2 2026" in warnings[0].msg
 
 
 def test_check_is_silent_when_every_rate_is_published() -> None:
     with time_machine.travel("2026-03-01 10:00 +0000"):
-        assert rates_published_check() == []
+        assert rates_published_check(databases=["default"]) == []
     RateFactory()  # BE commercial S2 2026
     with time_machine.travel("2026-11-26 10:00 +0000"):
-        assert "be_commercial" not in rates_published_check()[0].msg
+        assert "be_commercial" not in rates_published_check(databases=["default"])[0].msg

@@ -39,7 +39,12 @@ def test_the_zip_carries_cover_documents_json_and_csv(tmp_path):
     assert len(archived) == 1
     assert zf.read(archived[0]) == document_bytes(document=notice)
     facts = json.loads(zf.read("claim.json"))
-    assert facts["statement"]["total_due"] == "1510.00"
+    from claims.statements import claim_statement
+
+    # The statement of account is the one source of amounts.
+    due = claim_statement(claim=claim, at=TODAY).total_due
+    assert due > Decimal("1510.00")  # principal + late interest + 2 × 40 € (B2B)
+    assert facts["statement"]["total_due"] == f"{due:.2f}"
     assert facts["documents"][0]["sha256"] == notice.sha256
     assert facts["creditor"]["enterprise_number"] == "0403.170.701"
     rows = list(csv.DictReader(io.StringIO(zf.read("invoices.csv").decode())))

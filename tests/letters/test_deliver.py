@@ -99,7 +99,10 @@ def test_it_attaches_and_archives_the_letter_when_the_step_asks(smtp_inbox):
     text = pdf_text(sent)
     assert "Mise en demeure" in text
     assert "1.210,00 €" in text
-    assert pdf_qr_codes(sent)[0].split("\n")[7] == "EUR1210.00"
+    from claims.statements import claim_statement
+
+    due = claim_statement(claim=actions[0].claim, at=TODAY).total_due
+    assert pdf_qr_codes(sent)[0].split("\n")[7] == f"EUR{due:.2f}"
     assert "mise en demeure" in msg["Subject"]
 
 

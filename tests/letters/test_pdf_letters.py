@@ -78,7 +78,9 @@ def test_formal_notice_qr_is_an_epc_payload_matching_the_statement():
     assert lines[:4] == ["BCD", "002", "1", "SCT"]
     assert lines[4] == "GKCCBEBB"
     assert lines[6] == "BE68539007547034"
-    assert lines[7] == "EUR1555.50"
+    from claims.statements import claim_statement
+
+    assert lines[7] == f"EUR{claim_statement(claim=claim, at=AT).total_due:.2f}"
     assert lines[9] == "123456789002"
     assert ogm_is_valid(lines[9])
     assert len(codes[0].encode()) <= 331

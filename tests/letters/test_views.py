@@ -107,7 +107,14 @@ def test_a_valid_override_is_saved_and_used(client, cast):
     from letters.services import letter_html
 
     html = letter_html(claim=claim, kind="reminder", at=dt.date(2026, 3, 2))
-    assert "merci de verser 1.210,00\u00a0€ avant le 17 mars 2026" in html
+    from claims.statements import claim_statement
+    from letters.templatetags.letters_tags import format_money
+
+    due = claim_statement(claim=claim, at=dt.date(2026, 3, 2)).total_due
+    assert (
+        f"merci de verser {format_money(due, 'EUR', 'fr')} avant le 17 mars 2026"
+        in html
+    )
 
 
 def test_template_tags_are_refused_in_overrides(client, cast):
@@ -131,4 +138,8 @@ def test_the_claim_page_lists_its_documents_with_download_links(client, cast):
     r = client.get(doc.claim.get_absolute_url())
     body = r.content.decode()
     assert reverse("letters:document_download", args=[doc.code]) in body
-    assert reverse("letters:formal_notice_generate", args=[doc.claim.code]) in body
+    # The button leads to a plain-words confirmation whose form posts to letters.
+    confirm = reverse("claims:claim_letter", args=[doc.claim.code, "formal_notice"])
+    assert confirm in body
+    page = client.get(confirm).content.decode()
+    assert reverse("letters:formal_notice_generate", args=[doc.claim.code]) in page

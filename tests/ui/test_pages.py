@@ -142,8 +142,11 @@ def test_it_pauses_until_a_date_and_writes_an_event(client, cast, claim):
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.paused_until == dt.date(2099, 5, 1)
-    event = claim.events.get(kind=Event.Kind.UPDATE)
-    assert event.data["paused_until"]["after"] == "2099-05-01"
+    # A promise to pay is the engine's "paused" side stage, on the timeline.
+    assert claim.stage == "paused"
+    event = claim.events.get(kind=Event.Kind.STAGE)
+    assert event.data["paused_until"] == "2099-05-01"
+    assert event.data["after"] == "paused"
 
 
 def test_it_adds_a_note(client, cast, claim):

@@ -108,13 +108,13 @@ EXPECTED = {
     # + figures & aging (1), cash by month (1), invoiced by month (1),
     # CEI invoices (1) + payments (1), recovery payments (1) + claims (1),
     # planned actions (1), decisions: claims (1), actions (1), plans (1),
-    # creditor country (1), rates (1)
-    "dashboard": 17,
+    # creditor country (1); the rate table is cached per process (0)
+    "dashboard": 16,
     # + count (1), page with debtors (1)
     "claim_list": 6,
-    # + claim & debtor (1), invoices (1), payments (1), actions (1),
-    # events (1), documents (1)
-    "claim_detail": 10,
+    # + claim & debtor (1), invoices (1), payments (1), waivers (1),
+    # actions (1), events (1), documents (1)
+    "claim_detail": 11,
     # + count (1), page with exposure (1)
     "debtor_list": 6,
 }

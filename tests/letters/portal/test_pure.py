@@ -9,8 +9,6 @@ import pytest
 
 from letters.portal.plans import add_months
 from letters.portal.plans import split_instalments
-from letters.portal.qr import epc_payload
-from letters.portal.qr import epc_qr_svg
 from letters.portal.uploads import sniff
 
 
@@ -36,38 +34,6 @@ def test_split_refuses_out_of_range_counts():
 
 def test_add_months_crosses_the_year():
     assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
-
-
-def test_epc_payload_follows_epc069_12_line_order():
-    payload = epc_payload(
-        name="Boulangerie Dumont SRL",
-        iban="BE68 5390 0754 7034",
-        bic="GKCCBEBB",
-        amount=Decimal("1815"),
-        reference="+++090/9337/55493+++",
-    )
-    assert payload.split("\n") == [
-        "BCD",
-        "002",
-        "1",
-        "SCT",
-        "GKCCBEBB",
-        "Boulangerie Dumont SRL",
-        "BE68539007547034",
-        "EUR1815.00",
-        "",
-        "+++090/9337/55493+++",
-    ]
-    svg = epc_qr_svg(payload)
-    assert svg.startswith("<svg")
-    assert "path" in svg
-
-
-def test_epc_payload_refuses_a_zero_amount():
-    with pytest.raises(ValueError, match="amount"):
-        epc_payload(
-            name="X", iban="BE68539007547034", amount=Decimal("0"), reference=""
-        )
 
 
 @pytest.mark.parametrize(
