@@ -67,4 +67,6 @@ def test_check_is_silent_when_every_rate_is_published() -> None:
         assert rates_published_check(databases=["default"]) == []
     RateFactory()  # BE commercial S2 2026
     with time_machine.travel("2026-11-26 10:00 +0000"):
-        assert "be_commercial" not in rates_published_check(databases=["default"])[0].msg
+        assert (
+            "be_commercial" not in rates_published_check(databases=["default"])[0].msg
+        )
