@@ -68,3 +68,47 @@ def _reference_data(request):
         rates_changed()
     if not Scenario.objects.filter(creditor=None).exists():
         seed_engine(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and throttling counters start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# Browser tests: Playwright's sync API driving Debian's Chromium (never a
+# downloaded browser). One instance per test process, shared by every module.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    # Playwright's sync API runs an event loop in the test thread; the ORM
+    # calls made by the test itself stay synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield b
+        b.close()

@@ -82,9 +82,11 @@ def test_newcomer_path(page, live_server, shoot):
     shoot(page, "claim-form")
     page.get_by_role("button", name="Ouvrir la créance").click()
     page.get_by_text("ouverte").first.wait_for()
-    assert (
-        "1\u00a0250,00\u00a0€" in page.locator("[data-testid=total-due]").inner_text()
-    )
+    # Due 15 days ago, B2B in Belgium: principal + late interest + 40 € (law of
+    # 2 August 2002); the page shows the statement of account's total.
+    claim = Claim.objects.get(debtor__name="Friterie Chez Léon SRL")
+    assert "1\u00a0250,00\u00a0€" in page.locator("main").inner_text()
+    assert _due(claim) in page.locator("[data-testid=total-due]").inner_text()
 
     # It shows on the dashboard.
     page.get_by_role("link", name="Tableau de bord").first.click()
@@ -101,7 +103,7 @@ def test_newcomer_path(page, live_server, shoot):
     page.get_by_label("Montant reçu (€)").fill("500,00")
     page.get_by_role("button", name="Confirmer").click()
     page.get_by_text("Paiement de 500,00").wait_for()
-    assert "750,00" in page.locator("[data-testid=total-due]").inner_text()
+    assert _due(claim) in page.locator("[data-testid=total-due]").inner_text()
     assert "500,00" in page.locator("[data-testid=paid]").inner_text()
     shoot(page, "claim-workspace")
 
@@ -135,7 +137,9 @@ def test_formal_notice_and_dispute(page, live_server):
     assert download.value.suggested_filename.endswith(".pdf")
     page.goto(live_server.url + claim.get_absolute_url())
     page.get_by_role("link", name="Enregistrer une contestation").click()
+    page.get_by_label("Ce que le débiteur conteste").fill("Marchandise non livrée")
     page.get_by_role("button", name="Confirmer").click()
+    page.get_by_text("Marchandise non livrée").first.wait_for()
     claim.refresh_from_db()
     assert claim.stage == "disputed"
     page.get_by_text("contest", exact=False).first.wait_for()
@@ -152,3 +156,16 @@ def test_other_creditor_gets_404(page, live_server):
     assert response.status == 404
     response = page.goto(live_server.url + claim.debtor.get_absolute_url())
     assert response.status == 404
+
+
+def _due(claim):
+    """The statement's total due today, formatted as the pages show it."""
+    from claims.statements import claim_statement
+    from claims.templatetags.money import format_money
+
+    return format_money(
+        claim_statement(
+            claim=Claim.objects.get(pk=claim.pk), at=dt.date.today()
+        ).total_due,
+        lang="fr",
+    )

@@ -52,14 +52,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _deliverable(claim: Claim) -> bool:
     """What the engine would send: a planned action on a claim in an active stage."""
     return Action.objects.filter(
@@ -120,7 +112,13 @@ def test_debtor_answers_from_the_email_and_the_creditor_sees_it(
     )
     page = phone.new_page()
     page.goto(link)
-    assert page.locator("#total-due").inner_text() == "1815,00 EUR"
+    from django.utils.timezone import localdate
+
+    from claims.statements import claim_statement
+
+    # The same statement of account as the letters (interest and 40 € included).
+    due = claim_statement(claim=claim, at=localdate()).total_due
+    assert page.locator("#total-due").inner_text() == f"{due:.2f} EUR".replace(".", ",")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     with page.expect_download() as download:
