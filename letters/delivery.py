@@ -206,7 +206,9 @@ def message_send_now(
     record.documents.add(*documents)
     try:
         email.send()
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        # ValueError: an address the mailer cannot encode — a permanent failure
+        # shown on the claim rather than a crashed run.
         return _message_failed(record, claims, exc, documents)
     record.status = OutboundMessage.Status.SENT
     record.sent_at = timezone.now()
