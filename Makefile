@@ -86,7 +86,7 @@ migrations-check: install
 
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/recouvrement_bench} REDIS_URL=$(TEST_REDIS_URL) \
-	  $(BIN)/python -m bench $(BENCH_ARGS)
+	  $(if $(BENCH_CLAIMS),BENCH_CLAIMS=$(BENCH_CLAIMS)) $(BIN)/python -m bench $(BENCH_ARGS)
 
 # 50 users on gunicorn + PostgreSQL for 2 minutes (loopback); drops LOAD_DATABASE_URL.
 load: install

@@ -182,3 +182,85 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def run(n_claims: int) -> list[dict]:
+    """Bench contract (``python -m bench``): CAMT.053 and CSV imports vs parsing.
+
+    ``n_claims`` open claims of a fresh creditor (its own, not the shared
+    dataset); CAMT entries min(10,000, N), CSV rows min(100,000, N). Every write
+    is rolled back. One run each (they are long); floor = parsing alone.
+    """
+    global N_CLAIMS, N_ENTRIES, N_ROWS
+    from django.db import transaction
+
+    from claims.imports import camt053
+    from claims.imports import csvfile
+    from claims.services_bank import bank_statement_import
+    from claims.services_imports import invoices_csv_import
+    from tests.factories import CreditorFactory
+
+    N_CLAIMS, N_ENTRIES, N_ROWS = (
+        n_claims,
+        min(10_000, n_claims),
+        min(100_000, n_claims),
+    )
+    rows: list[dict] = []
+
+    def timed(fn) -> tuple[object, float]:
+        t0 = time.perf_counter()
+        out = fn()
+        return out, time.perf_counter() - t0
+
+    try:
+        with transaction.atomic():
+            creditor = CreditorFactory()
+            claims = _claims_bulk(creditor)
+            camt = _camt(claims)
+            _, floor = timed(lambda: camt053.parse(camt))
+            r, full = timed(
+                lambda: bank_statement_import(
+                    creditor=creditor, data=camt, filename="bench.xml"
+                )
+            )
+            rows.append(
+                {
+                    "measurement": f"CAMT.053 {N_ENTRIES:,} entries vs {N_CLAIMS:,} claims",
+                    "median": full,
+                    "floor": floor,
+                    "runs": 1,
+                    "matched": r.matched,
+                    "total": r.total,
+                    "target": "< 10 s (10,000 entries)",
+                    "met": full < 10,
+                }
+            )
+            data = _csv()
+            mapping = {
+                "debtor_name": "Client",
+                "invoice_number": "Facture",
+                "issue_date": "Date",
+                "due_date": "Echeance",
+                "amount": "Montant",
+            }
+            _, floor = timed(lambda: csvfile.parse(data, mapping))
+            created, full = timed(
+                lambda: invoices_csv_import(
+                    creditor=creditor, data=data, mapping=mapping
+                )
+            )
+            rows.append(
+                {
+                    "measurement": f"CSV import {N_ROWS:,} invoice rows",
+                    "median": full,
+                    "floor": floor,
+                    "runs": 1,
+                    "claims": len(created),
+                    "target": "< 60 s (100,000 rows)",
+                    "met": full < 60,
+                }
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    return rows

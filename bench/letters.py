@@ -163,3 +163,38 @@ def main(runs: int = 20) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+
+
+def run(n_claims: int, runs: int = 20) -> list[dict]:
+    """Bench contract (``python -m bench``): warm formal notice vs one-line page.
+
+    No database: the figure does not depend on the book's size.
+    """
+    from letters.rendering import html_to_pdf
+    from letters.rendering import render_html
+
+    def notice() -> bytes:
+        return html_to_pdf(
+            render_html(
+                "letters/pdf/formal_notice.html", sample_context(), language="fr"
+            )
+        )
+
+    def floor() -> bytes:
+        return html_to_pdf("<p>x</p>")
+
+    runs = runs if n_claims >= 1000 else 3
+    notice()  # warm-up (fonts, templates)
+    floor()
+    notice_s = _median_ms(notice, runs) / 1000
+    floor_s = _median_ms(floor, runs) / 1000
+    return [
+        {
+            "measurement": "formal notice PDF, warm render",
+            "median": notice_s,
+            "floor": floor_s,
+            "runs": runs,
+            "target": "<= 150 ms",
+            "met": notice_s <= 0.150,
+        }
+    ]

@@ -1,49 +1,51 @@
-"""Benchmark of the collection tick on PostgreSQL (a report, not a timed test).
-
-    DATABASE_URL=postgres://…/recouvrement_bench python -m bench.tick [--claims N]
+"""Path 1, the collection tick on PostgreSQL: ``run(n_claims)`` (bench contract).
 
 Builds N open claims with bulk_create (90 % already planned, nothing due;
-10 % new, their first reminder due today), then measures:
-- planning the new claims + selecting the due actions (the tick's work);
-- a floor: ONE hand-written SQL statement selecting the same rows, and the ratio;
+10 % new, their first reminder due today), then measures (median of runs,
+writes rolled back between runs):
+- selecting the due actions (``actions_due``), against a floor: ONE
+  hand-written SQL statement selecting the same rows (checked equal);
+- the whole tick: planning the new claims + selecting + grouping (target
+  < 10 s for 10,000 due actions among 100,000 claims), against the same floor;
 - actions executed per second through ``actions_deliver`` with a no-op deliverer.
-Target (issue 4): select and plan 10,000 due actions among 100,000 claims < 10 s.
-The database is emptied first: it refuses to run on a name without "bench".
+The database is emptied first (so this module runs after the readers of the
+shared dataset, and invalidates it); it refuses a name without "bench".
+
+    DATABASE_URL=postgres://…/recouvrement_bench python -m bench --only tick
 """
 
 from __future__ import annotations
 
-import argparse
-import os
+import statistics
 import time
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recouvrement.settings_test")
+from django.apps import apps as django_apps
+from django.core.management import call_command
+from django.db import connection
+from django.db import transaction
 
-import django
+from bench import _data
+from claims import execution
+from claims.execution import DeliveryResult
+from claims.models import Claim
+from claims.models import Creditor
+from claims.models import Debtor
+from claims.seed_engine import seed_engine
+from claims.services_collection import claims_plan
+from claims.services_run import actions_deliver
+from claims.services_run import actions_due
+from claims.services_run import claims_unplanned
+from claims.services_run import creditors_due
+from claims.services_run import group_by_debtor
 
-django.setup()
-
-from django.apps import apps as django_apps  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from claims import execution  # noqa: E402
-from claims.execution import DeliveryResult  # noqa: E402
-from claims.models import Claim  # noqa: E402
-from claims.models import Creditor  # noqa: E402
-from claims.models import Debtor  # noqa: E402
-from claims.seed_engine import seed_engine  # noqa: E402
-from claims.services_collection import claims_plan  # noqa: E402
-from claims.services_run import actions_deliver  # noqa: E402
-from claims.services_run import actions_due  # noqa: E402
-from claims.services_run import claims_unplanned  # noqa: E402
-from claims.services_run import creditors_due  # noqa: E402
-from claims.services_run import group_by_debtor  # noqa: E402
-
+DESTRUCTIVE = True  # the runner runs it after the modules sharing the dataset
+RUNS = 5
+PLAN_RUNS = 3
+EXECUTE = 500
 TZ = ZoneInfo("Europe/Brussels")
 FLOOR_SQL = """
 SELECT a.id, a.creditor_id, a.debtor_id
@@ -59,13 +61,10 @@ ORDER BY a.creditor_id, a.debtor_id, a.id
 
 
 def reset() -> None:
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        raise SystemExit(
-            f"Refusing to empty database {name!r}: use a *bench* database."
-        )
+    _data.guard()
+    _data.invalidate()
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
+    with _data.settled(), connection.cursor() as cur:
         cur.execute(
             "TRUNCATE claims_action, claims_event, claims_invoice, claims_payment,"
             " claims_claim, claims_debtor, claims_creditor CASCADE"
@@ -123,71 +122,109 @@ def timed(fn, *args, **kw):
     return result, time.perf_counter() - t
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--claims", type=int, default=int(os.environ.get("BENCH_CLAIMS", 100_000))
-    )
-    parser.add_argument("--execute", type=int, default=2000, help="actions to deliver")
-    args = parser.parse_args()
-    now = datetime.now(TZ).replace(hour=10, minute=0, second=0, microsecond=0)
-    reset()
-    _, t_build = timed(build, args.claims, now)
-    print(f"built {args.claims} open claims in {t_build:.1f} s")
+class _Rollback(Exception):
+    pass
 
-    days, t_cred = timed(creditors_due, now=now)
-    planned, t_plan = timed(
-        claims_plan, claim_ids=claims_unplanned(creditor_ids=list(days))
-    )
-    rows, t_select = timed(actions_due, creditor_days=days)
-    deliveries, t_group = timed(group_by_debtor, rows)
-    total = t_cred + t_plan + t_select + t_group
-    print(f"planned {planned} new claims in {t_plan:.2f} s")
-    print(
-        f"selected {len(rows)} due actions for {len(deliveries)} debtors in "
-        f"{t_select:.2f} s (+ group {t_group:.3f} s, creditors {t_cred:.3f} s)"
-    )
-    print(
-        f"tick total (plan + select): {total:.2f} s  target < 10 s: "
-        f"{'OK' if total < 10 else 'MISSED'}"
-    )
 
-    day = now.date()
+def _tick(now: datetime):
+    """The tick's work: creditors due, plan the unplanned, select, group."""
+    days = creditors_due(now=now)
+    planned = claims_plan(claim_ids=claims_unplanned(creditor_ids=list(days)))
+    rows = actions_due(creditor_days=days)
+    return days, planned, rows, group_by_debtor(rows)
+
+
+def _tick_rolled_back(now: datetime) -> float:
+    try:
+        with transaction.atomic():
+            _, elapsed = timed(_tick, now)
+            raise _Rollback
+    except _Rollback:
+        return elapsed
+
+
+def _floor(day, creditor_ids) -> tuple[list, float]:
     with connection.cursor() as cur:
         t = time.perf_counter()
-        cur.execute(FLOOR_SQL, [day, list(days), day])
-        floor_rows = cur.fetchall()
-        t_floor = time.perf_counter() - t
-    assert [r[0] for r in floor_rows] == [r[0] for r in rows], "floor differs"
-    print(
-        f"floor (one hand-written SQL, same {len(floor_rows)} rows): {t_floor:.3f} s; "
-        f"ORM selection / floor = {t_select / t_floor:.2f}"
-    )
+        cur.execute(FLOOR_SQL, [day, list(creditor_ids), day])
+        rows = cur.fetchall()
+        return rows, time.perf_counter() - t
 
+
+def run(n_claims: int) -> list[dict]:
+    now = datetime.now(TZ).replace(hour=10, minute=0, second=0, microsecond=0)
+    day = now.date()
+    reset()
+    _, t_build = timed(build, n_claims, now)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+    tick_runs = [_tick_rolled_back(now) for _ in range(PLAN_RUNS)]
+    (days, planned, rows, deliveries), t_last = timed(_tick, now)
+    tick_runs.append(t_last)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE claims_action")
+
+    select_runs = [timed(actions_due, creditor_days=days)[1] for _ in range(RUNS)]
+    floor_runs = []
+    for _ in range(RUNS):
+        floor_rows, t = _floor(day, days)
+        floor_runs.append(t)
+    if [r[0] for r in floor_rows] != [r[0] for r in rows]:
+        raise AssertionError("the floor SQL does not select the same rows")
+    floor = statistics.median(floor_runs)
+    n_due = len(rows)
+
+    previous = execution._deliverer
     execution.register_deliverer(
         lambda d: DeliveryResult(delivered=True, channel="email")
     )
     sample, done = [], 0
     for c, d, ids, today in deliveries:
-        if done >= args.execute:
+        if done >= EXECUTE:
             break
         sample.append((c, d, ids, today))
         done += len(ids)
     t = time.perf_counter()
-    n = sum(
-        len(
-            actions_deliver(
-                creditor_id=c, debtor_id=d, action_ids=ids, today=today
-            ).done
+    try:
+        n = sum(
+            len(
+                actions_deliver(
+                    creditor_id=c, debtor_id=d, action_ids=ids, today=today
+                ).done
+            )
+            for c, d, ids, today in sample
         )
-        for c, d, ids, today in sample
-    )
+    finally:  # the no-op deliverer is for this measurement only
+        execution._deliverer = previous
     t_exec = time.perf_counter() - t
-    print(
-        f"executed {n} actions ({len(sample)} debtors, no-op deliverer) in {t_exec:.2f} s: "
-        f"{n / t_exec:.0f} actions/s per worker"
-    )
-
-
-if __name__ == "__main__":
-    main()
+    tick = statistics.median(tick_runs)
+    return [
+        {
+            "measurement": f"tick: select {n_due:,} due actions (ORM)",
+            "median": statistics.median(select_runs),
+            "floor": floor,
+            "runs": RUNS,
+            "target": "<= 3 x floor",
+            "met": statistics.median(select_runs) <= 3 * floor,
+            "n": n_due,
+        },
+        {
+            "measurement": f"tick: plan {planned:,} new + select + group {n_due:,}",
+            "median": tick,
+            "floor": floor,
+            "runs": len(tick_runs),
+            "target": "< 10 s",
+            "met": tick < 10,
+            "build_s": t_build,
+            "n": n_due,
+        },
+        {
+            "measurement": f"tick: execute {n:,} actions (no-op deliverer)",
+            "median": n / t_exec if t_exec else None,
+            "floor": None,
+            "unit": "actions/s",
+            "runs": 1,
+            "n": n,
+        },
+    ]

@@ -265,9 +265,10 @@ def plans_check(*, today: date) -> dict[str, list[int]]:
     broken, completed, events = [], [], []
     for plan_id, claim_id, grace, accepted_on, created_at, creditor_id in plans:
         since = accepted_on or timezone.localdate(created_at)
+        # SQLite returns SUM() of decimals through a float: back to cents.
         paid = sum(
             (a for d, a in payments.get(claim_id, []) if d >= since), Decimal("0.00")
-        )
+        ).quantize(Decimal("0.01"))
         specs = schedule.get(plan_id, [])
         if specs and is_completed(specs, paid):
             completed.append(plan_id)

@@ -199,12 +199,16 @@ def message_send_now(
         message_id=email.extra_headers["Message-ID"],
         attempts=1,
     )
-    record.claims.set(claims)
-    record.actions.set(actions)
-    record.documents.set(documents)
+    # A new record has no links yet: add() skips the SELECT that set() runs
+    # first (three queries less per delivery; none for an empty list).
+    record.claims.add(*claims)
+    record.actions.add(*actions)
+    record.documents.add(*documents)
     try:
         email.send()
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        # ValueError: an address the mailer cannot encode — a permanent failure
+        # shown on the claim rather than a crashed run.
         return _message_failed(record, claims, exc, documents)
     record.status = OutboundMessage.Status.SENT
     record.sent_at = timezone.now()

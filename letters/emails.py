@@ -113,7 +113,10 @@ def email_build(spec: EmailSpec) -> EmailMultiAlternatives:
 
 
 def is_permanent(exc: BaseException) -> bool:
-    """SMTP 5xx answers (and refused recipients) are not worth retrying."""
+    """SMTP 5xx answers, refused recipients and addresses the mailer cannot
+    encode (``ValueError``, e.g. non-ASCII local parts) are not worth retrying."""
+    if isinstance(exc, ValueError):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return True
     if isinstance(exc, smtplib.SMTPResponseException):

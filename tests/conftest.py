@@ -112,3 +112,13 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _deliverer_restored():
+    """Whatever a test registers as deliverer, the next test gets letters' own."""
+    from claims import execution
+
+    saved = execution._deliverer
+    yield
+    execution._deliverer = saved

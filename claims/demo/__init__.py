@@ -10,6 +10,7 @@ afterwards by one set-based UPDATE. No per-row service runs here.
 from __future__ import annotations
 
 import random
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -214,7 +215,12 @@ def _debtor_row(creditor: Creditor, profile: Profile, rng: random.Random) -> dic
             "email": f"compta@{slug[:20]}.example",
         }
     else:
-        login = f"{first}.{last}".lower().replace(" ", "")
+        # Mail addresses stay ASCII: "Chloé Thomas" → chloe.thomas@…
+        login = (
+            unicodedata.normalize("NFKD", f"{first}.{last}".lower().replace(" ", ""))
+            .encode("ascii", "ignore")
+            .decode()
+        )
         row |= {
             "kind": DebtorKind.CONSUMER,
             "name": f"{first} {last}",

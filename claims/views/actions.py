@@ -230,7 +230,14 @@ def _initial(key: str) -> dict[str, Any]:
 @login_required
 def payment_record(request: HttpRequest, code: UUID) -> HttpResponse:
     def run(claim: Any, data: dict[str, Any]) -> str:
-        before = claim.balance
+        from claims.models import Claim
+        from claims.statements import claim_statement
+
+        today = timezone.localdate()
+        # The statement of account (interest and fees included) is what is due.
+        before = claim_statement(
+            claim=Claim.objects.get(pk=claim.pk), at=today
+        ).total_due
         services.payment_record(
             claim=claim,
             amount=data["amount"],
@@ -242,11 +249,15 @@ def payment_record(request: HttpRequest, code: UUID) -> HttpResponse:
         from claims.templatetags.money import money
 
         return _(
-            "Paiement de %(amount)s enregistré. Solde : %(before)s → %(after)s."
+            "Paiement de %(amount)s enregistré. Reste à payer : %(before)s → %(after)s."
         ) % {
             "amount": money(data["amount"]),
             "before": money(before),
-            "after": money(claim.balance),
+            "after": money(
+                claim_statement(
+                    claim=Claim.objects.get(pk=claim.pk), at=today
+                ).total_due
+            ),
         }
 
     return _confirm_or_run(

@@ -121,7 +121,16 @@ def test_it_records_a_partial_payment_and_shows_the_new_balance(client, cast, cl
     claim.refresh_from_db()
     assert claim.balance == Decimal("1000.00")
     body = response.content.decode()
-    assert "1\u00a0000,00\u00a0€" in body
+    # Principal left 1 000 €; the page shows the statement's total due
+    # (interest and the 40 € indemnity included) in French format.
+    from django.utils import timezone
+
+    from claims.statements import claim_statement
+    from claims.templatetags.money import format_money
+
+    due = claim_statement(claim=claim, at=timezone.localdate()).total_due
+    assert due > Decimal("1000.00")
+    assert format_money(due, lang="fr") in body
     assert claim.events.filter(kind=Event.Kind.PAYMENT).count() == 1
 
 
