@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import smtplib
+from collections.abc import Callable
 from datetime import date
 from datetime import timedelta
 from typing import Any
@@ -101,7 +102,24 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         claims=[a.claim for a in actions],
         actions=actions,
         documents=documents,
+        on_accepted=delivery.on_accepted,
     )
+
+
+def _send_reporting_acceptance(
+    email: Any, message_id: str, on_accepted: Callable[[str], None] | None
+) -> None:
+    """Send on a connection we hold open, report acceptance, then close it."""
+    from django.core.mail import mailers
+
+    connection = mailers.default
+    connection.open()
+    try:
+        sent = connection.send_messages([email])
+        if sent and on_accepted is not None:
+            on_accepted(message_id)
+    finally:
+        connection.close()
 
 
 def _kind_rank(kind: str) -> int:
@@ -187,8 +205,15 @@ def message_send_now(
     claims: list[Claim],
     actions: list[Action] | tuple[()] = (),
     documents: list[Document] | tuple[()] = (),
+    on_accepted: Callable[[str], None] | None = None,
 ) -> DeliveryResult:
-    """Send one email now, log it (OutboundMessage) and note it on each claim."""
+    """Send one email now, log it (OutboundMessage) and note it on each claim.
+
+    ``on_accepted(message_id)`` is called the moment the mail server has
+    accepted the message, before the connection is closed, so that the
+    engine can record it at once (docs/reliability.md: the window in which a
+    killed worker could send twice shrinks to the commit itself).
+    """
     email = email_build(spec)
     record = OutboundMessage.objects.create(
         creditor=creditor,
@@ -205,7 +230,7 @@ def message_send_now(
     record.actions.add(*actions)
     record.documents.add(*documents)
     try:
-        email.send()
+        _send_reporting_acceptance(email, record.message_id, on_accepted)
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         # ValueError: an address the mailer cannot encode — a permanent failure
         # shown on the claim rather than a crashed run.

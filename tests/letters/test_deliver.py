@@ -157,3 +157,27 @@ def test_a_thank_you_is_sent_once_even_if_the_task_runs_twice(smtp_inbox):
     assert len(smtp_inbox.messages) == 1
     assert "merci pour votre paiement" in smtp_inbox.messages[0][1]["Subject"]
     assert claim.messages.get().status == "sent"
+
+
+def test_it_reports_acceptance_before_closing_the_connection(smtp_inbox):
+    """The engine records "accepted by the server" as soon as it happens, so a
+    worker killed before its commit does not send the message again."""
+    creditor, debtor, actions = two_claims()
+    accepted = []
+
+    def on_accepted(message_id):
+        # The server already holds the message when we are told.
+        assert len(smtp_inbox.messages) == 1
+        accepted.append(message_id)
+
+    result = get_deliverer()(
+        Delivery(
+            creditor_id=creditor.pk,
+            debtor_id=debtor.pk,
+            action_ids=tuple(a.pk for a in actions),
+            today=TODAY,
+            on_accepted=on_accepted,
+        )
+    )
+    assert result.delivered
+    assert accepted == [result.message_id]
