@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,21 @@ class StepSpec:
     @property
     def charges(self) -> bool:
         return self.claims_interest or self.claims_fees or self.fee > 0
+
+    def row_fields(self) -> dict[str, Any]:
+        """The ScenarioStep column values of this step (position aside)."""
+        return {
+            "kind": self.kind,
+            "offset_days": self.offset_days,
+            "anchor": self.anchor,
+            "min_days_since_contact": self.min_days_since_contact,
+            "channel": self.channel,
+            "template": self.template,
+            "claims_interest": self.claims_interest,
+            "claims_fees": self.claims_fees,
+            "fee": self.fee,
+            "deadline_days": self.deadline_days,
+        }
 
 
 def _s(kind: str, offset: int, channel: str, **kw: object) -> StepSpec:

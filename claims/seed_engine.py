@@ -115,16 +115,7 @@ def seed_default_scenarios(apps: Any, schema_editor: Any) -> None:
             step_model(
                 scenario=scenario,
                 position=i,
-                kind=s.kind,
-                offset_days=s.offset_days,
-                anchor=s.anchor,
-                min_days_since_contact=s.min_days_since_contact,
-                channel=s.channel,
-                template=s.template,
-                claims_interest=s.claims_interest,
-                claims_fees=s.claims_fees,
-                fee=s.fee,
-                deadline_days=s.deadline_days,
+                **s.row_fields(),
             )
             for i, s in enumerate(specs, start=1)
         )

@@ -207,16 +207,7 @@ def scenario_steps_replace(*, scenario: Scenario, steps: list[StepSpec]) -> Scen
         ScenarioStep(
             scenario=scenario,
             position=i,
-            kind=s.kind,
-            offset_days=s.offset_days,
-            anchor=s.anchor,
-            min_days_since_contact=s.min_days_since_contact,
-            channel=s.channel,
-            template=s.template,
-            claims_interest=s.claims_interest,
-            claims_fees=s.claims_fees,
-            fee=s.fee,
-            deadline_days=s.deadline_days,
+            **s.row_fields(),
         )
         for i, s in enumerate(steps, start=1)
     )
