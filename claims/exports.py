@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
@@ -13,6 +12,8 @@ from django.utils.translation import gettext as _
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Payment
+from claims.security.params import SafeCsvWriter
+from claims.security.params import row_safe
 
 AGE_BUCKETS = ((0, "0"), (30, "1-30"), (60, "31-60"), (90, "61-90"))
 
@@ -115,7 +116,7 @@ def aged_balance_rows(
 
 def to_csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeCsvWriter(out, delimiter=";")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
@@ -126,9 +127,9 @@ def to_xlsx(header: list[str], rows: Iterable[list[object]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(header)
+    sheet.append(row_safe(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(row_safe(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,7 +8,6 @@ attachments, ``claim.json`` and ``invoices.csv``.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -18,6 +17,7 @@ from typing import Any
 
 from claims.law.types import Statement
 from claims.models import Claim
+from claims.security.params import SafeCsvWriter
 from claims.statements import claim_statement
 from letters.context import Parties
 from letters.rendering import html_to_pdf
@@ -175,7 +175,7 @@ def invoices_csv(claim: Claim, statement: Statement) -> bytes:
     """``invoices.csv``: one line per invoice, amounts with a dot decimal."""
     by_number = {i.number: i for i in statement.invoices}
     buf = io.StringIO()
-    out = csv.writer(buf)
+    out = SafeCsvWriter(buf)
     out.writerow(
         [
             "number",

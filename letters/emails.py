@@ -76,6 +76,18 @@ def email_template_name(step_template: str, kind: str) -> str:
     return "formal_notice" if kind == "formal_notice" else "reminder"
 
 
+def render_plain(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template (subject, text part): no HTML escaping.
+
+    ``render_to_string`` escapes for HTML, which turns a debtor's "Dupont & Fils"
+    into "Dupont &amp; Fils" in a subject line or a text/plain body.
+    """
+    from django.template import Context
+    from django.template.loader import get_template
+
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def email_build(spec: EmailSpec) -> EmailMultiAlternatives:
     """The message (not sent): subject, text and HTML parts, attachments, headers."""
     context = {
@@ -93,8 +105,8 @@ def email_build(spec: EmailSpec) -> EmailMultiAlternatives:
     }
     base = f"letters/email/{spec.template}"
     with translation.override(spec.language):
-        subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
-        text = render_to_string(f"{base}-body.txt", context)
+        subject = " ".join(render_plain(f"{base}-subject.txt", context).split())
+        text = render_plain(f"{base}-body.txt", context)
         html = render_to_string(f"{base}-body.html", context)
     _name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = from_address.rpartition("@")[2] or "localhost"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Membership
+from claims.security.params import SafeCsvWriter
 
 
 def member_creditor_ids(request: HttpRequest) -> list[int]:
@@ -110,7 +110,7 @@ def export_csv(
         f'attachment; filename="{model._meta.model_name}-{stamp}.csv"'
     )
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow([_header(model, modeladmin, c) for c in columns])
     for obj in queryset.iterator(chunk_size=2000):
         writer.writerow([_value(modeladmin, obj, c) for c in columns])

@@ -39,6 +39,8 @@ from claims.forms import PauseForm
 from claims.forms import PaymentForm
 from claims.forms import ReasonForm
 from claims.models import Event
+from claims.security.params import safe_next
+from claims.security.params import uuid_list
 
 # action key → (module, function, label, what it will do)
 ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
@@ -402,7 +404,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     from claims.models import Claim
 
     membership = require_write(request)
-    codes = request.POST.getlist("claims")
+    codes = uuid_list(request.POST.getlist("claims"))
     chosen = list(
         Claim.objects.for_creditor(membership.creditor_id).filter(code__in=codes)
     )
@@ -440,4 +442,6 @@ def bulk(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("%(n)d relance(s) envoyée(s).") % {"n": len(chosen)}
             )
-    return redirect(request.POST.get("next") or reverse("claims:claim_list"))
+    return redirect(
+        safe_next(request, request.POST.get("next"), reverse("claims:claim_list"))
+    )

@@ -33,6 +33,7 @@ from claims.models import Debtor
 from claims.models import Membership
 from claims.models import Role
 from claims.models import Scenario
+from claims.security.params import uuid_or_none
 
 
 def _require_manager(request: HttpRequest) -> Membership:
@@ -68,7 +69,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     cid = membership.creditor_id
     initial: dict[str, Any] = {}
-    wanted = request.GET.get("debtor")
+    wanted = uuid_or_none(request.GET.get("debtor"))
     if wanted:
         initial["debtor"] = Debtor.objects.for_creditor(cid).filter(code=wanted).first()
     form = ClaimForm(request.POST or None, creditor_id=cid, initial=initial)
@@ -224,7 +225,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def switch_creditor(request: HttpRequest) -> HttpResponse:
     """Act for another creditor the user belongs to (kept in the session)."""
-    wanted = request.POST.get("creditor", "")
+    wanted = uuid_or_none(request.POST.get("creditor"))
     membership = get_object_or_404(
         Membership, user_id=request.user.pk, creditor__code=wanted
     )

@@ -29,6 +29,7 @@ from claims.models import Dispute
 from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import PortalToken
+from claims.security.params import uuid_or_none
 from letters.portal import services
 from letters.portal.forms import DisputeAnswerForm
 from letters.portal.forms import PlanAnswerForm
@@ -147,7 +148,7 @@ def token_issue(request: HttpRequest, code: UUID) -> HttpResponse:
         if request.POST.get("claim"):
             claim = get_object_or_404(
                 debtor.claims.for_creditor(membership.creditor_id),
-                code=request.POST["claim"],
+                code=uuid_or_none(request.POST["claim"]),
             )
         _token, raw = portal_token_issue(debtor=debtor, claim=claim, actor=request.user)
         link = portal_url(raw)

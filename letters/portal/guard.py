@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from claims.models import PortalToken
+from claims.security import net
 from letters.portal.tokens import portal_token_by_id
 
 log = logging.getLogger("letters.portal")
@@ -30,7 +31,8 @@ View = Callable[..., HttpResponse]
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address, through the one function that knows the proxy."""
+    return net.client_ip(request) or ""
 
 
 def over_limit(request: HttpRequest, scope: str) -> bool:
