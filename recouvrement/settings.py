@@ -319,6 +319,11 @@ OTP_ISSUER = env_str("OTP_ISSUER", "Recouvrement")
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
 LOGIN_LOCKOUT = env_int("LOGIN_LOCKOUT", 15 * 60)
+# The same username from any number of addresses: a cap of its own.
+LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 20)
+# Password reset: e-mails per address and requests per client IP, per hour.
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
 
 # Personal data retention (legal-brief.md §10): years after a claim is closed
 # before its debtor is anonymised, per creditor country and debtor kind.

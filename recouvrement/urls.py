@@ -5,6 +5,7 @@ from django.urls import include
 from django.urls import path
 from django.views.generic import RedirectView
 
+from claims.security.views import password_reset
 from claims.security.views import secure_login
 
 urlpatterns = [
@@ -20,7 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        password_reset,
         name="password_reset",
     ),
     path(

@@ -24,7 +24,8 @@ LOCKED_MESSAGE = _(
 
 
 class ThrottledLoginMixin:
-    """Refuse any attempt while the username+IP pair is locked out.
+    """Refuse any attempt while the username+IP pair, or the username from any
+    address (too many failures spread over many addresses), is locked out.
 
     Failures are counted by the ``user_login_failed`` receiver, so every path
     that calls ``authenticate()`` (this form, the admin) feeds the same counter.
@@ -35,8 +36,8 @@ class ThrottledLoginMixin:
 
     def clean(self) -> dict[str, Any]:
         username = str(self.data.get("username", ""))
-        key = throttle.login_key(username, client_ip(self.request))
-        if throttle.is_locked(key):
+        keys = throttle.login_keys(username, client_ip(self.request))
+        if any(throttle.is_locked(key) for key, _limit in keys):
             audit_record(
                 kind=AuditEntry.Kind.LOGIN_BLOCKED,
                 request=self.request,

@@ -19,7 +19,8 @@ from .net import client_ip
 @receiver(user_logged_in, dispatch_uid="security_audit_login")
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None:
-        throttle.reset(throttle.login_key(user.get_username(), client_ip(request)))
+        for key, _limit in throttle.login_keys(user.get_username(), client_ip(request)):
+            throttle.reset(key)
     audit_record(kind=AuditEntry.Kind.LOGIN, request=request, user=user)
 
 
@@ -34,7 +35,9 @@ def _on_login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username", ""))
-    locked = throttle.register_failure(throttle.login_key(username, client_ip(request)))
+    locked = False
+    for key, limit in throttle.login_keys(username, client_ip(request)):
+        locked = throttle.register_failure(key, limit) or locked
     audit_record(
         kind=AuditEntry.Kind.LOGIN_FAILED,
         request=request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -12,22 +13,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http import HttpResponseBase
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import otp
+from . import throttle
 from . import totp
 from .forms import LOCKED_MESSAGE
 from .forms import OTPCodeForm
 from .forms import ThrottledAuthenticationForm
+from .net import client_ip
+from .params import safe_next
 
 
 class SecureLoginView(LoginView):
@@ -55,12 +60,30 @@ class SecureLoginView(LoginView):
 secure_login = SecureLoginView.as_view()
 
 
-def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+class ThrottledPasswordResetView(PasswordResetView):
+    """Password reset with a cap per e-mail address and per client address.
+
+    Over the cap the visitor sees the same "check your mailbox" page (whether
+    an account exists stays secret) but no e-mail leaves.
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        hour = 3600
+        over_ip = throttle.hit(
+            f"reset-ip:{client_ip(self.request)}", settings.PASSWORD_RESET_PER_IP, hour
+        )
+        over_email = throttle.hit(
+            "reset-email:" + hashlib.sha256(email.encode()).hexdigest(),
+            settings.PASSWORD_RESET_PER_EMAIL,
+            hour,
+        )
+        if over_ip or over_email:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+password_reset = ThrottledPasswordResetView.as_view()
 
 
 def _pending_user(request: HttpRequest) -> Any:
@@ -96,7 +119,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             ):
                 request.session.pop(key, None)
             request.session[otp.VERIFIED] = True
-            return redirect(_safe_next(request, target, default))
+            return redirect(safe_next(request, target, default))
         else:
             form.add_error("code", _("Code incorrect ou expiré."))
     return render(request, "security/otp_verify.html", {"form": form})
@@ -120,7 +143,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             request.session[otp.VERIFIED] = True
             messages.success(request, _("La double authentification est activée."))
             return redirect(
-                _safe_next(request, request.GET.get("next"), reverse("otp_status"))
+                safe_next(request, request.GET.get("next"), reverse("otp_status"))
             )
         form.add_error("code", _("Code incorrect ou expiré."))
     uri = totp.provisioning_uri(

@@ -201,3 +201,46 @@ def test_admin_login_goes_through_the_throttled_login(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response.url == reverse("login") + "?next=/admin/"
+
+
+def test_many_addresses_together_hit_the_account_cap(client, cast, settings):
+    """80 wrong passwords from 20 addresses (4 each, under the per-address cap),
+    then the right one: refused, the account is locked for a while."""
+    for n in range(80):
+        _login(client, "alice", "wrong", REMOTE_ADDR=f"10.0.0.{n % 20 + 1}")
+    response = _login(client, "alice", REMOTE_ADDR="10.0.1.1")
+    assert response.status_code == 200
+    assert "Trop de tentatives de connexion" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Below the account cap, a right password from a fresh address still works.
+    assert settings.LOGIN_MAX_FAILURES_ACCOUNT == 20
+    for n in range(19):
+        _login(client, "bob", "wrong", REMOTE_ADDR=f"10.0.2.{n % 19 + 1}")
+    assert _login(client, "bob", REMOTE_ADDR="10.0.3.1").status_code == 302
+
+
+def test_password_reset_sends_at_most_three_mails_per_address(client, cast):
+    from django.core import mail
+
+    cast.owner.email = "alice@example.test"
+    cast.owner.save()
+    answers = [
+        client.post(
+            reverse("password_reset"),
+            {"email": "alice@example.test"},
+            REMOTE_ADDR=f"10.1.0.{n + 1}",
+        )
+        for n in range(20)
+    ]
+    assert {a.status_code for a in answers} == {302}
+    assert {a.url for a in answers} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_caps_requests_per_client_address(client, cast):
+    from django.core import mail
+
+    users = [f.UserFactory(email=f"u{n}@example.test") for n in range(12)]
+    for user in users:
+        client.post(reverse("password_reset"), {"email": user.email})
+    assert len(mail.outbox) == 10
