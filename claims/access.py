@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -37,7 +38,11 @@ def current_membership(request: HttpRequest) -> Membership:
     if wanted is not None:
         membership = memberships.filter(creditor_id=wanted).first()
     if membership is None:
-        membership = memberships.order_by("creditor__legal_name").first()
+        # The creditor chosen last (never the alphabetical first: a tenant
+        # renamed "AAA…" must not capture the users of others).
+        membership = memberships.order_by(
+            F("last_used_at").desc(nulls_last=True), "created_at", "pk"
+        ).first()
     if membership is None:
         raise Http404("No creditor for this user")
     request._membership = membership  # type: ignore[attr-defined]

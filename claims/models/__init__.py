@@ -30,6 +30,7 @@ from .ledger import Waiver
 from .parties import Creditor
 from .parties import Debtor
 from .parties import DebtorContact
+from .parties import Invitation
 from .parties import Membership
 from .rates import Rate
 
@@ -50,6 +51,7 @@ __all__ = [
     "Event",
     "ImportMapping",
     "Instalment",
+    "Invitation",
     "Invoice",
     "InvoiceKind",
     "JudicialCase",

@@ -29,6 +29,9 @@ class AuditEntry(models.Model):
         DOCUMENT_DOWNLOAD = "document_download", _("Téléchargement de document")
         DATA_EXPORT = "data_export", _("Export des données d'un débiteur")
         ANONYMISE = "anonymise", _("Anonymisation")
+        MEMBER_INVITED = "member_invited", _("Invitation d'un membre")
+        MEMBER_JOINED = "member_joined", _("Invitation acceptée")
+        MEMBER_ROLE = "member_role", _("Rôle d'un membre modifié")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -216,6 +216,8 @@ class Membership(models.Model):
         _("rôle"), max_length=10, choices=Role.choices, default=Role.AGENT
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the user last chose this creditor: the next login lands here.
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membre")
@@ -236,6 +238,53 @@ class Membership(models.Model):
     @property
     def can_manage(self) -> bool:
         return self.role in {Role.OWNER, Role.MANAGER}
+
+
+class Invitation(models.Model):
+    """An invitation to join a creditor, accepted by the invitee through a link.
+
+    Only the SHA-256 of the link's secret is stored; the link is e-mailed once.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["creditor", "accepted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.creditor} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
 
 
 class Debtor(Address):

@@ -187,3 +187,48 @@ def otp_disable(request: HttpRequest) -> HttpResponseBase:
             request, _("Code incorrect : la double authentification reste active.")
         )
     return redirect("otp_status")
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee's page: accept while logged in, or create an account first.
+
+    An unknown, used, expired or revoked link gets one and the same answer.
+    """
+    from django.contrib.auth.forms import UserCreationForm
+    from django.core.exceptions import ValidationError
+
+    from claims.access import SESSION_KEY
+
+    from .members import invitation_accept as accept
+    from .members import invitation_by_token
+
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return render(request, "security/invitation.html", {}, status=404)
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None and form.is_valid():
+            user = form.save(commit=False)
+            user.email = invitation.email
+            user.save()
+            auth_login(
+                request, user, backend="django.contrib.auth.backends.ModelBackend"
+            )
+        if user is not None:
+            try:
+                membership = accept(raw=token, user=user, request=request)
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+                return redirect(settings.LOGIN_REDIRECT_URL)
+            request.session[SESSION_KEY] = membership.creditor_id
+            messages.success(
+                request,
+                _("Bienvenue : vous travaillez maintenant pour %(c)s.")
+                % {"c": membership.creditor},
+            )
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request, "security/invitation.html", {"invitation": invitation, "form": form}
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,9 +30,13 @@ from claims.forms import InvoiceFormSet
 from claims.forms import MemberAddForm
 from claims.forms import MemberRoleForm
 from claims.models import Debtor
+from claims.models import Invitation
 from claims.models import Membership
 from claims.models import Role
 from claims.models import Scenario
+from claims.security.members import member_invite
+from claims.security.members import member_role_change
+from claims.security.members import membership_remember
 from claims.security.params import uuid_or_none
 
 
@@ -165,24 +169,27 @@ def settings_members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require_manager(request)
         if form.is_valid():
-            user_model = get_user_model()
-            user = user_model.objects.filter(
-                email__iexact=form.cleaned_data["email"]
-            ).first()
-            if user is None:
+            try:
+                member_invite(
+                    actor=membership,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    request=request,
+                )
+            except PermissionDenied:
                 form.add_error(
-                    "email",
-                    _(
-                        "Aucun compte avec cette adresse : demandez-lui de s'inscrire d'abord."
-                    ),
+                    "role", _("Seul un propriétaire peut inviter un propriétaire.")
                 )
             else:
-                Membership.objects.get_or_create(
-                    user=user,
-                    creditor_id=membership.creditor_id,
-                    defaults={"role": form.cleaned_data["role"]},
+                # The same answer whether the address has an account or not.
+                messages.success(
+                    request,
+                    _(
+                        "Invitation envoyée à %(e)s : la personne rejoint l'équipe "
+                        "quand elle l'accepte."
+                    )
+                    % {"e": form.cleaned_data["email"]},
                 )
-                messages.success(request, _("Membre ajouté."))
                 return redirect("claims:settings_members")
     members = (
         Membership.objects.filter(creditor_id=membership.creditor_id)
@@ -196,7 +203,17 @@ def settings_members(request: HttpRequest) -> HttpResponse:
             "membership": membership,
             "members": members,
             "form": form,
-            "roles": Role.choices,
+            "roles": [
+                (value, label)
+                for value, label in Role.choices
+                if value != Role.OWNER or membership.role == Role.OWNER
+            ],
+            "invitations": Invitation.objects.filter(
+                creditor_id=membership.creditor_id,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).order_by("-created_at"),
             "tab": "members",
         },
     )
@@ -209,14 +226,18 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Membership, pk=pk, creditor_id=membership.creditor_id)
     form = MemberRoleForm(request.POST)
     if form.is_valid():
-        role = form.cleaned_data["role"]
-        owners = Membership.objects.filter(
-            creditor_id=membership.creditor_id, role=Role.OWNER
-        ).exclude(pk=target.pk)
-        if target.role == Role.OWNER and role != Role.OWNER and not owners.exists():
-            messages.error(request, _("Il faut garder au moins un propriétaire."))
+        try:
+            member_role_change(
+                actor=membership,
+                target=target,
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("Action non autorisée."))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
         else:
-            Membership.objects.filter(pk=target.pk).update(role=role)
             messages.success(request, _("Rôle modifié."))
     return redirect("claims:settings_members")
 
@@ -230,6 +251,7 @@ def switch_creditor(request: HttpRequest) -> HttpResponse:
         Membership, user_id=request.user.pk, creditor__code=wanted
     )
     request.session[SESSION_KEY] = membership.creditor_id
+    membership_remember(membership)
     messages.info(
         request,
         _("Vous travaillez maintenant pour %(c)s.") % {"c": membership.creditor},
