@@ -48,15 +48,98 @@ class TenantScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        model = db_field.related_model
         if request.user.is_superuser or field is None:
             return field
-        ids = member_creditor_ids(request)
-        if model._meta.label == "claims.Creditor":
-            field.queryset = field.queryset.filter(pk__in=ids)
-        elif any(f.name == "creditor" for f in model._meta.fields):
-            field.queryset = field.queryset.filter(creditor_id__in=ids)
+        path = creditor_path_of(db_field.related_model)
+        if path is not None:
+            ids = member_creditor_ids(request)
+            field.queryset = field.queryset.filter(**{f"{path}__in": ids})
         return field
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        """Staff who are not superusers see only their creditors' values in the
+        filters of related objects (never the names of every tenant)."""
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        scoped: list[Any] = []
+        for entry in filters:
+            if isinstance(entry, str) and _is_relation(self.model, entry):
+                scoped.append((entry, admin.RelatedOnlyFieldListFilter))
+            else:
+                scoped.append(entry)
+        return scoped
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        """The form checks that every related object belongs to the same creditor."""
+        base = super().get_form(request, obj, **kwargs)
+        model = self.model
+
+        class SameCreditorForm(base):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean()
+                same_creditor_check(self, model, data)
+                return data
+
+        return SameCreditorForm
+
+
+def _is_relation(model: type[Model], lookup: str) -> bool:
+    try:
+        field = model._meta.get_field(lookup)
+    except Exception:
+        return False
+    return bool(field.is_relation and field.many_to_one)
+
+
+def creditor_path_of(model: type[Model]) -> str | None:
+    """The lookup from ``model`` to its creditor's primary key, or None."""
+    if model._meta.label == "claims.Creditor":
+        return "pk"
+    registered = admin.site._registry.get(model)
+    if isinstance(registered, TenantScopedAdmin):
+        return registered.creditor_path
+    if any(f.name == "creditor" for f in model._meta.fields):
+        return "creditor_id"
+    return None
+
+
+def same_creditor_check(form: Any, model: type[Model], data: dict[str, Any]) -> None:
+    """Add a form error on each related object of another creditor than the row."""
+    related: dict[str, tuple[Model, int | None]] = {}
+    for name, value in data.items():
+        if not isinstance(value, Model):
+            continue
+        path = creditor_path_of(type(value))
+        if path is None:
+            continue
+        creditor_id = (
+            type(value)
+            ._default_manager.filter(pk=value.pk)
+            .values_list(path, flat=True)
+            .first()
+        )
+        related[name] = (value, creditor_id)
+    if "creditor" in related:
+        expected = related["creditor"][1]
+    elif form.instance.pk is not None and (own := creditor_path_of(model)):
+        expected = (
+            model._default_manager.filter(pk=form.instance.pk)
+            .values_list(own, flat=True)
+            .first()
+        )
+    else:
+        ids = {c for _v, c in related.values()}
+        expected = ids.pop() if len(ids) == 1 else None
+        if expected is None and ids:
+            for name in related:
+                form.add_error(
+                    name, _("Ces objets appartiennent à des créanciers différents.")
+                )
+            return
+    for name, (_value, creditor_id) in related.items():
+        if creditor_id != expected and name in form.fields:
+            form.add_error(name, _("Cet objet appartient à un autre créancier."))
 
 
 class ScopedInline(admin.TabularInline):

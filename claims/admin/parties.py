@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import DebtorContact
+from claims.models import Invitation
 from claims.models import Membership
 
+from .base import ImmutableAdmin
 from .base import ScopedInline
 from .base import TenantScopedAdmin
 from .base import export_csv
@@ -92,6 +94,24 @@ class MembershipAdmin(TenantScopedAdmin):
     search_fields = ["user__username", "user__email", "creditor__legal_name"]
     list_select_related = ["user", "creditor"]
     autocomplete_fields = ["user", "creditor"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ImmutableAdmin):
+    """Invitations are sent from the members page; the link is never stored."""
+
+    list_display = [
+        "email",
+        "creditor",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
+    list_filter = ["role", "creditor"]
+    search_fields = ["email", "creditor__legal_name"]
+    list_select_related = ["creditor"]
+    exclude = ["token_hash"]
 
 
 class DebtorContactInline(ScopedInline):

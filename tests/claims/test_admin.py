@@ -198,3 +198,75 @@ def test_export_selected_claims_as_csv(client, superuser):
     assert len(lines) == 3
     assert lines[0].split(";")[0] == "référence"
     assert sorted(line.split(";")[0] for line in lines[1:]) == ["C-A", "C-B"]
+
+
+def test_staff_filters_name_only_their_creditors(client, cast, staff_of_a):
+    f.ClaimFactory(creditor=cast.creditor)
+    f.ClaimFactory(creditor=cast.other_creditor)
+    client.force_login(staff_of_a)
+    for model in (Claim, Event, Payment):
+        page = client.get(_url(model, "changelist")).content.decode()
+        assert cast.other_creditor.legal_name not in page, model
+
+
+def test_staff_cannot_link_another_tenants_step_to_their_action(
+    client, cast, staff_of_a, engine_seed
+):
+    from claims.models import Action
+    from claims.models import ScenarioStep
+
+    claim = f.ClaimFactory(creditor=cast.creditor)
+    foreign = ScenarioStep.objects.exclude(scenario__creditor=cast.creditor).first()
+    foreign.scenario.creditor = cast.other_creditor
+    foreign.scenario.save()
+    client.force_login(staff_of_a)
+    response = client.post(
+        _url(Action, "add"),
+        {
+            "claim": claim.pk,
+            "creditor": cast.creditor.pk,
+            "debtor": claim.debtor_id,
+            "step": foreign.pk,
+            "due_on": "2026-05-01",
+            "state": "planned",
+            "attempts": "0",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not Action.objects.filter(step=foreign).exists()
+    # Another tenant's claim is refused too.
+    other_claim = f.ClaimFactory(creditor=cast.other_creditor)
+    response = client.post(
+        _url(Action, "add"),
+        {
+            "claim": other_claim.pk,
+            "creditor": cast.creditor.pk,
+            "debtor": claim.debtor_id,
+            "step": foreign.pk,
+            "due_on": "2026-05-01",
+            "state": "planned",
+            "attempts": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert not Action.objects.filter(claim=other_claim).exists()
+
+
+def test_same_creditor_check_refuses_mixed_rows(cast):
+    from django import forms
+
+    from claims.admin.base import same_creditor_check
+    from claims.models import Action
+
+    mine = f.ClaimFactory(creditor=cast.creditor)
+    theirs = f.DebtorFactory(creditor=cast.other_creditor)
+
+    class F(forms.Form):
+        claim = forms.Field()
+        debtor = forms.Field()
+
+    form = F(data={})
+    form.cleaned_data = {}
+    form.instance = Action()
+    same_creditor_check(form, Action, {"claim": mine, "debtor": theirs})
+    assert set(form.errors) == {"claim", "debtor"}
