@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from claims.models import AuditEntry
 from claims.models import TOTPDevice
@@ -21,6 +28,56 @@ PENDING_BACKEND = "otp_pending_backend"
 PENDING_NEXT = "otp_pending_next"
 PENDING_SINCE = "otp_pending_since"
 PENDING_MAX_AGE = 5 * 60
+# Proof, kept in the session, that the user opened an enrolment link: the
+# password alone never shows a new secret (a stolen password would otherwise
+# let its thief bind an authenticator of its own).
+ENROL_PROOF = "otp_enrol_proof"
+ENROL_LINK_SECONDS = 30 * 60
+
+
+ENROL_SALT = "claims.security.otp.enrol"
+
+
+def enrol_link_issue(*, user: AbstractBaseUser) -> str:
+    """A signed enrolment link for ``user``, valid 30 minutes, e-mailed or handed
+    over by an operator (``manage.py otp_enrol_link``). It names the user and is
+    bound to the password in force: it is worthless to anyone else and dies with
+    a password change."""
+    raw = signing.dumps({"u": user.pk, "p": _password_tag(user)}, salt=ENROL_SALT)
+    return settings.SITE_URL + reverse("otp_enrol", kwargs={"token": raw})
+
+
+def _password_tag(user: AbstractBaseUser) -> str:
+    return hashlib.sha256(user.password.encode()).hexdigest()[:16]
+
+
+def enrol_link_use(*, raw: str, user: AbstractBaseUser) -> bool:
+    """True when ``raw`` is a live link issued for this very user."""
+    if not raw or len(raw) > 300:
+        return False
+    try:
+        data = signing.loads(raw, salt=ENROL_SALT, max_age=ENROL_LINK_SECONDS)
+    except signing.BadSignature:
+        return False
+    return data.get("u") == user.pk and data.get("p") == _password_tag(user)
+
+
+def enrol_link_send(*, user: AbstractBaseUser) -> bool:
+    """E-mail the link to the user's own address; False when it has none."""
+    email = getattr(user, "email", "")
+    if not email:
+        return False
+    link = enrol_link_issue(user=user)
+    send_mail(
+        subject=_("Activer la double authentification"),
+        message=render_to_string(
+            "security/otp_enrol_email.txt",
+            {"link": link, "minutes": ENROL_LINK_SECONDS // 60, "user": user},
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return True
 
 
 def confirmed_device(user: AbstractBaseUser) -> TOTPDevice | None:

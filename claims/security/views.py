@@ -131,6 +131,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Show the QR code of a new secret; a first valid code activates it."""
     if otp.confirmed_device(request.user) is not None:
         return redirect("otp_status")
+    if request.session.get(otp.ENROL_PROOF) != request.user.pk:
+        return _otp_enrol_request(request)
     device = otp.device_start(user=request.user)
     form = OTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -157,6 +159,38 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "required": otp.otp_required_for_admin(request.user),
     }
     return render(request, "security/otp_setup.html", context)
+
+
+def _otp_enrol_request(request: HttpRequest) -> HttpResponse:
+    """Before any secret is shown: a link to the user's own mailbox."""
+    email = request.user.email or ""
+    sent = False
+    if request.method == "POST" and "send_link" in request.POST:
+        sent = otp.enrol_link_send(user=request.user)
+    masked = ""
+    if email:
+        local, _at, domain = email.partition("@")
+        masked = f"{local[:1]}…@{domain}"
+    context = {
+        "email": masked,
+        "sent": sent,
+        "required": otp.otp_required_for_admin(request.user),
+    }
+    return render(request, "security/otp_enrol.html", context)
+
+
+@never_cache
+@login_required
+def otp_enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: proves the mailbox, then the set-up page shows the QR."""
+    if not otp.enrol_link_use(raw=token, user=request.user):
+        messages.error(
+            request,
+            _("Ce lien d'activation n'est plus valable : demandez-en un nouveau."),
+        )
+        return redirect("otp_setup")
+    request.session[otp.ENROL_PROOF] = request.user.pk
+    return redirect("otp_setup")
 
 
 @never_cache

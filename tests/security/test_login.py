@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 
 import pytest
@@ -146,8 +147,20 @@ def test_a_code_cannot_be_replayed(client, cast):
     assert "_auth_user_id" not in client.session
 
 
+def _enrol(client, user):
+    """The mailbox step: the e-mailed link, opened in the same browser."""
+    from django.core import mail
+
+    client.post(reverse("otp_setup"), {"send_link": "1"})
+    link = re.search(r"http\S+/2fa/enrol/\S+/", mail.outbox[-1].body).group(0)
+    return client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+
+
 def test_setup_confirm_and_disable(client, cast):
     client.force_login(cast.owner)
+    cast.owner.email = "alice@example.test"
+    cast.owner.save()
+    _enrol(client, cast.owner)
     page = client.get(reverse("otp_setup"))
     assert page.status_code == 200
     assert 'src="data:image/svg+xml' in page.content.decode()
@@ -244,3 +257,55 @@ def test_password_reset_caps_requests_per_client_address(client, cast):
     for user in users:
         client.post(reverse("password_reset"), {"email": user.email})
     assert len(mail.outbox) == 10
+
+
+def test_a_password_alone_never_shows_a_secret(client, staff, settings):
+    """A thief with the password of a staff account without a device cannot
+    bind an authenticator: the set-up page asks for the mailbox first."""
+    from django.core import mail
+
+    settings.ADMIN_REQUIRE_2FA = True
+    staff.email = "operator@example.test"
+    staff.save()
+    client.force_login(staff)
+    page = client.get(client.get("/admin/").url)
+    text = page.content.decode()
+    assert "data:image/svg+xml" not in text
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert "o…@example.test" in text
+    # A forged or another user's link does nothing.
+    assert client.get(reverse("otp_enrol", args=["forged"])).url == reverse("otp_setup")
+    other = f.UserFactory(username="someone", email="s@example.test")
+    from claims.security.otp import enrol_link_issue
+
+    theirs = enrol_link_issue(user=other).split("/2fa/enrol/")[1].rstrip("/")
+    client.get(reverse("otp_enrol", args=[theirs]))
+    assert "data:image/svg+xml" not in client.get(reverse("otp_setup")).content.decode()
+    # The link from the mailbox opens the set-up.
+    _enrol(client, staff)
+    assert len(mail.outbox) == 1
+    assert "data:image/svg+xml" in client.get(reverse("otp_setup")).content.decode()
+
+
+def test_an_enrol_link_dies_with_a_password_change(client, cast):
+    from claims.security.otp import enrol_link_issue
+    from claims.security.otp import enrol_link_use
+
+    raw = enrol_link_issue(user=cast.owner).split("/2fa/enrol/")[1].rstrip("/")
+    assert enrol_link_use(raw=raw, user=cast.owner)
+    cast.owner.set_password("another-long-password-9")
+    cast.owner.save()
+    assert not enrol_link_use(raw=raw, user=cast.owner)
+
+
+def test_the_operator_command_prints_a_working_link(cast):
+    import io
+
+    from django.core.management import call_command
+
+    from claims.security.otp import enrol_link_use
+
+    out = io.StringIO()
+    call_command("otp_enrol_link", "alice", stdout=out, stderr=io.StringIO())
+    raw = out.getvalue().strip().split("/2fa/enrol/")[1].rstrip("/")
+    assert enrol_link_use(raw=raw, user=cast.owner)
