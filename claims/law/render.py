@@ -66,7 +66,7 @@ def statement_as_text(s: Statement) -> str:
         out.append(f"Prescription le     {s.prescription_on:%d/%m/%Y}{rule}")
         if s.time_barred:
             out.append("*** CRÉANCE PRESCRITE : ne pas agir en justice sans avis ***")
-    if not s.interest_periods:
+    if not s.interest_periods and s.warnings:
         out.append("Aucun intérêt à cette date (voir les remarques ci-dessous).")
     out += [f"⚠️ {w}" for w in s.warnings]
     return "\n".join(out)

@@ -191,3 +191,14 @@ def test_the_rate_not_published_notice_is_for_staff_only(client, cast) -> None:
         staff_page = client.get(reverse("claims:dashboard")).content.decode()
     assert notice not in owner_page
     assert notice in staff_page
+
+
+def test_the_admin_rate_list_tells_the_operator_what_is_missing(client) -> None:
+    operator = f.UserFactory(username="operator", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    url = reverse("admin:claims_rate_changelist")
+    with time_machine.travel("2026-11-28 10:00 +0100"):
+        page = client.get(url).content.decode()
+    assert "be_commercial S2 2026" in page
+    with time_machine.travel("2026-03-01 10:00 +0100"):
+        assert "Taux non publiés" not in client.get(url).content.decode()
