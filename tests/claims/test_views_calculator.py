@@ -154,3 +154,15 @@ def test_prescription_date_and_time_barred_warning(client) -> None:
     )  # fmt: skip
     assert not fresh.context["statement"].time_barred
     assert "10/02/2034" in fresh.content.decode()  # 10 years (art. 2262bis)
+
+
+def test_the_new_inputs_and_the_old_date_message_are_translated(
+    client, settings
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    html = _get(
+        client, country="BE", debtor_kind="business", amount="1000",
+        due="2010-01-15", at="2010-06-01",
+    ).content.decode()  # fmt: skip
+    assert "Interestbeding" in html
+    assert "Datum te oud" in html
