@@ -202,3 +202,17 @@ def test_the_admin_rate_list_tells_the_operator_what_is_missing(client) -> None:
     assert "be_commercial S2 2026" in page
     with time_machine.travel("2026-03-01 10:00 +0100"):
         assert "Taux non publiés" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["render_letter", "--kind", "formal_notice"],
+        ["bailiff_file"],
+    ],
+)
+def test_letter_commands_on_an_old_claim_are_command_errors(command, tmp_path) -> None:
+    claim = f.ClaimFactory(invoices=[OLD])
+    name, *opts = command
+    with pytest.raises(CommandError, match="01/01/2015"):
+        call_command(name, claim.reference, *opts, "--out", str(tmp_path / "x"))
