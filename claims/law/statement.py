@@ -3,7 +3,8 @@
 One source of truth for letters, dashboard, portal and bailiff file. Walks the
 claim's history day-ordered: interest accrues per invoice on its unpaid
 principal, fees are charged when the law allows them, each payment is
-allocated (costs → interest → principal by default, oldest invoice first),
+allocated invoice by invoice, oldest due date first, and within each invoice
+costs → interest → principal by default (``claims.law.allocation``);
 overpayment becomes a credit; recorded waivers are subtracted at the end.
 """
 
