@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.calculator import input_problems
 from claims.law.types import PaymentFacts
 
 PAYMENT_SLOTS = 3
@@ -43,26 +44,69 @@ class CalculatorForm(forms.Form):
         help_text=_("Vide = aujourd'hui."),
     )
     contract_rate = forms.DecimalField(
-        label=_("Taux contractuel (%/an, facultatif)"),
+        label=_("Clause d'intérêts : taux convenu (%/an, facultatif)"),
+        help_text=_("Vide = aucune clause d'intérêts dans vos conditions."),
         required=False,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         decimal_places=3,
     )
+    penalty_percent = forms.DecimalField(
+        label=_("Clause pénale : pourcentage (facultatif)"),
+        help_text=_("Vide = aucune clause pénale dans vos conditions."),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+    )
+    penalty_minimum = forms.DecimalField(
+        label=_("Clause pénale : minimum (EUR, facultatif)"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("9999999.99"),
+        decimal_places=2,
+    )
     reminder_on = forms.DateField(
-        label=_("Premier rappel envoyé le (Belgique, consommateur)"),
+        label=_("Premier rappel envoyé le (facultatif)"),
+        help_text=_(
+            "Vide = aucun rappel envoyé : un consommateur belge ne doit alors ni "
+            "intérêts ni indemnité (art. XIX.2 CDE)."
+        ),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reminder_channel = forms.ChoiceField(
         label=_("Premier rappel envoyé par"),
-        choices=[("email", _("e-mail")), ("post", _("courrier"))],
+        choices=[
+            ("email", _("e-mail")),
+            ("post", _("courrier")),
+            ("registered", _("recommandé")),
+        ],
         required=False,
     )
     formal_notice_on = forms.DateField(
-        label=_("Mise en demeure envoyée le (France, consommateur)"),
+        label=_("Mise en demeure envoyée le (facultatif)"),
+        help_text=_(
+            "Vide = aucune mise en demeure : un consommateur français ne doit alors "
+            "pas d'intérêts (art. 1344-1 et 1231-6 C. civ.)."
+        ),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    supply = forms.ChoiceField(
+        label=_("Vous avez fourni"),
+        choices=[("services", _("des services")), ("goods", _("des biens"))],
+        required=False,
+    )
+    delivery_on = forms.DateField(
+        label=_("Date de livraison ou de fin des travaux (facultatif)"),
+        help_text=_("Point de départ de la prescription pour un consommateur."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    is_sme = forms.BooleanField(
+        label=_("Votre entreprise est une PME"),
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,8 +129,15 @@ class CalculatorForm(forms.Form):
         at = data.get("at") or timezone.localdate()
         data["at"] = at
         due = data.get("due")
-        if due and due > at:
-            self.add_error("at", _("La date de calcul doit suivre l'échéance."))
+        if due:
+            for name, message in input_problems(
+                due=due,
+                at=at,
+                reminder_on=data.get("reminder_on"),
+                formal_notice_on=data.get("formal_notice_on"),
+                delivery_on=data.get("delivery_on"),
+            ):
+                self.add_error(name, message)
         for n in range(1, PAYMENT_SLOTS + 1):
             on, amount = data.get(f"payment_{n}_on"), data.get(f"payment_{n}_amount")
             if bool(on) != bool(amount):
@@ -115,4 +166,9 @@ class CalculatorForm(forms.Form):
             "reminder_on": d.get("reminder_on"),
             "reminder_channel": d.get("reminder_channel") or "email",
             "formal_notice_on": d.get("formal_notice_on"),
+            "penalty_percent": d.get("penalty_percent"),
+            "penalty_minimum": d.get("penalty_minimum"),
+            "delivery_on": d.get("delivery_on"),
+            "supply": d.get("supply") or "services",
+            "is_sme": bool(d.get("is_sme")),
         }

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -113,6 +114,10 @@ def invoices_preview(
         )
     new: set[str] = set()
     for row in rows:
+        refused: list[str] = []
+        _refuse_uncovered(refused, creditor, row.due_date)
+        if refused:
+            preview.errors.setdefault(row.line, []).extend(refused)
         if row.invoice_number in existing:
             preview.errors.setdefault(row.line, []).append(
                 f"La facture {row.invoice_number} a déjà été importée."
@@ -126,6 +131,20 @@ def invoices_preview(
                 new.add(row.debtor_name.strip().lower())
     preview.new_debtors = len(new)
     return preview
+
+
+def _refuse_uncovered(errors: list[str], creditor: Creditor, due: date) -> None:
+    """Refuse an invoice whose interest would need a rate older than the tables."""
+    from claims.statements import rate_coverage_error
+
+    problem = rate_coverage_error(
+        country=creditor.country,
+        debtor_kind=None,
+        due_date=due,
+        contract_rate=creditor.contract_rate,
+    )
+    if problem:
+        errors.append(problem)
 
 
 def invoices_csv_preview(
@@ -340,6 +359,9 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
             item.errors.append(f"Le document {doc.number} a déjà été importé.")  # type: ignore[union-attr]
         if doc.amount <= 0 and not doc.is_credit_note:  # type: ignore[union-attr]
             item.errors.append("Rien à recouvrer : montant à payer nul.")
+        if not doc.is_credit_note:  # type: ignore[union-attr]
+            due = doc.due_date or doc.issue_date + timedelta(days=DEFAULT_TERM_DAYS)  # type: ignore[union-attr]
+            _refuse_uncovered(item.errors, creditor, due)
         if doc.is_credit_note:  # type: ignore[union-attr]
             ref = doc.credited_number  # type: ignore[union-attr]
             if not ref:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -21,7 +23,9 @@ from django.dispatch import receiver
 
 from claims.law import rates as law_rates
 from claims.law.rates import RateTable
+from claims.law.rates import RateUnavailable
 from claims.law.rates import RateValue
+from claims.law.rates import check_interest_computable
 from claims.law.statement import ClaimFacts
 from claims.law.statement import WaiverFacts
 from claims.law.statement import compute_statement
@@ -70,6 +74,33 @@ def missing_rates(today: date) -> list[str]:
     """Rate series / periods needed today (current and previous half-year) with
     no published value, e.g. ``["be_commercial S2 2026"]`` — for the dashboard."""
     return law_rates.missing_rates(today, rate_table())
+
+
+def rate_coverage_error(
+    *,
+    country: str,
+    debtor_kind: str | None,
+    due_date: date,
+    contract_rate: Decimal | None = None,
+) -> str | None:
+    """Why interest on an invoice due on ``due_date`` cannot be computed, or None.
+
+    Interest can start the day after the due date (law 2 Aug 2002 art. 5;
+    art. L441-10 II C. com.), so that day must be covered by the rate
+    tables. Forms and imports show the message as a validation error;
+    ``debtor_kind`` None checks every kind of debtor of ``country``.
+    """
+    try:
+        check_interest_computable(
+            rate_table(),
+            country=country,
+            debtor_kind=debtor_kind,
+            first_interest_day=due_date + timedelta(days=1),
+            contract_rate=contract_rate,
+        )
+    except RateUnavailable as exc:
+        return exc.message
+    return None
 
 
 def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:

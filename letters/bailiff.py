@@ -60,6 +60,7 @@ def claim_facts(claim: Claim, statement: Statement, today: date) -> dict[str, An
             "first_reminder_sent_on": _iso(claim.first_reminder_sent_on),
             "formal_notice_sent_on": _iso(claim.formal_notice_sent_on),
             "prescription_on": _iso(statement.prescription_on),
+            "time_barred": statement.time_barred,
             "route_advice": route_advice_text(claim, today),
         },
         "creditor": {

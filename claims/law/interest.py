@@ -31,6 +31,7 @@ def interest_start(
     due_date: date,
     is_sme: bool = False,
     sme_option: bool = False,
+    has_interest_clause: bool = False,
     first_reminder_sent_on: date | None = None,
     first_reminder_channel: str = "",
     formal_notice_sent_on: date | None = None,
@@ -41,7 +42,8 @@ def interest_start(
     - BE B2B (law 2 Aug 2002, art. 5) and FR B2B (art. L441-10 II C. com.):
       the day after the due date, without notice.
     - BE B2C (art. XIX.2-XIX.4 CDE): only once the 14-day period after the
-      free first reminder is over; SME option: from the day after the reminder.
+      free first reminder is over; SME option (legal-brief §2.2): from the day
+      after the reminder, only when a clause provides late interest.
     - FR B2C (art. 1231-6 C. civ.): from the formal notice.
     """
     if debtor_kind == "business":
@@ -52,7 +54,7 @@ def interest_start(
         ready = claimable_from(first_reminder_sent_on, first_reminder_channel)
         if at < ready:
             return None
-        if is_sme and sme_option:
+        if is_sme and sme_option and has_interest_clause:
             return max(
                 first_reminder_sent_on + timedelta(days=1), due_date + timedelta(days=1)
             )

@@ -16,6 +16,9 @@ from datetime import timedelta
 from decimal import ROUND_CEILING
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+
 BE_COMMERCIAL = "be_commercial"
 BE_LEGAL = "be_legal"
 FR_B2B = "fr_b2b"
@@ -33,6 +36,41 @@ FR_FLOOR_FACTOR = Decimal("3")  # art. L441-10 II: at least 3 × the legal rate
 
 class MissingRateError(LookupError):
     """No value and no fallback for a rate series on a day."""
+
+
+class RateUnavailable(MissingRateError):
+    """A day before the first row of a rate series the computation needs.
+
+    The fallback rule (legal-brief §12) only bridges a half-year not yet
+    published *after* the last row; before the first row nothing may be
+    guessed. Forms, imports, the calculator and the commands turn this into a
+    clear validation message (``message``), never a server error.
+    """
+
+    def __init__(self, kind: str, day: date, first: date | None = None) -> None:
+        self.kind, self.day, self.first = kind, day, first
+        super().__init__(f"{kind} {day}")
+
+    @property
+    def message(self) -> str:
+        """The reason, in the active language (French first)."""
+        series = gettext(_SERIES_NAMES.get(self.kind, self.kind))
+        if self.first is None:
+            return gettext(
+                "Aucun taux « %(series)s » n'est enregistré : impossible de calculer "
+                "des intérêts au %(day)s."
+            ) % {"series": series, "day": f"{self.day:%d/%m/%Y}"}
+        return gettext(
+            "Date trop ancienne : le %(day)s précède le premier taux « %(series)s » "
+            "de la table (%(first)s). Les intérêts ne peuvent pas être calculés."
+        ) % {
+            "series": series,
+            "day": f"{self.day:%d/%m/%Y}",
+            "first": f"{self.first:%d/%m/%Y}",
+        }
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -106,6 +144,17 @@ class RateTable:
             return None
         return v
 
+    def first_day(self, kind: str) -> date | None:
+        """The first day covered by series ``kind`` (None when it has no row)."""
+        starts = self._starts.get(kind)
+        return starts[0] if starts else None
+
+    def check_covers(self, kind: str, day: date) -> None:
+        """Raise ``RateUnavailable`` when ``day`` is before the first row of ``kind``."""
+        first = self.first_day(kind)
+        if first is None or day < first:
+            raise RateUnavailable(kind, day, first)
+
     def latest_before(self, kind: str, day: date) -> RateValue | None:
         starts = self._starts.get(kind, [])
         i = bisect.bisect_right(starts, day) - 1
@@ -117,6 +166,7 @@ class RateTable:
         key = (kind, start)
         found = self._cache.get(key)
         if found is None:
+            self.check_covers(kind, day)
             found = self._resolve(kind, start, end)
             self._cache[key] = found
         return found
@@ -124,7 +174,12 @@ class RateTable:
     def _resolve(self, kind: str, start: date, end: date) -> RatePeriod:
         published = self.value_on(kind, start)
         if published is not None:
-            note = "" if published.confirmed else " (valeur calculée ⚠️)"
+            note = ""
+            if not published.confirmed:
+                computed = "calcul" in published.source.lower()
+                note = (
+                    " (valeur calculée ⚠️)" if computed else " (valeur non confirmée ⚠️)"
+                )
             return RatePeriod(
                 start, end, published.value, f"{_label(kind, start)}{note}"
             )
@@ -134,7 +189,7 @@ class RateTable:
         if kind in (BE_COMMERCIAL, FR_B2B):
             ecb = self.value_on(ECB_MRO, start) or self.latest_before(ECB_MRO, start)
             if ecb is None:
-                raise MissingRateError(f"{kind} {start}")
+                raise RateUnavailable(ECB_MRO, start, self.first_day(ECB_MRO))
             if kind == BE_COMMERCIAL:
                 rate = be_commercial_from_ecb(ecb.value)
                 rule = (
@@ -150,7 +205,7 @@ class RateTable:
             return RatePeriod(start, end, rate, rule, is_fallback=True)
         last = self.latest_before(kind, start)
         if last is None:
-            raise MissingRateError(f"{kind} {start}")
+            raise RateUnavailable(kind, start, self.first_day(kind))
         # No formula exists for legal rates: carry the last published value
         # forward and say so (the operator is warned by check claims.W001).
         rule = f"{_label(kind, start)} non publié : dernier taux connu ({last.valid_from}) reporté"
@@ -169,6 +224,56 @@ _NAMES = {
     FR_LEGAL_OTHER: "Taux légal FR « autres cas », art. L313-2 C. mon. fin.",
     ECB_MRO: "BCE — taux MRO",
 }
+
+
+# Short names for messages (marked for translation, translated when shown).
+_SERIES_NAMES = {
+    BE_COMMERCIAL: gettext_noop("taux des transactions commerciales (BE)"),
+    BE_LEGAL: gettext_noop("taux d'intérêt légal (BE)"),
+    FR_B2B: gettext_noop("taux BCE + 10 points (FR)"),
+    FR_LEGAL_PRIVATE: gettext_noop("taux légal, créancier particulier (FR)"),
+    FR_LEGAL_OTHER: gettext_noop("taux légal, autres cas (FR)"),
+    ECB_MRO: gettext_noop("taux de refinancement BCE"),
+}
+
+
+def needed_series(
+    country: str, debtor_kind: str, contract_rate: Decimal | None = None
+) -> tuple[str, ...]:
+    """The rate series ``claims.law.interest.rate_periods`` reads for a claim.
+
+    BE B2B: the published rate, unless a contract rate applies; BE B2C: the
+    legal rate, or the B2B rate as the cap of a contract rate (art. XIX.4
+    CDE); FR B2B: ECB + 10, or the legal rate as the floor of a contract rate
+    (art. L441-10 II); FR B2C: the legal rate "autres cas" unless a contract
+    rate applies (art. 1231-5 / 1231-6 C. civ.).
+    """
+    has_rate = contract_rate is not None
+    if country == "BE":
+        if debtor_kind == "business":
+            return () if has_rate else (BE_COMMERCIAL,)
+        return (BE_COMMERCIAL,) if has_rate else (BE_LEGAL,)
+    if debtor_kind == "business":
+        return (FR_LEGAL_OTHER,) if has_rate else (FR_B2B,)
+    return () if has_rate else (FR_LEGAL_OTHER,)
+
+
+def check_interest_computable(
+    table: RateTable,
+    *,
+    country: str,
+    debtor_kind: str | None,
+    first_interest_day: date,
+    contract_rate: Decimal | None = None,
+) -> None:
+    """Raise ``RateUnavailable`` when interest from ``first_interest_day`` needs
+    a rate older than the first row of its series (``debtor_kind`` None: any
+    kind of debtor of ``country``, for imports that do not know it yet)."""
+    kinds = ("business", "consumer") if debtor_kind is None else (debtor_kind,)
+    for kind in kinds:
+        for series in needed_series(country, kind, contract_rate):
+            start, _end = period_bounds(series, first_interest_day)
+            table.check_covers(series, start)
 
 
 def _label(kind: str, start: date) -> str:

@@ -24,6 +24,7 @@ def statement_as_dict(s: Statement) -> dict[str, Any]:
     """Every field of the statement, amounts and dates as strings."""
     data = _plain(dataclasses.asdict(s))
     data["uses_fallback_rate"] = s.uses_fallback_rate
+    data["time_barred"] = s.time_barred
     return data
 
 
@@ -61,6 +62,11 @@ def statement_as_text(s: Statement) -> str:
         f"TOTAL DÛ            {s.total_due:>12}",
     ]
     if s.prescription_on:
-        out.append(f"Prescription le     {s.prescription_on:%d/%m/%Y}")
+        rule = f" ({s.prescription_rule})" if s.prescription_rule else ""
+        out.append(f"Prescription le     {s.prescription_on:%d/%m/%Y}{rule}")
+        if s.time_barred:
+            out.append("*** CRÉANCE PRESCRITE : ne pas agir en justice sans avis ***")
+    if not s.interest_periods and s.warnings:
+        out.append("Aucun intérêt à cette date (voir les remarques ci-dessous).")
     out += [f"⚠️ {w}" for w in s.warnings]
     return "\n".join(out)

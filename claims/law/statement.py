@@ -3,7 +3,8 @@
 One source of truth for letters, dashboard, portal and bailiff file. Walks the
 claim's history day-ordered: interest accrues per invoice on its unpaid
 principal, fees are charged when the law allows them, each payment is
-allocated (costs → interest → principal by default, oldest invoice first),
+allocated invoice by invoice, oldest due date first, and within each invoice
+costs → interest → principal by default (``claims.law.allocation``);
 overpayment becomes a credit; recorded waivers are subtracted at the end.
 """
 
@@ -113,6 +114,7 @@ class _State:
             due_date=inv.due_date,
             is_sme=fx.is_sme,
             sme_option=fx.sme_option,
+            has_interest_clause=fx.contract_rate is not None,
             first_reminder_sent_on=fx.first_reminder_sent_on,
             first_reminder_channel=fx.first_reminder_channel,
             formal_notice_sent_on=fx.formal_notice_sent_on,
@@ -387,17 +389,7 @@ class _State:
         costs_due -= waived_costs
         principal_due = sum((i.principal for i in self.invs), ZERO)
         self._warn(principal, interest, costs)
-        presc = [
-            prescription_date(
-                country=fx.country,
-                debtor_kind=fx.debtor_kind,
-                due_date=i.facts.due_date,
-                delivery_date=i.facts.delivery_date,
-                goods_sold_to_consumer=fx.goods_sold_to_consumer,
-            )[0]
-            for i in self.invs
-            if i.principal > ZERO
-        ]
+        presc = self._prescription()
         return Statement(
             at=self.at,
             currency=fx.currency,
@@ -416,8 +408,33 @@ class _State:
             credit=self.credit,
             total_due=principal_due + interest_due + costs_due,
             warnings=tuple(self.warnings),
-            prescription_on=min(presc) if presc else None,
+            prescription_on=presc[0] if presc else None,
+            prescription_rule=presc[1] if presc else "",
         )
+
+    def _prescription(self) -> tuple[date, str] | None:
+        """The earliest prescription date of the unpaid invoices, and a warning
+        for each one already time-barred (legal-brief §3.5, §8.5)."""
+        fx = self.facts
+        found: list[tuple[date, str]] = []
+        for i in self.invs:
+            if i.principal <= ZERO:
+                continue
+            on, rule = prescription_date(
+                country=fx.country,
+                debtor_kind=fx.debtor_kind,
+                due_date=i.facts.due_date,
+                delivery_date=i.facts.delivery_date,
+                goods_sold_to_consumer=fx.goods_sold_to_consumer,
+            )
+            found.append((on, rule))
+            if self.at >= on:
+                self.warnings.append(
+                    f"PRESCRIT : facture {i.facts.number} prescrite depuis le "
+                    f"{on:%d/%m/%Y} ({rule}) ; le débiteur peut opposer la "
+                    "prescription, une action en justice serait rejetée."
+                )
+        return min(found) if found else None
 
     def _invoice_lines(self) -> list[InvoiceLine]:
         lines = [
@@ -487,19 +504,47 @@ class _State:
                 "Intérêts + clause pénale dépassent 10 % du principal : plafond de la procédure "
                 "de recouvrement de dettes non contestées (art. 1394/20 C.J.)."
             )
-        if (
-            fx.debtor_kind == "consumer"
-            and fx.country == "BE"
-            and fx.first_reminder_sent_on is None
-        ):
+        if fx.debtor_kind == "consumer" and fx.country == "BE":
+            self._warn_be_consumer()
+        if fx.debtor_kind == "consumer" and fx.country == "FR":
+            if fx.formal_notice_sent_on is None:
+                self.warnings.append(
+                    "Pas de mise en demeure : ni intérêts ni dommages et intérêts "
+                    "(intérêts au taux légal à compter de la mise en demeure, "
+                    "art. 1344-1 et 1231-6 C. civ.)."
+                )
+            if (
+                fx.penalty_clause_percent is not None
+                or fx.penalty_clause_minimum is not None
+            ):
+                self.warnings.append(
+                    "Clause pénale non comptée : pas de frais de recouvrement à charge "
+                    "d'un consommateur sans titre exécutoire (art. L111-8 CPCE) ; "
+                    "le juge peut la modérer (art. 1231-5 C. civ.)."
+                )
+
+    def _warn_be_consumer(self) -> None:
+        """Why a Belgian consumer owes no interest or indemnity yet (art. XIX.2-XIX.4 CDE)."""
+        fx = self.facts
+        if fx.first_reminder_sent_on is None:
             self.warnings.append(
-                "Premier rappel gratuit non envoyé : ni intérêts ni indemnité (art. XIX.2 CDE)."
+                "Premier rappel gratuit non envoyé : ni intérêts ni indemnité "
+                "(art. XIX.2 CDE)."
             )
-        if (
-            fx.debtor_kind == "consumer"
-            and fx.country == "FR"
-            and fx.formal_notice_sent_on is None
-        ):
+            return
+        ready = claimable_from(fx.first_reminder_sent_on, fx.first_reminder_channel)
+        if self.at < ready:
             self.warnings.append(
-                "Pas de mise en demeure : pas d'intérêts au taux légal (art. 1231-6 C. civ.)."
+                f"Délai de 14 jours après le premier rappel en cours : ni intérêts ni "
+                f"indemnité avant le {ready:%d/%m/%Y} (art. XIX.2 CDE)."
+            )
+        if fx.penalty_clause_percent is None and fx.penalty_clause_minimum is None:
+            self.warnings.append(
+                "Pas de clause d'indemnité dans le contrat : aucune indemnité "
+                "forfaitaire (art. XIX.4 CDE)."
+            )
+        if fx.is_sme and fx.sme_option and fx.contract_rate is None:
+            self.warnings.append(
+                "Option PME (intérêts dès le lendemain du rappel) non appliquée : "
+                "aucune clause d'intérêts dans le contrat (art. XIX.2 CDE)."
             )

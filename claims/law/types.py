@@ -104,8 +104,17 @@ class Statement:
     credit: Decimal  # overpayment kept for the debtor
     total_due: Decimal
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    prescription_on: date | None = None
+    prescription_on: date | None = None  # earliest, over the unpaid invoices
+    prescription_rule: str = ""  # the article applied, e.g. "art. L110-4 C. com."
 
     @property
     def uses_fallback_rate(self) -> bool:
         return any(p.rate_is_fallback for p in self.interest_periods)
+
+    @property
+    def time_barred(self) -> bool:
+        """At least one unpaid invoice is time-barred on ``at`` (legal-brief §3.5, §8.5).
+
+        Conservative: the prescription day itself counts as barred ("act before").
+        """
+        return self.prescription_on is not None and self.at >= self.prescription_on

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from claims.calculator import calculate
 from claims.forms_calculator import CalculatorForm
+from claims.law.rates import RateUnavailable
 
 
 @require_GET
@@ -17,7 +18,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET or None)
     statement = None
     if form.is_bound and form.is_valid():
-        statement = calculate(**form.calculation_kwargs())
+        try:
+            statement = calculate(**form.calculation_kwargs())
+        except RateUnavailable as exc:  # a date older than the rate tables
+            form.add_error("due", exc.message)
     return render(
         request, "claims/calculator.html", {"form": form, "statement": statement}
     )

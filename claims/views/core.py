@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from claims.access import current_membership
 from claims.access import get_claim_for_user
 from claims.access import get_debtor_for_user
 from claims.filters import ClaimFilter
+from claims.law.rates import RateUnavailable
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
@@ -75,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
         "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
-        "decisions": selectors.decisions_needed(creditor_id=creditor_id, today=today),
+        "decisions": _decisions(request, creditor_id=creditor_id, today=today),
         "chart_aging": {
             "labels": [str(label) for _k, label in _age_labels()],
             "values": [str(b["amount"]) for b in buckets],
@@ -86,6 +88,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "claims/dashboard.html", context)
+
+
+def _decisions(
+    request: HttpRequest, *, creditor_id: int, today: date
+) -> dict[str, int]:
+    """What needs a decision; the "rate not published yet" notice only for staff.
+
+    The rate tables are kept by the operators (admin, system check
+    claims.W001); the shop owner can do nothing about it (issue item 7).
+    """
+    decisions = selectors.decisions_needed(creditor_id=creditor_id, today=today)
+    if not request.user.is_staff:
+        decisions["total"] -= min(decisions.get("missing_rate", 0), 1)
+        decisions["missing_rate"] = 0
+    return decisions
 
 
 def _age_labels() -> list[tuple[str, str]]:
@@ -164,7 +181,11 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     payments = list(claim.payments.all())
     # The statement reads invoices and payments through the prefetch cache.
     claim._prefetched_objects_cache = {"invoices": invoices, "payments": payments}  # type: ignore[attr-defined]
-    statement = claim_statement(claim=claim, at=today)
+    rate_error = ""
+    try:
+        statement = claim_statement(claim=claim, at=today)
+    except RateUnavailable as exc:  # an invoice older than the rate tables
+        statement, rate_error = None, exc.message
     actions = list(
         claim.actions.filter(state__in=[Action.State.PLANNED, Action.State.FAILED])
         .select_related("step")
@@ -175,6 +196,7 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "claim": claim,
         "today": today,
         "statement": statement,
+        "rate_error": rate_error,
         "invoices": invoices,
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],

@@ -80,7 +80,11 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     formset = InvoiceFormSet(request.POST or None, prefix="inv")
     if request.method == "POST":
         require_write(request)
-        if form.is_valid() and formset.is_valid():
+        if (
+            form.is_valid()
+            and formset.is_valid()
+            and _rates_cover(formset, membership.creditor, form.cleaned_data["debtor"])
+        ):
             invoices = [
                 services.InvoiceData(
                     number=f["number"],
@@ -115,6 +119,27 @@ def claim_create(request: HttpRequest) -> HttpResponse:
         "claims/claim_form.html",
         {"membership": membership, "form": form, "formset": formset},
     )
+
+
+def _rates_cover(formset: Any, creditor: Any, debtor: Any) -> bool:
+    """A due date before the first row of the rate tables is a field error."""
+    from claims.statements import rate_coverage_error
+
+    ok = True
+    for f in formset.forms:
+        due = f.cleaned_data.get("due_date")
+        if not due:
+            continue
+        problem = rate_coverage_error(
+            country=creditor.country,
+            debtor_kind=debtor.kind,
+            due_date=due,
+            contract_rate=creditor.contract_rate,
+        )
+        if problem:
+            f.add_error("due_date", problem)
+            ok = False
+    return ok
 
 
 def _translate_known(message: str) -> str:

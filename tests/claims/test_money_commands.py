@@ -70,3 +70,62 @@ def test_check_is_silent_when_every_rate_is_published() -> None:
         assert (
             "be_commercial" not in rates_published_check(databases=["default"])[0].msg
         )
+
+
+# --- interest_calc tells the truth (issue 13 item 9) ---
+
+
+def test_interest_calc_help_documents_every_flag() -> None:
+    from claims.management.commands.interest_calc import Command
+
+    text = Command().create_parser("manage.py", "interest_calc").format_help()
+    for flag in (
+        "--reminder", "--reminder-channel", "--formal-notice", "--interest-clause",
+        "--penalty-percent", "--penalty-minimum", "--delivery", "--supply", "--sme",
+    ):  # fmt: skip
+        assert flag in text, flag
+    assert "XIX.2" in text
+    assert "1344-1" in text
+
+
+def test_interest_calc_assumes_no_formal_notice_for_a_consumer(capsys) -> None:
+    """Art. 1344-1 / 1231-6 C. civ.: without --formal-notice, no interest."""
+    call_command(
+        "interest_calc", "--country", "FR", "--debtor-kind", "consumer",
+        "--amount", "2000", "--due", "2025-05-01", "--at", "2025-12-31", "--format", "json",
+    )  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert (data["interest"], data["total_due"]) == ("0.00", "2000.00")
+    assert any("1344-1" in w for w in data["warnings"])
+    call_command(
+        "interest_calc", "--country", "FR", "--debtor-kind", "consumer",
+        "--amount", "2000", "--due", "2025-05-01", "--at", "2025-08-31",
+        "--formal-notice", "2025-06-10", "--format", "json",
+    )  # fmt: skip
+    # 2000 × 3.71 % × 20 / 365 = 4.07; 2000 × 2.76 % × 62 / 365 = 9.38
+    assert json.loads(capsys.readouterr().out)["total_due"] == "2013.45"
+
+
+def test_interest_calc_refuses_a_date_before_the_tables() -> None:
+    with pytest.raises(CommandError, match="01/01/2015"):
+        call_command(
+            "interest_calc", "--country", "FR", "--debtor-kind", "business",
+            "--amount", "1000", "--due", "2012-01-31", "--at", "2015-06-30",
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="--reminder"):
+        call_command(
+            "interest_calc", "--country", "BE", "--debtor-kind", "consumer",
+            "--amount", "1000", "--due", "2025-01-31", "--at", "2025-06-30",
+            "--reminder", "2025-01-01",
+        )  # fmt: skip
+
+
+def test_interest_calc_prints_the_prescription_and_time_barred(capsys) -> None:
+    """FR B2B, 5 years (art. L110-4 C. com.): due 30 Apr 2019 → 30 Apr 2024."""
+    call_command(
+        "interest_calc", "--country", "FR", "--debtor-kind", "business",
+        "--amount", "1500", "--due", "2019-04-30", "--at", "2024-05-02",
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert "Prescription le     30/04/2024 (art. L110-4 C. com.)" in out
+    assert "CRÉANCE PRESCRITE" in out

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from claims.law.rates import RateUnavailable
 from claims.law.render import statement_as_dict
 from claims.law.render import statement_as_text
 from claims.models import Claim
@@ -36,7 +37,10 @@ class Command(BaseCommand):
         if len(found) > 1:
             raise CommandError("Référence ambiguë : précisez --creditor ID.")
         at = opts["at"] or timezone.localdate()
-        s = claim_statement(claim=found[0], at=at)
+        try:
+            s = claim_statement(claim=found[0], at=at)
+        except RateUnavailable as exc:
+            raise CommandError(exc.message) from exc
         if opts["format"] == "json":
             self.stdout.write(
                 json.dumps(statement_as_dict(s), ensure_ascii=False, indent=2)

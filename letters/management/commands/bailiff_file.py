@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from claims.law.rates import RateUnavailable
 from claims.models import Claim
 from letters.services import bailiff_file_build
 from letters.services import document_bytes
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         found = list(claims[:2])
         if len(found) != 1:
             raise CommandError("No single claim with this reference (use --creditor)")
-        doc = bailiff_file_build(claim=found[0], today=timezone.localdate())
+        try:
+            doc = bailiff_file_build(claim=found[0], today=timezone.localdate())
+        except RateUnavailable as exc:  # an invoice older than the rate tables
+            raise CommandError(exc.message) from exc
         content = document_bytes(document=doc)
         Path(opts["out"]).write_bytes(content)
         self.stdout.write(f"{opts['out']}: {len(content)} bytes, sha256 {doc.sha256}")

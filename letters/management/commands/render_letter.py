@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from claims.law.rates import RateUnavailable
 from claims.models import Claim
 from letters.context import PDF_TEMPLATES
 from letters.services import letter_render
@@ -36,8 +37,11 @@ class Command(BaseCommand):
         if len(found) != 1:
             raise CommandError("No single claim with this reference (use --creditor)")
         at = dt.date.fromisoformat(opts["at"]) if opts["at"] else timezone.localdate()
-        pdf = letter_render(
-            claim=found[0], kind=opts["kind"], language=opts["lang"], at=at
-        )
+        try:
+            pdf = letter_render(
+                claim=found[0], kind=opts["kind"], language=opts["lang"], at=at
+            )
+        except RateUnavailable as exc:  # an invoice older than the rate tables
+            raise CommandError(exc.message) from exc
         Path(opts["out"]).write_bytes(pdf)
         self.stdout.write(f"{opts['out']}: {len(pdf)} bytes")
