@@ -190,11 +190,7 @@ def reason_required(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
         raise ValidationError(
-            {
-                "reason": ValidationError(
-                    _("Indiquez le motif de l'annulation."), code="reason_required"
-                )
-            }
+            _("Indiquez le motif de l'annulation."), code="reason_required"
         )
     return text
 
@@ -204,6 +200,13 @@ def on_field(field: str, exc: ValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
         return exc
     return ValidationError({field: exc.error_list})
+
+
+def plain(exc: ValidationError) -> ValidationError:
+    """``exc`` without its field names (for a form's ``clean_<field>``)."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError([e for errs in exc.error_dict.values() for e in errs])
+    return exc
 
 
 def messages_of(exc: ValidationError) -> list[str]:

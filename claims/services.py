@@ -195,6 +195,28 @@ def first_invoice_date(*, claim_id: int) -> date | None:
     )
 
 
+def payment_check(
+    *,
+    claim: Claim,
+    amount: Any,
+    on: date,
+    today: date | None = None,
+    field_on: str = "on",
+    field_amount: str = "amount",
+) -> Decimal:
+    """The ledger rules for a payment on ``claim`` (recorded, imported from a bank
+    statement or declared by the debtor): the amount in cents, or a
+    ``ValidationError`` naming ``field_amount`` / ``field_on``."""
+    value = _rule(field_amount, rules.money_amount, amount)
+    rules.payment_date(
+        on=on,
+        today=today or rules.creditor_today(claim.creditor),
+        first_invoice_date=first_invoice_date(claim_id=claim.pk),
+        field=field_on,
+    )
+    return value
+
+
 def _invoice_create(
     *, claim: Claim, data: InvoiceData, today: date | None = None
 ) -> Invoice:
@@ -330,11 +352,7 @@ def payment_record(
     """
     amount = _rule("amount", rules.money_amount, amount)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    rules.payment_date(
-        on=on,
-        today=today or rules.creditor_today(locked.creditor),
-        first_invoice_date=first_invoice_date(claim_id=locked.pk),
-    )
+    payment_check(claim=locked, amount=amount, on=on, today=today)
     payment = Payment(
         creditor_id=locked.creditor_id,
         claim=locked,
@@ -417,7 +435,7 @@ def payment_reverse(
     or was already reversed. A claim closed by that payment re-opens and its
     collection is re-planned (``services_collection.claim_after_reversal``).
     """
-    reason = rules.reason_required(reason)
+    reason = _rule("reason", rules.reason_required, reason)
     claim = Claim.objects.select_for_update().get(pk=payment.claim_id)
     label = _("paiement")
     if payment.reverses_id is not None or payment.amount < 0:
@@ -475,7 +493,7 @@ def credit_note_reverse(
     statement leaves both out; the original row is never touched."""
     from django.core.exceptions import ValidationError
 
-    reason = rules.reason_required(reason)
+    reason = _rule("reason", rules.reason_required, reason)
     claim = Claim.objects.select_for_update().get(pk=credit_note.claim_id)
     label = _("note de crédit")
     if credit_note.kind != InvoiceKind.CREDIT_NOTE:
@@ -540,7 +558,7 @@ def waiver_reverse(
 ) -> Waiver:
     """Cancel a waiver with a counter-entry linked to it (``reverses``): from
     then on the statement charges the interest or fees again."""
-    reason = rules.reason_required(reason)
+    reason = _rule("reason", rules.reason_required, reason)
     claim = Claim.objects.select_for_update().get(pk=waiver.claim_id)
     label = _("renonciation")
     if waiver.reverses_id is not None:

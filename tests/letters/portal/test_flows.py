@@ -44,6 +44,30 @@ def test_i_have_paid_pauses_reminders_five_days(portal, claim):
     assert event.data["declared_payment"] == "1815.00"
 
 
+@pytest.mark.parametrize(
+    ("paid_on", "amount", "field", "words"),
+    [
+        ("2019-06-01", "100.00", "paid_on", "première facture"),  # invoice 15/01/2026
+        ("2026-04-11", "100.00", "paid_on", "futur"),
+        ("2026-04-08", "1E+15", "amount", ""),
+        ("2026-04-08", "NaN", "amount", ""),
+    ],
+)
+def test_a_nonsense_declaration_is_refused_on_its_field(
+    portal, claim, paid_on, amount, field, words
+):
+    response = portal.post(
+        f"/p/c/{claim.code}/paid/", {"paid_on": paid_on, "amount": amount}
+    )
+    assert response.status_code == 400
+    errors = response.context["paid_form"].errors
+    assert field in errors
+    assert words in " ".join(errors[field])
+    claim.refresh_from_db()
+    assert claim.paused_until is None
+    assert not Event.objects.filter(claim=claim, message__contains="déclare").exists()
+
+
 def test_disputing_one_invoice_stops_automatic_steps(
     portal, claim, mailoutbox, django_capture_on_commit_callbacks
 ):
