@@ -430,8 +430,10 @@ def payment_reverse(
 ) -> Payment:
     """Cancel a payment with a reversing row (the original row is never touched).
 
-    The reversal is a negative row linked to the original (``reverses``), dated
-    ``today`` (the creditor's). Refused when the payment is itself a reversal
+    The reversal is a negative row linked to the original (``reverses``) with
+    the original's value date: the money never arrived, so the statement is
+    exactly what it would have been without it (when it was cancelled is in
+    the row's ``created_at`` and the event). Refused when the payment is itself a reversal
     or was already reversed. A claim closed by that payment re-opens and its
     collection is re-planned (``services_collection.claim_after_reversal``).
     """
@@ -448,7 +450,7 @@ def payment_reverse(
         creditor_id=payment.creditor_id,
         claim_id=payment.claim_id,
         amount=-payment.amount,
-        date=max(today, payment.date),
+        date=payment.date,
         method=payment.method,
         reference=f"Annulation : {reason}"[:140],
         reverses=payment,
@@ -489,8 +491,9 @@ def credit_note_reverse(
     today: date | None = None,
 ) -> Invoice:
     """Cancel a credit note with a counter-entry: a negative credit-note row
-    linked to it (``reverses``). Sums over credit notes then net to zero and the
-    statement leaves both out; the original row is never touched."""
+    linked to it (``reverses``), with the original's dates. Sums over credit
+    notes then net to zero and the statement leaves both out, as if the note
+    had never been issued; the original row is never touched."""
     from django.core.exceptions import ValidationError
 
     reason = _rule("reason", rules.reason_required, reason)
@@ -513,8 +516,8 @@ def credit_note_reverse(
         claim_id=credit_note.claim_id,
         kind=InvoiceKind.CREDIT_NOTE,
         number=credit_note.number[: 50 - len(suffix)] + suffix,
-        issue_date=max(today, credit_note.issue_date),
-        due_date=max(today, credit_note.due_date),
+        issue_date=credit_note.issue_date,
+        due_date=credit_note.due_date,
         amount=-credit_note.amount,
         vat_amount=-credit_note.vat_amount,
         currency=credit_note.currency,

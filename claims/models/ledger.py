@@ -346,6 +346,7 @@ class Waiver(models.Model):
         INTEREST = "interest", _("Intérêts")
         COSTS = "costs", _("Frais et indemnités")
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="waivers")
     kind = models.CharField(_("objet"), max_length=10, choices=Kind.choices)
