@@ -198,3 +198,46 @@ def test_export_selected_claims_as_csv(client, superuser):
     assert len(lines) == 3
     assert lines[0].split(";")[0] == "référence"
     assert sorted(line.split(";")[0] for line in lines[1:]) == ["C-A", "C-B"]
+
+
+def test_the_admin_refuses_a_payment_before_the_first_invoice(client, superuser):
+    claim = f.ClaimFactory()  # invoiced on 15/01/2026
+    client.force_login(superuser)
+    response = client.post(
+        _url(Payment, "add"),
+        {
+            "claim": claim.pk,
+            "amount": "210.00",
+            "date": "2021-03-01",
+            "method": "transfer",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the rule's message
+    assert "première facture" in response.context["adminform"].form.errors["date"][0]
+    assert not Payment.objects.exists()
+
+
+def test_the_admin_refuses_a_credit_note_of_5000_on_a_780_claim(client, superuser):
+    from claims.models import Invoice
+
+    claim = f.ClaimFactory(invoices=[{"amount": Decimal("780.00")}])
+    client.force_login(superuser)
+    response = client.post(
+        _url(Invoice, "add"),
+        {
+            "creditor": claim.creditor_id,
+            "claim": claim.pk,
+            "kind": "credit_note",
+            "number": "NC-1",
+            "issue_date": "2026-02-01",
+            "due_date": "2026-02-01",
+            "amount": "5000.00",
+            "vat_amount": "0.00",
+            "currency": "EUR",
+            "source": "manual",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "780.00" in errors["amount"][0]
+    assert not Invoice.objects.filter(kind="credit_note").exists()
