@@ -339,6 +339,8 @@ def dispute_answer(
                 amount=amount,
                 kind=InvoiceKind.CREDIT_NOTE,
                 description=f"Contestation {dispute.invoice or claim.reference}",
+                # Capped by what remains on the disputed invoice (ledger rules).
+                credited_invoice_id=dispute.invoice_id,
             ),
             actor=actor,
         )

@@ -155,6 +155,26 @@ def test_a_credit_note_settles_a_partial_dispute(portal, claim, client, cast):
     assert claim.invoices.filter(kind="credit_note", amount=Decimal("100.00")).exists()
 
 
+def test_a_credit_note_above_the_disputed_invoice_is_refused(
+    portal, claim, client, cast
+):
+    invoice = claim.invoices.get(number="C-PORTAL-1-2")  # 605.00
+    portal.post(
+        f"/p/c/{claim.code}/dispute/", {"invoice": str(invoice.code), "reason": "Abîmé"}
+    )
+    dispute = Dispute.objects.get()
+    client.force_login(cast.owner)
+    response = client.post(
+        f"/p/manage/disputes/{dispute.code}/",
+        {"decision": "credited", "answer": "OK", "credit_amount": "5000.00"},
+    )
+    assert response.status_code == 400
+    assert "605.00" in response.context["form"].errors["credit_amount"][0]
+    dispute.refresh_from_db()
+    assert dispute.status == "open"  # nothing written
+    assert not claim.invoices.filter(kind="credit_note").exists()
+
+
 def test_a_counter_proposal_is_accepted_by_the_debtor(portal, claim, client, cast):
     portal.post(f"/p/c/{claim.code}/plan/", {"count": "12", "first_on": "2026-05-01"})
     plan = PaymentPlan.objects.get()
