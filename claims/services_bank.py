@@ -169,6 +169,7 @@ def payments_book_bulk(
     }
     if len(claims) != len(ids):
         raise ValidationError("Créance inconnue pour ce créancier.")
+    _bookings_check(bookings, today=today or creditor_today(creditor))
     user = actor if actor is not None and actor.is_authenticated else None
     payments = [
         Payment(
@@ -331,6 +332,27 @@ def bank_statement_import(
     return result
 
 
+def _first_invoice_dates(claim_ids: set[int]) -> dict[int, date]:
+    """Issue date of each claim's first invoice (credit notes aside), one query."""
+    return dict(
+        Invoice.objects.filter(claim_id__in=claim_ids)
+        .exclude(kind=InvoiceKind.CREDIT_NOTE)
+        .values("claim_id")
+        .annotate(first=Min("issue_date"))
+        .values_list("claim_id", "first")
+    )
+
+
+def _bookings_check(bookings: list[Booking], *, today: date) -> None:
+    """The ledger rules on every booking (one query); refuses the whole batch."""
+    first = _first_invoice_dates({b.claim_id for b in bookings})
+    for b in bookings:
+        rules.money_amount(b.amount)
+        rules.payment_date(
+            on=b.on, today=today, first_invoice_date=first.get(b.claim_id)
+        )
+
+
 def _apply_ledger_rules(
     decisions: list[Decision],
     entries: dict[str, BankEntry],
@@ -343,13 +365,7 @@ def _apply_ledger_rules(
     future nor before the first invoice of the claim it matched."""
     today = today or creditor_today(creditor)
     matched = {d.claim_id for d in decisions if d.status == MATCHED and d.claim_id}
-    first = dict(
-        Invoice.objects.filter(claim_id__in=matched)
-        .exclude(kind=InvoiceKind.CREDIT_NOTE)
-        .values("claim_id")
-        .annotate(first=Min("issue_date"))
-        .values_list("claim_id", "first")
-    )
+    first = _first_invoice_dates(matched)
     out: list[Decision] = []
     for d in decisions:
         entry = entries[d.key]

@@ -273,3 +273,15 @@ def test_the_index_loads_in_a_constant_number_of_queries(
         index = claim_index_load(creditor=creditor)
     assert len(index.by_ogm) == 1
     assert len(index.by_reference) == 16  # 8 claim references + 8 invoice numbers
+
+
+def test_bulk_booking_applies_the_ledger_rules(claims_):
+    creditor, a, *_ = claims_
+    for booking in (
+        Booking(claim_id=a.pk, amount=Decimal("10.00"), on=date(2019, 1, 1)),
+        Booking(claim_id=a.pk, amount=Decimal("NaN"), on=TODAY),
+        Booking(claim_id=a.pk, amount=Decimal("10.00"), on=date(2026, 3, 2)),
+    ):
+        with pytest.raises(ValidationError):
+            payments_book_bulk(creditor=creditor, bookings=[booking], today=TODAY)
+    assert not Payment.objects.exists()
