@@ -90,3 +90,21 @@ def test_any_sequence_keeps_the_ledger_sensible(steps):
         assert stored.principal == Decimal("780.00") - live_credit
         assert stored.principal >= 0
         assert stored.paid == live_paid
+
+
+@SETTINGS
+@given(on=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31)))
+@pytest.mark.django_db
+def test_a_payment_is_accepted_exactly_between_the_first_invoice_and_today(on):
+    from claims.ledger_rules import creditor_today
+
+    claim = f.ClaimFactory()  # first invoice of 15/01/2026
+    today = creditor_today(claim.creditor)
+    inside = dt.date(2026, 1, 15) <= on <= today
+    if inside:
+        payment_record(claim=claim, amount=Decimal("1.00"), on=on)
+        assert Payment.objects.filter(claim=claim).count() == 1
+    else:
+        with pytest.raises(ValidationError, match=r"futur|première facture"):
+            payment_record(claim=claim, amount=Decimal("1.00"), on=on)
+        assert not Payment.objects.filter(claim=claim).exists()
