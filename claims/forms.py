@@ -10,6 +10,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims import ledger_rules as rules
 from claims.models import ClosedReason
 from claims.models import Creditor
 from claims.models import Debtor
@@ -30,10 +31,19 @@ class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Mode"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Référence"), max_length=140, required=False)
 
+    def clean_amount(self):
+        return rules.money_amount(self.cleaned_data["amount"])
+
     def clean_on(self):
+        # The claim's own rule (not before its first invoice) is the service's;
+        # the view shows its refusal on this field too.
         on = self.cleaned_data["on"]
-        if on > timezone.localdate():
-            raise ValidationError(_("Un paiement ne peut pas être daté dans le futur."))
+        try:
+            rules.payment_date(
+                on=on, today=timezone.localdate(), first_invoice_date=None
+            )
+        except ValidationError as exc:
+            raise rules.plain(exc) from None
         return on
 
 
@@ -147,14 +157,35 @@ class InvoiceForm(forms.Form):
     )
     description = forms.CharField(label=_("Objet"), max_length=300, required=False)
 
+    def clean_amount(self):
+        return rules.money_amount(self.cleaned_data["amount"])
+
     def clean(self):
         data = super().clean()
         issue, due = data.get("issue_date"), data.get("due_date")
-        if issue and due and due < issue:
-            self.add_error(
-                "due_date", _("L'échéance ne peut pas précéder la date de facture.")
-            )
+        if issue and due:
+            try:
+                rules.invoice_dates(
+                    issue_date=issue, due_date=due, today=timezone.localdate()
+                )
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    for error in errors:
+                        self.add_error(field, error)
         return data
+
+
+class ReversalForm(forms.Form):
+    """Why an entry is cancelled: always said, kept in the ledger and timeline."""
+
+    reason = forms.CharField(
+        label=_("Motif de l'annulation"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_reason(self):
+        return rules.reason_required(self.cleaned_data["reason"])
 
 
 InvoiceFormSet = formset_factory(InvoiceForm, extra=1, min_num=1, validate_min=True)

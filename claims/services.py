@@ -20,7 +20,9 @@ from django.db.models import Sum
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from claims import ledger_rules as rules
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
@@ -47,6 +49,9 @@ class InvoiceData:
     delivery_date: date | None = None
     kind: str = InvoiceKind.INVOICE
     currency: str = "EUR"
+    #: For a credit note: the invoice it credits (its amount is then capped by
+    #: what remains invoiced on that invoice rather than on the whole claim).
+    credited_invoice_id: int | None = None
 
 
 def event_record(
@@ -100,11 +105,14 @@ def claim_open(
     contract_rate: Decimal | None = None,
     terms_reference: str = "",
     has_debtor_writing: bool = False,
+    today: date | None = None,
 ) -> Claim:
     """Open a claim for ``debtor`` carrying ``invoices``; the scenario is planned later.
 
     Raises ``ValidationError`` (nothing written) when the debtor belongs to
     another creditor, an invoice is invalid or an invoice number is reused.
+    The money and date rules of :mod:`claims.ledger_rules` apply; ``today``
+    defaults to the creditor's local date.
     """
     from django.core.exceptions import ValidationError
 
@@ -127,8 +135,9 @@ def claim_open(
         claim.structured_reference = f"RF-{claim.reference}"
     claim.full_clean(exclude=["scenario"])
     claim.save()
+    today = today or rules.creditor_today(creditor)
     for data in invoices:
-        _invoice_create(claim=claim, data=data)
+        _invoice_create(claim=claim, data=data, today=today)
     claim_refresh_totals(claim=claim)
     event_record(
         claim=claim,
@@ -148,7 +157,98 @@ def _engine() -> Any:
     return services_collection
 
 
-def _invoice_create(*, claim: Claim, data: InvoiceData) -> Invoice:
+def _rule(field: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one ledger rule, its error attached to ``field``."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as exc:
+        raise rules.on_field(field, exc) from None
+
+
+def remaining_invoiced(*, claim: Claim, invoice: Invoice | None = None) -> Decimal:
+    """What remains invoiced on the claim (invoices − credit notes, reversals
+    included), or on ``invoice`` (its amount − the credit notes against it)."""
+    if invoice is not None:
+        credited = Invoice.objects.filter(
+            credited_invoice=invoice, kind=InvoiceKind.CREDIT_NOTE
+        ).aggregate(t=Coalesce(Sum("amount"), _ZERO, output_field=_MONEY))["t"]
+        return invoice.amount - credited
+    totals = Invoice.objects.filter(claim=claim).aggregate(
+        invoiced=Coalesce(
+            Sum("amount", filter=~_credit_note()), _ZERO, output_field=_MONEY
+        ),
+        credited=Coalesce(
+            Sum("amount", filter=_credit_note()), _ZERO, output_field=_MONEY
+        ),
+    )
+    return totals["invoiced"] - totals["credited"]
+
+
+def first_invoice_date(*, claim_id: int) -> date | None:
+    """The issue date of the claim's first invoice (credit notes aside)."""
+    return (
+        Invoice.objects.filter(claim_id=claim_id)
+        .exclude(kind=InvoiceKind.CREDIT_NOTE)
+        .aggregate(first=Min("issue_date"))["first"]
+    )
+
+
+def payment_check(
+    *,
+    claim: Claim,
+    amount: Any,
+    on: date,
+    today: date | None = None,
+    field_on: str = "on",
+    field_amount: str = "amount",
+) -> Decimal:
+    """The ledger rules for a payment on ``claim`` (recorded, imported from a bank
+    statement or declared by the debtor): the amount in cents, or a
+    ``ValidationError`` naming ``field_amount`` / ``field_on``."""
+    value = _rule(field_amount, rules.money_amount, amount)
+    rules.payment_date(
+        on=on,
+        today=today or rules.creditor_today(claim.creditor),
+        first_invoice_date=first_invoice_date(claim_id=claim.pk),
+        field=field_on,
+    )
+    return value
+
+
+def _invoice_create(
+    *, claim: Claim, data: InvoiceData, today: date | None = None
+) -> Invoice:
+    """Validate ``data`` against the ledger rules (nothing written if refused) and save."""
+    from django.core.exceptions import ValidationError
+
+    today = today or rules.creditor_today(claim.creditor)
+    amount = _rule("amount", rules.money_amount, data.amount)
+    rules.invoice_dates(issue_date=data.issue_date, due_date=data.due_date, today=today)
+    credited = None
+    if data.kind == InvoiceKind.CREDIT_NOTE:
+        if data.credited_invoice_id is not None:
+            credited = Invoice.objects.filter(
+                pk=data.credited_invoice_id, claim_id=claim.pk
+            ).first()
+            if credited is None or credited.kind == InvoiceKind.CREDIT_NOTE:
+                raise ValidationError(
+                    {
+                        "credited_invoice": ValidationError(
+                            _("La facture créditée n'appartient pas à cette créance."),
+                            code="credited_invoice_unknown",
+                        )
+                    }
+                )
+            rules.credit_note_amount(
+                amount=amount,
+                remaining=remaining_invoiced(claim=claim, invoice=credited),
+                on_invoice=credited.number,
+            )
+        rules.credit_note_amount(
+            amount=amount, remaining=remaining_invoiced(claim=claim)
+        )
     invoice = Invoice(
         creditor_id=claim.creditor_id,
         claim=claim,
@@ -157,22 +257,32 @@ def _invoice_create(*, claim: Claim, data: InvoiceData) -> Invoice:
         issue_date=data.issue_date,
         due_date=data.due_date,
         delivery_date=data.delivery_date,
-        amount=data.amount,
+        amount=amount,
         vat_amount=data.vat_amount,
         description=data.description,
         currency=data.currency,
+        credited_invoice=credited,
     )
-    invoice.full_clean(exclude=["claim", "creditor"])
+    invoice.full_clean(exclude=["claim", "creditor", "credited_invoice", "reverses"])
     invoice.save()
     return invoice
 
 
 @transaction.atomic
 def invoice_add(
-    *, claim: Claim, data: InvoiceData, actor: AbstractBaseUser | None = None
+    *,
+    claim: Claim,
+    data: InvoiceData,
+    actor: AbstractBaseUser | None = None,
+    today: date | None = None,
 ) -> Invoice:
-    """Add an invoice or a credit note to an open claim."""
-    invoice = _invoice_create(claim=claim, data=data)
+    """Add an invoice or a credit note to an open claim.
+
+    The claim row is locked so two credit notes at once cannot both pass the
+    "at most what remains invoiced" rule (claims.ledger_rules).
+    """
+    Claim.objects.select_for_update().only("pk").get(pk=claim.pk)
+    invoice = _invoice_create(claim=claim, data=data, today=today)
     claim_refresh_totals(claim=claim)
     event_record(
         claim=claim,
@@ -230,17 +340,19 @@ def payment_record(
     actor: AbstractBaseUser | None = None,
     idempotency_key: str | None = None,
     match_reason: str = "",
+    today: date | None = None,
 ) -> Payment:
     """Append a payment to the ledger and refresh the claim's cached totals.
 
     The claim row is locked first so that a collection run re-reading it
     under the same lock sees the payment (design.md: never after payment).
+    Refused (``ValidationError``, nothing written) by the ledger rules: the
+    amount (finite, positive, to the cent) and the date (not after ``today``
+    — the creditor's — nor before the claim's first invoice).
     """
-    from django.core.exceptions import ValidationError
-
-    if amount <= 0:
-        raise ValidationError("Le montant d'un paiement doit être positif.")
+    amount = _rule("amount", rules.money_amount, amount)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    payment_check(claim=locked, amount=amount, on=on, today=today)
     payment = Payment(
         creditor_id=locked.creditor_id,
         claim=locked,
@@ -279,16 +391,66 @@ def payment_record(
     return payment
 
 
+def _already_reversed(kind: str) -> Any:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError(
+        _("Cette écriture (%(k)s) est déjà annulée.") % {"k": kind},
+        code="already_reversed",
+    )
+
+
+def _not_a_reversal(kind: str) -> Any:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError(
+        _("Une annulation (%(k)s) ne s'annule pas : enregistrez une nouvelle écriture.")
+        % {"k": kind},
+        code="reversal_of_reversal",
+    )
+
+
+def _after_reversal(
+    *, claim: Claim, actor: AbstractBaseUser | None, today: date
+) -> None:
+    """Refresh the stored totals, then let the engine re-open / re-plan."""
+    claim_refresh_totals(claim=claim)
+    hook = getattr(_engine(), "claim_after_reversal", None)
+    if hook is not None:
+        hook(claim=claim, actor=actor, today=today)
+
+
 @transaction.atomic
 def payment_reverse(
-    *, payment: Payment, reason: str, actor: AbstractBaseUser | None = None
+    *,
+    payment: Payment,
+    reason: str,
+    actor: AbstractBaseUser | None = None,
+    today: date | None = None,
 ) -> Payment:
-    """Cancel a payment with a reversing row (the original row is never touched)."""
+    """Cancel a payment with a reversing row (the original row is never touched).
+
+    The reversal is a negative row linked to the original (``reverses``) with
+    the original's value date: the money never arrived, so the statement is
+    exactly what it would have been without it (when it was cancelled is in
+    the row's ``created_at`` and the event). Refused when the payment is itself a reversal
+    or was already reversed. A claim closed by that payment re-opens and its
+    collection is re-planned (``services_collection.claim_after_reversal``).
+    """
+    reason = _rule("reason", rules.reason_required, reason)
+    claim = Claim.objects.select_for_update().get(pk=payment.claim_id)
+    label = _("paiement")
+    if payment.reverses_id is not None or payment.amount < 0:
+        raise _not_a_reversal(label)
+    if Payment.objects.filter(reverses_id=payment.pk).exists():
+        raise _already_reversed(label)
+    today = today or rules.creditor_today(claim.creditor)
+    before = claim.balance
     reversal = Payment(
         creditor_id=payment.creditor_id,
         claim_id=payment.claim_id,
         amount=-payment.amount,
-        date=timezone.localdate(),
+        date=payment.date,
         method=payment.method,
         reference=f"Annulation : {reason}"[:140],
         reverses=payment,
@@ -296,15 +458,144 @@ def payment_reverse(
         currency=payment.currency,
     )
     reversal.save()
-    claim = Claim.objects.select_for_update().get(pk=payment.claim_id)
     claim_refresh_totals(claim=claim)
     event_record(
         claim=claim,
         kind=Event.Kind.PAYMENT,
         actor=actor,
-        message=f"Paiement de {payment.amount} {payment.currency} annulé : {reason}",
-        data={"reversed_payment": str(payment.code)},
+        message=_("Paiement de %(a)s %(c)s du %(d)s annulé : %(r)s")
+        % {
+            "a": payment.amount,
+            "c": payment.currency,
+            "d": f"{payment.date:%d/%m/%Y}",
+            "r": reason,
+        },
+        data={
+            "reversed_payment": str(payment.code),
+            "reversal": str(reversal.code),
+            "reason": reason,
+            "balance_before": str(before),
+            "balance_after": str(claim.balance),
+        },
     )
+    _after_reversal(claim=claim, actor=actor, today=today)
+    return reversal
+
+
+@transaction.atomic
+def credit_note_reverse(
+    *,
+    credit_note: Invoice,
+    reason: str,
+    actor: AbstractBaseUser | None = None,
+    today: date | None = None,
+) -> Invoice:
+    """Cancel a credit note with a counter-entry: a negative credit-note row
+    linked to it (``reverses``), with the original's dates. Sums over credit
+    notes then net to zero and the statement leaves both out, as if the note
+    had never been issued; the original row is never touched."""
+    from django.core.exceptions import ValidationError
+
+    reason = _rule("reason", rules.reason_required, reason)
+    claim = Claim.objects.select_for_update().get(pk=credit_note.claim_id)
+    label = _("note de crédit")
+    if credit_note.kind != InvoiceKind.CREDIT_NOTE:
+        raise ValidationError(
+            _("Seule une note de crédit peut être annulée ainsi."),
+            code="not_a_credit_note",
+        )
+    if credit_note.reverses_id is not None or credit_note.amount < 0:
+        raise _not_a_reversal(label)
+    if Invoice.objects.filter(reverses_id=credit_note.pk).exists():
+        raise _already_reversed(label)
+    today = today or rules.creditor_today(claim.creditor)
+    before = claim.balance
+    suffix = "-ANN"
+    reversal = Invoice(
+        creditor_id=credit_note.creditor_id,
+        claim_id=credit_note.claim_id,
+        kind=InvoiceKind.CREDIT_NOTE,
+        number=credit_note.number[: 50 - len(suffix)] + suffix,
+        issue_date=credit_note.issue_date,
+        due_date=credit_note.due_date,
+        amount=-credit_note.amount,
+        vat_amount=-credit_note.vat_amount,
+        currency=credit_note.currency,
+        description=f"Annulation : {reason}"[:300],
+        credited_invoice_id=credit_note.credited_invoice_id,
+        source="reversal",
+        reverses=credit_note,
+    )
+    reversal.save()
+    claim_refresh_totals(claim=claim)
+    event_record(
+        claim=claim,
+        kind=Event.Kind.INVOICE_ADDED,
+        actor=actor,
+        message=_("Note de crédit %(n)s (%(a)s %(c)s) annulée : %(r)s")
+        % {
+            "n": credit_note.number,
+            "a": credit_note.amount,
+            "c": credit_note.currency,
+            "r": reason,
+        },
+        data={
+            "reversed_credit_note": str(credit_note.code),
+            "reversal": str(reversal.code),
+            "reason": reason,
+            "balance_before": str(before),
+            "balance_after": str(claim.balance),
+        },
+    )
+    _after_reversal(claim=claim, actor=actor, today=today)
+    return reversal
+
+
+@transaction.atomic
+def waiver_reverse(
+    *,
+    waiver: Waiver,
+    reason: str,
+    actor: AbstractBaseUser | None = None,
+    today: date | None = None,
+) -> Waiver:
+    """Cancel a waiver with a counter-entry linked to it (``reverses``): from
+    then on the statement charges the interest or fees again."""
+    reason = _rule("reason", rules.reason_required, reason)
+    claim = Claim.objects.select_for_update().get(pk=waiver.claim_id)
+    label = _("renonciation")
+    if waiver.reverses_id is not None:
+        raise _not_a_reversal(label)
+    if Waiver.objects.filter(reverses_id=waiver.pk).exists():
+        raise _already_reversed(label)
+    today = today or rules.creditor_today(claim.creditor)
+    before = claim.balance
+    reversal = Waiver(
+        creditor_id=waiver.creditor_id,
+        claim_id=waiver.claim_id,
+        kind=waiver.kind,
+        amount=waiver.amount,
+        reason=f"Annulation : {reason}"[:300],
+        reverses=waiver,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    reversal.save()
+    claim_refresh_totals(claim=claim)
+    event_record(
+        claim=claim,
+        kind=Event.Kind.WAIVER,
+        actor=actor,
+        message=_("Renonciation (%(k)s) annulée : %(r)s")
+        % {"k": waiver.get_kind_display(), "r": reason},
+        data={
+            "reversed_waiver": waiver.pk,
+            "reversal": reversal.pk,
+            "reason": reason,
+            "balance_before": str(before),
+            "balance_after": str(claim.balance),
+        },
+    )
+    _after_reversal(claim=claim, actor=actor, today=today)
     return reversal
 
 
@@ -327,8 +618,10 @@ def waiver_record(
     """Record an explicit renunciation of interest or fees (None = all of it).
 
     The statement of account subtracts it and shows it; an Event keeps who
-    waived what and why.
+    waived what and why. A given amount follows the ledger's amount rule.
     """
+    if amount is not None:
+        amount = _rule("amount", rules.money_amount, amount)
     waiver = Waiver(
         creditor_id=claim.creditor_id,
         claim=claim,

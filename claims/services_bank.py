@@ -12,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField
 from django.db.models import F
+from django.db.models import Min
 from django.db.models import OuterRef
 from django.db.models import Subquery
 from django.db.models import Sum
@@ -28,14 +30,18 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from claims import ledger_rules as rules
 from claims.imports import BankEntry
 from claims.imports import ParseError
 from claims.imports import camt053
 from claims.imports import coda
 from claims.imports.matching import MATCHED
+from claims.imports.matching import UNMATCHED
 from claims.imports.matching import ClaimIndex
+from claims.imports.matching import Decision
 from claims.imports.matching import LineToMatch
 from claims.imports.matching import match_lines
+from claims.ledger_rules import creditor_today
 from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
@@ -43,14 +49,18 @@ from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Event
 from claims.models import Invoice
+from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.services import event_record
+from claims.services import payment_check
 from claims.services import payment_record
 
 logger = logging.getLogger(__name__)
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _CHUNK = 5000
+# BankLine.amount is DecimalField(max_digits=14, decimal_places=2).
+_LINE_MAX = Decimal(10**12)
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,7 @@ def payments_book_bulk(
     }
     if len(claims) != len(ids):
         raise ValidationError("Créance inconnue pour ce créancier.")
+    _bookings_check(bookings, today=today or creditor_today(creditor))
     user = actor if actor is not None and actor.is_authenticated else None
     payments = [
         Payment(
@@ -261,6 +272,9 @@ def bank_statement_import(
             result.skipped.append((entry, entry.skip_reason))
         elif entry.currency and entry.currency != "EUR":
             result.skipped.append((entry, f"Devise étrangère ({entry.currency})"))
+        elif not entry.amount.is_finite() or abs(entry.amount) >= _LINE_MAX:
+            # Cannot even be kept in the queue: reported, never a 500.
+            result.skipped.append((entry, f"Montant hors limites ({entry.amount})"))
         else:
             candidates.append(entry)
     seen = _existing_keys(
@@ -296,6 +310,7 @@ def bank_statement_import(
         ],
         claim_index_load(creditor=creditor),
     )
+    decisions = _apply_ledger_rules(decisions, fresh, creditor=creditor, today=today)
     bookings = [
         _booking(fresh[d.key], d.claim_id, d.reason, creditor.pk)
         for d in decisions
@@ -315,6 +330,58 @@ def bank_statement_import(
     BankImport.objects.filter(pk=bank_import.pk).update(lines_matched=result.matched)
     bank_import.lines_matched = result.matched
     return result
+
+
+def _first_invoice_dates(claim_ids: set[int]) -> dict[int, date]:
+    """Issue date of each claim's first invoice (credit notes aside), one query."""
+    return dict(
+        Invoice.objects.filter(claim_id__in=claim_ids)
+        .exclude(kind=InvoiceKind.CREDIT_NOTE)
+        .values("claim_id")
+        .annotate(first=Min("issue_date"))
+        .values_list("claim_id", "first")
+    )
+
+
+def _bookings_check(bookings: list[Booking], *, today: date) -> None:
+    """The ledger rules on every booking (one query); refuses the whole batch."""
+    first = _first_invoice_dates({b.claim_id for b in bookings})
+    for b in bookings:
+        rules.money_amount(b.amount)
+        rules.payment_date(
+            on=b.on, today=today, first_invoice_date=first.get(b.claim_id)
+        )
+
+
+def _apply_ledger_rules(
+    decisions: list[Decision],
+    entries: dict[str, BankEntry],
+    *,
+    creditor: Creditor,
+    today: date | None,
+) -> list[Decision]:
+    """Send to the queue, with the rule's message as reason, every line whose
+    amount or date the ledger refuses (claims.ledger_rules): a payment not in the
+    future nor before the first invoice of the claim it matched."""
+    today = today or creditor_today(creditor)
+    matched = {d.claim_id for d in decisions if d.status == MATCHED and d.claim_id}
+    first = _first_invoice_dates(matched)
+    out: list[Decision] = []
+    for d in decisions:
+        entry = entries[d.key]
+        try:
+            rules.money_amount(entry.amount)
+            if d.status == MATCHED and d.claim_id is not None:
+                rules.payment_date(
+                    on=entry.value_date or entry.booking_date,
+                    today=today,
+                    first_invoice_date=first.get(d.claim_id),
+                )
+        except ValidationError as exc:
+            reason = " ".join(exc.messages)
+            d = replace(d, status=UNMATCHED, reason=reason[:200])
+        out.append(d)
+    return out
 
 
 def _existing_keys(*, creditor: Creditor, keys: list[str]) -> set[str]:
@@ -431,13 +498,16 @@ def payment_declared(
     on: date,
     note: str = "",
     days: int = 5,
+    today: date | None = None,
 ) -> Claim:
     """The debtor says « I paid »: pause reminders a few days, pending the bank.
 
-    Never shortens an existing pause. Writes a PORTAL event.
+    Never shortens an existing pause. Writes a PORTAL event. The declared
+    payment follows the ledger's rules (``claims.services.payment_check``).
     """
-    until = on + timedelta(days=days)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    amount = payment_check(claim=locked, amount=amount, on=on, today=today)
+    until = on + timedelta(days=days)
     if locked.paused_until is None or locked.paused_until < until:
         locked.paused_until = until
         Claim.objects.filter(pk=locked.pk).update(paused_until=until)

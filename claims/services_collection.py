@@ -412,6 +412,68 @@ def claim_after_payment(
     return True
 
 
+def claim_after_reversal(
+    *, claim: Claim, actor: User = None, today: date | None = None
+) -> bool:
+    """Re-open a claim closed as paid once a reversal makes money due again.
+
+    Called by the ledger reversals (``claims.services``) after the totals are
+    refreshed, under the claim's lock. The claim goes back to the stage it was
+    closed from, and the steps the closing cancelled are planned again (the
+    run decides, as for any planned step, what is lawful to send). True when
+    re-opened.
+    """
+    if (
+        claim.balance <= 0
+        or claim.status != Claim.Status.CLOSED
+        or claim.closed_reason != ClosedReason.PAID
+    ):
+        return False
+    closing = (
+        Event.objects.filter(claim_id=claim.pk, kind=Event.Kind.STAGE)
+        .filter(data__after=Stage.CLOSED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    back_to = (closing.data.get("before") if closing else "") or Stage.AMICABLE
+    today = today or timezone.localdate()
+    won = Claim.objects.filter(
+        pk=claim.pk, status=Claim.Status.CLOSED, closed_reason=ClosedReason.PAID
+    ).update(
+        status=Claim.Status.OPEN,
+        stage=back_to,
+        stage_entered_on=today,
+        closed_reason="",
+        closed_on=None,
+        updated_at=timezone.now(),
+    )
+    if won != 1:
+        return False
+    if closing is not None:
+        Action.objects.filter(
+            claim_id=claim.pk,
+            state=Action.State.CANCELLED,
+            reason=str(closing.data.get("reason", ""))[:500],
+            done_at__gte=closing.at,
+        ).update(state=Action.State.PLANNED, reason="", done_at=None)
+    claim.refresh_from_db()
+    event_record(
+        claim=claim,
+        kind=Event.Kind.STAGE,
+        actor=actor,
+        message=_("Étape : %(b)s → %(a)s. %(r)s")
+        % {
+            "b": Stage.CLOSED.label,
+            "a": Stage(back_to).label,
+            "r": _("Créance rouverte : une écriture a été annulée"),
+        },
+        data={"before": Stage.CLOSED, "after": back_to, "reason": "reversal"},
+    )
+    claims_plan(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    return True
+
+
 def claims_after_payment(
     *, claim_ids: Iterable[int], today: date | None = None, actor: User = None
 ) -> int:

@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claims import ledger_rules
 from claims.imports import csvfile
 from claims.imports.csvfile import InvoiceRow
 from claims.imports.matching import normalize_reference
+from claims.ledger_rules import creditor_today
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
@@ -151,7 +153,7 @@ def invoices_csv_preview(
     *, creditor: Creditor, data: bytes, mapping: dict[str, str]
 ) -> Preview:
     """Parse the CSV with ``mapping`` and check every row (ParseError if unreadable)."""
-    parsed = csvfile.parse(data, mapping)
+    parsed = csvfile.parse(data, mapping, today=creditor_today(creditor))
     return invoices_preview(creditor=creditor, rows=parsed.rows, errors=parsed.errors)
 
 
@@ -352,6 +354,8 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
         for i in docs
         if not i.document.is_credit_note  # type: ignore[union-attr]
     }
+    today = creditor_today(creditor)
+    remaining = _ubl_remaining(creditor, docs, credited)
     for item in docs:
         doc = item.document
         kind = InvoiceKind.CREDIT_NOTE if doc.is_credit_note else InvoiceKind.INVOICE  # type: ignore[union-attr]
@@ -359,6 +363,8 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
             item.errors.append(f"Le document {doc.number} a déjà été importé.")  # type: ignore[union-attr]
         if doc.amount <= 0 and not doc.is_credit_note:  # type: ignore[union-attr]
             item.errors.append("Rien à recouvrer : montant à payer nul.")
+        else:
+            item.errors.extend(_ubl_rules(doc, today))
         if not doc.is_credit_note:  # type: ignore[union-attr]
             due = doc.due_date or doc.issue_date + timedelta(days=DEFAULT_TERM_DAYS)  # type: ignore[union-attr]
             _refuse_uncovered(item.errors, creditor, due)
@@ -370,7 +376,65 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
                 )
             elif (InvoiceKind.INVOICE, ref) not in existing and ref not in in_batch:
                 item.errors.append(f"Facture d'origine {ref} inconnue.")
+            elif ref in remaining and doc.amount > 0:  # type: ignore[union-attr]
+                try:
+                    ledger_rules.credit_note_amount(
+                        amount=doc.amount,  # type: ignore[union-attr]
+                        remaining=remaining[ref],
+                        on_invoice=ref,
+                    )
+                except ValidationError as exc:
+                    item.errors.extend(exc.messages)
+                remaining[ref] -= doc.amount  # type: ignore[union-attr]
     return items
+
+
+def _ubl_due(doc: object) -> date:
+    from datetime import timedelta
+
+    return doc.due_date or doc.issue_date + timedelta(days=DEFAULT_TERM_DAYS)  # type: ignore[attr-defined]
+
+
+def _ubl_rules(doc: object, today: date) -> list[str]:
+    """The ledger rules (claims.ledger_rules) on one UBL document, as messages."""
+    errors: list[str] = []
+    amounts = [doc.amount]  # type: ignore[attr-defined]
+    if doc.vat_amount > 0:  # type: ignore[attr-defined]
+        amounts.append(doc.vat_amount)  # type: ignore[attr-defined]
+    for value in amounts:
+        try:
+            ledger_rules.money_amount(value)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    try:
+        ledger_rules.invoice_dates(
+            issue_date=doc.issue_date,  # type: ignore[attr-defined]
+            due_date=doc.issue_date if doc.is_credit_note else _ubl_due(doc),  # type: ignore[attr-defined]
+            today=today,
+        )
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    return errors
+
+
+def _ubl_remaining(
+    creditor: Creditor, docs: list[UblItem], credited: list[str]
+) -> dict[str, Decimal]:
+    """What remains invoiced on each credited invoice (stored or in the batch)."""
+    from claims.services import remaining_invoiced
+
+    remaining: dict[str, Decimal] = {}
+    for invoice in Invoice.objects.filter(
+        creditor=creditor, kind=InvoiceKind.INVOICE, number__in=credited
+    ):
+        remaining[invoice.number] = remaining_invoiced(
+            claim=invoice.claim, invoice=invoice
+        )
+    for item in docs:
+        doc = item.document
+        if not doc.is_credit_note and doc.number not in remaining:  # type: ignore[union-attr]
+            remaining[doc.number] = doc.amount  # type: ignore[union-attr]
+    return remaining
 
 
 @transaction.atomic
@@ -392,10 +456,16 @@ def ubl_import(
     claims: list[Claim] = []
     for item in ordered:
         doc = item.document
-        if doc.is_credit_note:  # type: ignore[union-attr]
-            claims.append(_ubl_credit_note(creditor=creditor, doc=doc, actor=actor))
-        else:
-            claims.append(_ubl_invoice(creditor=creditor, doc=doc, actor=actor))
+        try:
+            if doc.is_credit_note:  # type: ignore[union-attr]
+                claims.append(_ubl_credit_note(creditor=creditor, doc=doc, actor=actor))
+            else:
+                claims.append(_ubl_invoice(creditor=creditor, doc=doc, actor=actor))
+        except ValidationError as exc:
+            # A rule only the service can check: nothing of the batch is kept.
+            raise ImportRefused(
+                [f"{item.filename} : {'; '.join(exc.messages)}"]
+            ) from None
     return claims
 
 
@@ -449,13 +519,12 @@ def _ubl_debtor(creditor: Creditor, doc: object) -> Debtor:
 def _ubl_invoice(
     *, creditor: Creditor, doc: object, actor: AbstractBaseUser | None
 ) -> Claim:
-    from datetime import timedelta
 
     from claims.services import InvoiceData
     from claims.services import claim_open
     from claims.validators import ogm_from_number
 
-    due = doc.due_date or doc.issue_date + timedelta(days=DEFAULT_TERM_DAYS)  # type: ignore[attr-defined]
+    due = _ubl_due(doc)
     claim = claim_open(
         creditor=creditor,
         debtor=_ubl_debtor(creditor, doc),
@@ -463,7 +532,7 @@ def _ubl_invoice(
             InvoiceData(
                 number=doc.number,  # type: ignore[attr-defined]
                 issue_date=doc.issue_date,  # type: ignore[attr-defined]
-                due_date=max(due, doc.issue_date),  # type: ignore[attr-defined]
+                due_date=due,
                 amount=doc.amount,  # type: ignore[attr-defined]
                 vat_amount=max(doc.vat_amount, Decimal("0.00")),  # type: ignore[attr-defined]
                 currency=doc.currency,  # type: ignore[attr-defined]
@@ -507,8 +576,9 @@ def _ubl_credit_note(
             vat_amount=max(doc.vat_amount, Decimal("0.00")),  # type: ignore[attr-defined]
             kind=InvoiceKind.CREDIT_NOTE,
             currency=doc.currency,  # type: ignore[attr-defined]
+            credited_invoice_id=original.pk,
         ),
         actor=actor,
     )
-    Invoice.objects.filter(pk=note.pk).update(credited_invoice=original, source="ubl")
+    Invoice.objects.filter(pk=note.pk).update(source="ubl")
     return original.claim

@@ -114,6 +114,7 @@ def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
         or claim.penalty_clause_minimum is not None
     )
     terms = claim if has_own_clause else creditor
+    invoices, waivers = _live_entries(claim, at)
     return ClaimFacts(
         country=creditor.country,
         debtor_kind=claim.debtor.kind,
@@ -136,7 +137,7 @@ def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
                 delivery_date=i.delivery_date,
                 description=i.description,
             )
-            for i in claim.invoices.all()
+            for i in invoices
         ),
         payments=tuple(
             PaymentFacts(on=p.date, amount=p.amount, reference=p.reference)
@@ -145,10 +146,24 @@ def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
         ),
         waivers=tuple(
             WaiverFacts(kind=w.kind, amount=w.amount, reason=w.reason)
-            for w in claim.waivers.all()
+            for w in waivers
             if w.created_at.date() <= at
         ),
     )
+
+
+def _live_entries(claim: Claim, at: date) -> tuple[list[Any], list[Any]]:
+    """Invoices and waivers minus cancelled ones: a counter-entry (``reverses``)
+    and, from its date on, the entry it cancels are both left out."""
+    invoices = list(claim.invoices.all())
+    gone = {i.reverses_id for i in invoices if i.reverses_id and i.issue_date <= at}
+    invoices = [i for i in invoices if not i.reverses_id and i.pk not in gone]
+    waivers = list(claim.waivers.all())
+    gone = {
+        w.reverses_id for w in waivers if w.reverses_id and w.created_at.date() <= at
+    }
+    waivers = [w for w in waivers if not w.reverses_id and w.pk not in gone]
+    return invoices, waivers
 
 
 def claim_statement(*, claim: Claim, at: date) -> Statement:

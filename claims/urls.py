@@ -4,6 +4,7 @@ from . import views
 from .views import actions
 from .views import imports as import_views
 from .views import manage
+from .views import reversals
 from .views import scenarios
 
 app_name = "claims"
@@ -27,6 +28,25 @@ urlpatterns = [
         name="claim_letter",
     ),
     path("claims/<uuid:code>/routes/", actions.route_advice, name="claim_routes"),
+    # Cancel a ledger entry by a counter-entry (``code`` is the entry's).
+    path(
+        "ledger/payment/<uuid:code>/cancel/",
+        reversals.entry_reverse,
+        {"kind": "payment"},
+        name="payment_reverse",
+    ),
+    path(
+        "ledger/credit-note/<uuid:code>/cancel/",
+        reversals.entry_reverse,
+        {"kind": "credit_note"},
+        name="credit_note_reverse",
+    ),
+    path(
+        "ledger/waiver/<uuid:code>/cancel/",
+        reversals.entry_reverse,
+        {"kind": "waiver"},
+        name="waiver_reverse",
+    ),
     path(
         "claims/<uuid:code>/do/<slug:key>/",
         actions.engine_action,

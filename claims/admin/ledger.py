@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from claims import ledger_rules
 from claims import services
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
+from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Stage
@@ -162,6 +164,71 @@ class ClaimAdmin(TenantScopedAdmin):
     actions = [pause_claims, resume_claims, export_csv]
 
 
+class InvoiceAdminForm(forms.ModelForm):
+    """An invoice or credit note typed in the admin follows the ledger rules."""
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "creditor",
+            "claim",
+            "kind",
+            "number",
+            "issue_date",
+            "due_date",
+            "delivery_date",
+            "amount",
+            "vat_amount",
+            "currency",
+            "description",
+            "credited_invoice",
+            "source",
+            "attachment",
+        ]
+
+    def clean(self) -> Any:
+        data = super().clean()
+        claim = data.get("claim")
+        issue, due = data.get("issue_date"), data.get("due_date")
+        try:
+            if data.get("amount") is not None:
+                data["amount"] = ledger_rules.money_amount(data["amount"])
+        except forms.ValidationError as exc:
+            self.add_error("amount", exc)
+        if issue and due:
+            try:
+                ledger_rules.invoice_dates(
+                    issue_date=issue,
+                    due_date=due,
+                    today=ledger_rules.creditor_today(data.get("creditor")),
+                )
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        if (
+            claim is not None
+            and self.instance.pk is None
+            and data.get("kind") == InvoiceKind.CREDIT_NOTE
+            and "amount" not in self.errors
+        ):
+            credited = data.get("credited_invoice")
+            try:
+                if credited is not None:
+                    ledger_rules.credit_note_amount(
+                        amount=data["amount"],
+                        remaining=services.remaining_invoiced(
+                            claim=claim, invoice=credited
+                        ),
+                        on_invoice=credited.number,
+                    )
+                ledger_rules.credit_note_amount(
+                    amount=data["amount"],
+                    remaining=services.remaining_invoiced(claim=claim),
+                )
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(TenantScopedAdmin):
     list_display = [
@@ -180,7 +247,8 @@ class InvoiceAdmin(TenantScopedAdmin):
     list_select_related = ["claim__debtor", "creditor"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["claim", "creditor", "credited_invoice"]
-    readonly_fields = ["code", "created_at"]
+    readonly_fields = ["code", "created_at", "reverses"]
+    form = InvoiceAdminForm
     actions = [export_csv]
 
 
@@ -198,6 +266,19 @@ class PaymentAddForm(forms.ModelForm):
                 _("Le montant d'un paiement doit être positif.")
             )
         return amount
+
+    def clean(self) -> Any:
+        """The ledger rules (claims.ledger_rules) on their fields, not a 500."""
+        data = super().clean()
+        claim, amount, on = data.get("claim"), data.get("amount"), data.get("date")
+        if claim is not None and amount is not None and on is not None:
+            try:
+                data["amount"] = services.payment_check(
+                    claim=claim, amount=amount, on=on, field_on="date"
+                )
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 @admin.register(Payment)

@@ -19,6 +19,7 @@ from decimal import InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from claims import ledger_rules as rules
 from claims.validators import normalize_iban
 
 from .types import ParseError
@@ -185,8 +186,14 @@ def parse_amount(value: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def parse(data: bytes, mapping: dict[str, str]) -> CsvResult:
-    """Convert every row; collect per-row errors in plain French."""
+def parse(
+    data: bytes, mapping: dict[str, str], *, today: date | None = None
+) -> CsvResult:
+    """Convert every row; collect per-row errors in plain French.
+
+    The ledger rules (claims.ledger_rules) apply to every row: amount, invoice
+    date not after ``today`` (the creditor's; unchecked when None), due date
+    not before the invoice date."""
     headers, rows = read_table(data)
     result = CsvResult(headers=headers)
     missing = [FIELDS[f] for f in REQUIRED if mapping.get(f) not in headers]
@@ -202,7 +209,7 @@ def parse(data: bytes, mapping: dict[str, str]) -> CsvResult:
         line = offset + 2
         if not any(cell.strip() for cell in row):
             continue
-        converted = _row(result, line, row, position)
+        converted = _row(result, line, row, position, today)
         if converted is None:
             continue
         if converted.invoice_number in seen:
@@ -218,7 +225,11 @@ def parse(data: bytes, mapping: dict[str, str]) -> CsvResult:
 
 
 def _row(
-    result: CsvResult, line: int, row: list[str], position: dict[str, int]
+    result: CsvResult,
+    line: int,
+    row: list[str],
+    position: dict[str, int],
+    today: date | None = None,
 ) -> InvoiceRow | None:
     def get(name: str) -> str:
         index = position.get(name)
@@ -241,14 +252,31 @@ def _row(
             values[name] = parse_amount(raw)
         except ValueError:
             result.add_error(line, f"{FIELDS[name]} « {raw} » : montant non reconnu.")
-    if isinstance(values.get("amount"), Decimal) and values["amount"] <= 0:
-        result.add_error(line, "Le montant doit être positif.")
-    if (
-        isinstance(values.get("issue_date"), date)
-        and isinstance(values.get("due_date"), date)
-        and values["due_date"] < values["issue_date"]
+    if isinstance(values.get("amount"), Decimal):
+        try:
+            values["amount"] = rules.money_amount(values["amount"])
+        except ValidationError as exc:
+            for msg in exc.messages:
+                result.add_error(line, f"{FIELDS['amount']} : {msg}")
+    vat = values.get("vat_amount")
+    if isinstance(vat, Decimal) and vat != 0:
+        try:
+            values["vat_amount"] = rules.money_amount(vat)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                result.add_error(line, f"{FIELDS['vat_amount']} : {msg}")
+    if isinstance(values.get("issue_date"), date) and isinstance(
+        values.get("due_date"), date
     ):
-        result.add_error(line, "L'échéance précède la date de facture.")
+        try:
+            rules.invoice_dates(
+                issue_date=values["issue_date"],  # type: ignore[arg-type]
+                due_date=values["due_date"],  # type: ignore[arg-type]
+                today=today or date.max,
+            )
+        except ValidationError as exc:
+            for msg in exc.messages:
+                result.add_error(line, msg)
     iban = get("debtor_iban")
     if iban:
         try:

@@ -221,6 +221,15 @@ class Invoice(models.Model):
         blank=True,
         related_name="credit_notes",
     )
+    # A cancelled credit note keeps its row; its counter-entry (same amount,
+    # negative) points at it. Only a counter-entry may be negative.
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
     source = models.CharField(_("origine"), max_length=10, default="manual")
     attachment = models.FileField(
         _("pièce (PDF)"), upload_to="invoices/%Y/%m/", blank=True
@@ -239,7 +248,8 @@ class Invoice(models.Model):
                 name="claims_unique_invoice_number",
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="claims_invoice_amount_positive"
+                condition=Q(amount__gte=0) | Q(reverses__isnull=False),
+                name="claims_invoice_amount_positive",
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("issue_date")),
@@ -336,6 +346,7 @@ class Waiver(models.Model):
         INTEREST = "interest", _("Intérêts")
         COSTS = "costs", _("Frais et indemnités")
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="waivers")
     kind = models.CharField(_("objet"), max_length=10, choices=Kind.choices)
@@ -348,6 +359,14 @@ class Waiver(models.Model):
         help_text=_("Vide = renonciation totale."),
     )
     reason = models.CharField(_("motif"), max_length=300)
+    # A cancelled waiver keeps its row; its counter-entry points at it.
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )

@@ -178,6 +178,17 @@ def _back(claim: Any) -> HttpResponse:
     return redirect(claim.get_absolute_url())
 
 
+def form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's refusal shown next to the field it names (else above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return
+    for msg in exc.messages:
+        form.add_error(None, msg)
+
+
 def _confirm_or_run(
     request: HttpRequest,
     code: UUID,
@@ -197,8 +208,7 @@ def _confirm_or_run(
             try:
                 result = run(claim, form.cleaned_data)
             except ValidationError as exc:
-                for msg in exc.messages:
-                    form.add_error(None, msg)
+                form_errors(form, exc)
             else:
                 messages.success(request, result)
                 return _back(claim)

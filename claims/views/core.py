@@ -32,6 +32,7 @@ from claims.views.actions import ENGINE_ACTIONS
 from claims.views.actions import LETTER_URLS
 from claims.views.actions import engine_service
 from claims.views.actions import letter_url
+from claims.views.reversals import ledger_entries
 
 RECOVERY_LABELS = {
     "before_reminder": _("Avant tout rappel"),
@@ -217,6 +218,9 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             for k, v in LETTER_URLS.items()
         ],
         "documents": _documents(claim),
+        "ledger_entries": ledger_entries(
+            claim=claim, invoices=invoices, payments=payments
+        ),
     }
     return render(request, "claims/claim_detail.html", context)
 

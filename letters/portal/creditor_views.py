@@ -81,13 +81,18 @@ def dispute_answer(request: HttpRequest, code: UUID) -> HttpResponse:
                     credit_amount=form.cleaned_data["credit_amount"],
                     actor=request.user,
                 )
-            except ValidationError:
-                form.add_error(
-                    None,
-                    _(
-                        "Réponse impossible : explication ou montant manquant, ou déjà traitée."
-                    ),
-                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "amount" in exc.error_dict:
+                    # A ledger rule (e.g. a credit note above what remains
+                    # invoiced): its own message, on the amount.
+                    form.add_error("credit_amount", exc.error_dict["amount"])
+                else:
+                    form.add_error(
+                        None,
+                        _(
+                            "Réponse impossible : explication ou montant manquant, ou déjà traitée."
+                        ),
+                    )
             else:
                 messages.success(request, _("Réponse enregistrée."))
                 return redirect("portal:manage")

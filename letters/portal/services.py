@@ -33,6 +33,7 @@ from claims.models import Stage
 from claims.services import InvoiceData
 from claims.services import event_record
 from claims.services import invoice_add
+from claims.services import payment_check
 from letters.portal.plans import split_instalments
 
 if TYPE_CHECKING:
@@ -107,8 +108,11 @@ def portal_payment_declared(
     Nothing enters the payment ledger; only a bank line or the creditor does that.
     The pause never shortens an existing, longer one.
     """
-    if amount <= 0:
-        raise ValidationError("amount must be positive")
+    # The ledger's rules (claims.ledger_rules): not in the future, not before
+    # the first invoice, a real amount — refused with a message on the field.
+    amount = payment_check(
+        claim=claim, amount=amount, on=paid_on, today=today, field_on="paid_on"
+    )
     until = today + timedelta(days=PAUSE_DAYS_AFTER_DECLARATION)
     Claim.objects.filter(pk=claim.pk).filter(
         Q(paused_until__isnull=True) | Q(paused_until__lt=until)
@@ -335,6 +339,8 @@ def dispute_answer(
                 amount=amount,
                 kind=InvoiceKind.CREDIT_NOTE,
                 description=f"Contestation {dispute.invoice or claim.reference}",
+                # Capped by what remains on the disputed invoice (ledger rules).
+                credited_invoice_id=dispute.invoice_id,
             ),
             actor=actor,
         )

@@ -165,6 +165,18 @@ def claim_detail(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRe
     return render(request, "portal/claim.html", context)
 
 
+def _form_errors(form: object, exc: ValidationError) -> None:
+    """A service's refusal shown on the form's fields (or above it)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None  # type: ignore[attr-defined]
+            for e in errors:
+                form.add_error(target, e)  # type: ignore[attr-defined]
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)  # type: ignore[attr-defined]
+
+
 def _rerender(
     request: HttpRequest, token: PortalToken, claim: Claim, **forms: object
 ) -> HttpResponse:
@@ -185,14 +197,18 @@ def declare_paid(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRe
     form = PaidForm(request.POST, request.FILES)
     if not form.is_valid():
         return _rerender(request, token, claim, paid_form=form)
-    services.portal_payment_declared(
-        token=token,
-        claim=claim,
-        paid_on=form.cleaned_data["paid_on"],
-        amount=form.cleaned_data["amount"],
-        proof=form.cleaned_data["proof"],
-        today=_today(claim.creditor),
-    )
+    try:
+        services.portal_payment_declared(
+            token=token,
+            claim=claim,
+            paid_on=form.cleaned_data["paid_on"],
+            amount=form.cleaned_data["amount"],
+            proof=form.cleaned_data["proof"],
+            today=_today(claim.creditor),
+        )
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return _rerender(request, token, claim, paid_form=form)
     messages.success(
         request,
         _(

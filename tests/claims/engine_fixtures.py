@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.utils import timezone
 
 from claims import execution
 from claims.execution import Delivery
@@ -73,7 +74,11 @@ def open_claim(creditor, debtor, *, due: date, amount: str = "1210.00", n: int =
         invoices=[
             InvoiceData(
                 number=f"{debtor.pk}-{due:%Y%m%d}-{n}",
-                issue_date=date(due.year, due.month, 1) if due.day > 1 else due,
+                # Never after today: an invoice dated in the future is refused.
+                issue_date=min(
+                    date(due.year, due.month, 1) if due.day > 1 else due,
+                    timezone.localdate(),
+                ),
                 due_date=due,
                 amount=Decimal(amount),
             )

@@ -270,3 +270,46 @@ def test_same_creditor_check_refuses_mixed_rows(cast):
     form.instance = Action()
     same_creditor_check(form, Action, {"claim": mine, "debtor": theirs})
     assert set(form.errors) == {"claim", "debtor"}
+
+
+def test_the_admin_refuses_a_payment_before_the_first_invoice(client, superuser):
+    claim = f.ClaimFactory()  # invoiced on 15/01/2026
+    client.force_login(superuser)
+    response = client.post(
+        _url(Payment, "add"),
+        {
+            "claim": claim.pk,
+            "amount": "210.00",
+            "date": "2021-03-01",
+            "method": "transfer",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the rule's message
+    assert "première facture" in response.context["adminform"].form.errors["date"][0]
+    assert not Payment.objects.exists()
+
+
+def test_the_admin_refuses_a_credit_note_of_5000_on_a_780_claim(client, superuser):
+    from claims.models import Invoice
+
+    claim = f.ClaimFactory(invoices=[{"amount": Decimal("780.00")}])
+    client.force_login(superuser)
+    response = client.post(
+        _url(Invoice, "add"),
+        {
+            "creditor": claim.creditor_id,
+            "claim": claim.pk,
+            "kind": "credit_note",
+            "number": "NC-1",
+            "issue_date": "2026-02-01",
+            "due_date": "2026-02-01",
+            "amount": "5000.00",
+            "vat_amount": "0.00",
+            "currency": "EUR",
+            "source": "manual",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "780.00" in errors["amount"][0]
+    assert not Invoice.objects.filter(kind="credit_note").exists()

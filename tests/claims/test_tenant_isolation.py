@@ -22,7 +22,10 @@ from claims.models import Dispute
 from claims.models import PaymentPlan
 from claims.models import Scenario
 from claims.models import ScenarioStep
+from claims.services import InvoiceData
+from claims.services import invoice_add
 from claims.services import payment_record
+from claims.services import waiver_record
 from tests import factories as f
 
 
@@ -92,6 +95,17 @@ def book_b(cast):
     payment_record(claim=claim, amount=Decimal("10.00"), on=dt.date(2026, 3, 1))
     Dispute.objects.create(creditor=b, claim=claim, reason="Marchandise abîmée")
     PaymentPlan.objects.create(creditor=b, claim=claim)
+    invoice_add(
+        claim=claim,
+        data=InvoiceData(
+            number="NC-B",
+            issue_date=dt.date(2026, 2, 1),
+            due_date=dt.date(2026, 2, 1),
+            amount=Decimal("5.00"),
+            kind="credit_note",
+        ),
+    )
+    waiver_record(claim=claim, kind="costs", amount=None, reason="geste")
     scenario = Scenario.objects.create(
         creditor=b, name="B2B FR", country="FR", debtor_kind="business"
     )

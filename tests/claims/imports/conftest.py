@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+# Next to the repository; a worktree elsewhere points at them with SAMPLES_DIR.
+SAMPLES = Path(
+    os.environ.get("SAMPLES_DIR")
+    or Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+)
 
 
 @pytest.fixture

@@ -125,3 +125,46 @@ def test_one_bad_row_imports_nothing(creditor):
 def test_binary_file_is_refused():
     with pytest.raises(ParseError, match="CSV"):
         csvfile.read_table(b"PK\x03\x04\x00\x00binary")
+
+
+# ---------------------------------------------------------------- ledger rules
+
+
+def test_an_invoice_dated_next_year_is_a_refused_row(db):
+    from claims.ledger_rules import creditor_today
+
+    creditor = f.CreditorFactory()
+    year = creditor_today(creditor).year + 1
+    data = (
+        HEADER
+        + "Dupont SA;;;F1;01/02/2026;03/03/2026;121,00\n"
+        + f"Dupont SA;;;F2;05/01/{year};05/02/{year};121,00\n"
+    ).encode()
+    preview = invoices_csv_preview(creditor=creditor, data=data, mapping=MAPPING)
+    assert list(preview.errors) == [3]
+    assert "dans le futur" in preview.errors[3][0]
+    with pytest.raises(ImportRefused):
+        invoices_csv_import(creditor=creditor, data=data, mapping=MAPPING)
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("NaN", "non reconnu"),
+        ("Infinity", "non reconnu"),
+        ("1E+15", "trop élevé"),
+        ("0,00", "positif"),
+        ("0,004", "non reconnu"),
+        ("-5", "positif"),
+    ],
+)
+def test_nonsense_amounts_are_refused_rows_not_500s(db, amount, words):
+    creditor = f.CreditorFactory()
+    data = (HEADER + f"Dupont SA;;;F1;01/02/2026;03/03/2026;{amount}\n").encode()
+    preview = invoices_csv_preview(creditor=creditor, data=data, mapping=MAPPING)
+    assert preview.rows == []
+    assert any(words in e for e in preview.errors[2])
+    with pytest.raises(ImportRefused):
+        invoices_csv_import(creditor=creditor, data=data, mapping=MAPPING)
+    assert not Claim.objects.exists()

@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from claims.imports import ParseError
 from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
 from claims.models import Event
+from claims.models import Invoice
 from claims.models import Payment
 from claims.services_bank import Booking
 from claims.services_bank import bank_line_candidates
@@ -165,13 +167,85 @@ def test_ambiguous_line_is_matched_in_the_queue(claims_):
     assert not bank_line_ignore(line=line)
 
 
+CODA_2012 = "oca-l10n-belgium_Ontvangen_CODA.2012-01-11-18.59.15.txt"
+
+
 def test_the_real_coda_sample_is_imported(claims_, sample):
     creditor, a, *_ = claims_
-    data = sample("coda", "oca-l10n-belgium_Ontvangen_CODA.2012-01-11-18.59.15.txt")
+    # The sample pays in January 2012: its claim was invoiced before that.
+    Invoice.objects.filter(claim=a).update(
+        issue_date=date(2011, 12, 1), due_date=date(2011, 12, 31)
+    )
+    data = sample("coda", CODA_2012)
     result = bank_statement_import(creditor=creditor, data=data, filename="x.txt")
     assert (result.total, result.matched, len(result.skipped)) == (2, 1, 3)
     assert Payment.objects.get().amount == Decimal("3044.45")
     assert Claim.objects.get(pk=a.pk).balance == Decimal("0.00") - Decimal("1834.45")
+
+
+def test_a_coda_payment_dated_before_the_first_invoice_goes_to_the_queue(
+    claims_, sample
+):
+    creditor, *_ = claims_  # claim a invoiced on 15/01/2026, paid in 2012?
+    result = bank_statement_import(
+        creditor=creditor, data=sample("coda", CODA_2012), filename="x.txt"
+    )
+    assert (result.total, result.matched, result.queued) == (2, 0, 2)
+    assert not Payment.objects.exists()
+    line = BankLine.objects.get(amount=Decimal("3044.45"))
+    assert line.status == BankLine.Status.UNMATCHED
+    assert "première facture" in line.match_reason
+    assert "15/01/2026" in line.match_reason
+
+
+def test_a_camt_payment_dated_before_the_first_invoice_goes_to_the_queue(claims_):
+    creditor, a, *_ = claims_
+    Invoice.objects.filter(claim=a).update(
+        issue_date=date(2026, 2, 25), due_date=date(2026, 3, 25)
+    )
+    data = _camt([("100.00", "+++240/2838/42818+++", "", "")])  # paid 20/02/2026
+    result = bank_statement_import(
+        creditor=creditor, data=data, filename="s.xml", today=TODAY
+    )
+    assert (result.matched, result.queued) == (0, 1)
+    line = BankLine.objects.get()
+    assert line.status == BankLine.Status.UNMATCHED
+    assert line.claim_id is None
+    assert "25/02/2026" in line.match_reason
+    assert not Payment.objects.exists()
+    # The two-click match applies the same rule: refused, nothing booked.
+    with pytest.raises(ValidationError, match="première facture"):
+        bank_line_match(line=line, claim=a)
+    line.refresh_from_db()
+    assert line.status == BankLine.Status.UNMATCHED
+    assert not Payment.objects.exists()
+
+
+def test_a_camt_payment_dated_after_today_goes_to_the_queue(claims_):
+    creditor, *_ = claims_
+    data = _camt([("100.00", "+++240/2838/42818+++", "", "")])  # paid 20/02/2026
+    result = bank_statement_import(
+        creditor=creditor, data=data, filename="s.xml", today=date(2026, 2, 10)
+    )
+    assert (result.matched, result.queued) == (0, 1)
+    assert "futur" in BankLine.objects.get().match_reason
+
+
+@pytest.mark.parametrize("amount", ["1E+15", "999999999999.99"])
+def test_a_camt_amount_out_of_bounds_is_reported_not_a_500(claims_, amount):
+    creditor, *_ = claims_
+    data = _camt([(amount, "+++240/2838/42818+++", "", ""), ("10.00", "", "x", "")])
+    result = bank_statement_import(
+        creditor=creditor, data=data, filename="s.xml", today=TODAY
+    )
+    assert not Payment.objects.exists()
+    if amount == "1E+15":  # cannot even be queued: reported as skipped
+        assert len(result.skipped) == 1
+        assert "hors limites" in result.skipped[0][1]
+    else:  # kept in the queue with the rule's reason
+        line = BankLine.objects.get(amount=Decimal(amount))
+        assert line.status == BankLine.Status.UNMATCHED
+        assert "trop élevé" in line.match_reason
 
 
 def test_payment_declared_pauses_the_claim(claims_):
@@ -199,3 +273,15 @@ def test_the_index_loads_in_a_constant_number_of_queries(
         index = claim_index_load(creditor=creditor)
     assert len(index.by_ogm) == 1
     assert len(index.by_reference) == 16  # 8 claim references + 8 invoice numbers
+
+
+def test_bulk_booking_applies_the_ledger_rules(claims_):
+    creditor, a, *_ = claims_
+    for booking in (
+        Booking(claim_id=a.pk, amount=Decimal("10.00"), on=date(2019, 1, 1)),
+        Booking(claim_id=a.pk, amount=Decimal("NaN"), on=TODAY),
+        Booking(claim_id=a.pk, amount=Decimal("10.00"), on=date(2026, 3, 2)),
+    ):
+        with pytest.raises(ValidationError):
+            payments_book_bulk(creditor=creditor, bookings=[booking], today=TODAY)
+    assert not Payment.objects.exists()

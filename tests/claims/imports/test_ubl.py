@@ -137,3 +137,58 @@ def test_a_bad_file_imports_nothing(db, sample):
     with pytest.raises(ImportRefused):
         ubl_import(creditor=creditor, files=files)
     assert not Claim.objects.exists()
+
+
+# ---------------------------------------------------------------- ledger rules
+
+
+def _next_year(data: bytes, creditor) -> bytes:
+    from claims.ledger_rules import creditor_today
+
+    year = creditor_today(creditor).year + 1
+    return data.replace(b"2017-11-13", f"{year}-01-05".encode()).replace(
+        b"2017-12-01", f"{year}-02-05".encode()
+    )
+
+
+def test_an_invoice_dated_next_year_is_refused_and_nothing_imported(db, sample):
+    creditor = f.CreditorFactory()
+    data = _next_year(sample("ubl", "peppol-bis-invoice-3_base-example.xml"), creditor)
+    (item,) = ubl_preview(creditor=creditor, files=[("next.xml", data)])
+    assert any("dans le futur" in e for e in item.errors)
+    with pytest.raises(ImportRefused, match="futur"):
+        ubl_import(creditor=creditor, files=[("next.xml", data)])
+    assert not Claim.objects.exists()
+    assert not Invoice.objects.exists()
+
+
+def test_a_credit_note_larger_than_its_invoice_is_refused(db, sample):
+    creditor = f.CreditorFactory()
+    ubl_import(
+        creditor=creditor,
+        files=[("inv.xml", sample("ubl", "peppol-bis-invoice-3_base-example.xml"))],
+    )
+    note = sample("ubl", "peppol-bis-invoice-3_base-creditnote-correction.xml")
+    big = note.replace(b">1656.25<", b">5000.00<")
+    (item,) = ubl_preview(creditor=creditor, files=[("cn.xml", big)])
+    assert any("dépasse" in e and "Snippet1" in e for e in item.errors)
+    with pytest.raises(ImportRefused):
+        ubl_import(creditor=creditor, files=[("cn.xml", big)])
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    assert Claim.objects.get().principal == Decimal("1656.25")
+
+
+def test_two_credit_notes_in_one_batch_cannot_exceed_their_invoice(db, sample):
+    creditor = f.CreditorFactory()
+    note = sample("ubl", "peppol-bis-invoice-3_base-creditnote-correction.xml")
+    second = note.replace(b"<cbc:ID>Snippet1</cbc:ID>\n", b"<cbc:ID>NC-2</cbc:ID>\n", 1)
+    items = ubl_preview(
+        creditor=creditor,
+        files=[
+            ("inv.xml", sample("ubl", "peppol-bis-invoice-3_base-example.xml")),
+            ("cn1.xml", note),
+            ("cn2.xml", second),
+        ],
+    )
+    assert items[1].errors == []
+    assert any("dépasse" in e for e in items[2].errors)

@@ -44,6 +44,30 @@ def test_i_have_paid_pauses_reminders_five_days(portal, claim):
     assert event.data["declared_payment"] == "1815.00"
 
 
+@pytest.mark.parametrize(
+    ("paid_on", "amount", "field", "words"),
+    [
+        ("2019-06-01", "100.00", "paid_on", "première facture"),  # invoice 15/01/2026
+        ("2026-04-11", "100.00", "paid_on", "futur"),
+        ("2026-04-08", "1E+15", "amount", ""),
+        ("2026-04-08", "NaN", "amount", ""),
+    ],
+)
+def test_a_nonsense_declaration_is_refused_on_its_field(
+    portal, claim, paid_on, amount, field, words
+):
+    response = portal.post(
+        f"/p/c/{claim.code}/paid/", {"paid_on": paid_on, "amount": amount}
+    )
+    assert response.status_code == 400
+    errors = response.context["paid_form"].errors
+    assert field in errors
+    assert words in " ".join(errors[field])
+    claim.refresh_from_db()
+    assert claim.paused_until is None
+    assert not Event.objects.filter(claim=claim, message__contains="déclare").exists()
+
+
 def test_disputing_one_invoice_stops_automatic_steps(
     portal, claim, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -129,6 +153,26 @@ def test_a_credit_note_settles_a_partial_dispute(portal, claim, client, cast):
     claim.refresh_from_db()
     assert claim.balance == Decimal("1715.00")
     assert claim.invoices.filter(kind="credit_note", amount=Decimal("100.00")).exists()
+
+
+def test_a_credit_note_above_the_disputed_invoice_is_refused(
+    portal, claim, client, cast
+):
+    invoice = claim.invoices.get(number="C-PORTAL-1-2")  # 605.00
+    portal.post(
+        f"/p/c/{claim.code}/dispute/", {"invoice": str(invoice.code), "reason": "Abîmé"}
+    )
+    dispute = Dispute.objects.get()
+    client.force_login(cast.owner)
+    response = client.post(
+        f"/p/manage/disputes/{dispute.code}/",
+        {"decision": "credited", "answer": "OK", "credit_amount": "5000.00"},
+    )
+    assert response.status_code == 400
+    assert "605.00" in response.context["form"].errors["credit_amount"][0]
+    dispute.refresh_from_db()
+    assert dispute.status == "open"  # nothing written
+    assert not claim.invoices.filter(kind="credit_note").exists()
 
 
 def test_a_counter_proposal_is_accepted_by_the_debtor(portal, claim, client, cast):
