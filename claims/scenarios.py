@@ -16,8 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from claims.law.waiting import POST_WORKING_DAYS
-from claims.law.waiting import WAITING_DAYS
+from claims.law.calendar import POST_WORKING_DAYS
+from claims.law.calendar import WAITING_DAYS
+from claims.law.calendar import is_electronic
 
 EMAIL, POST, EMAIL_POST, REGISTERED, CALL, ESCALATE = (
     "email",
@@ -305,7 +306,7 @@ def _check_be_consumer(steps: Sequence[StepSpec], dates: list[date]) -> list[str
             )
             % i
         )
-    paper = first.channel in (POST, REGISTERED)
+    paper = not is_electronic(first.channel)
     wait = WAITING_DAYS + (_POST_WORST_CALENDAR_DAYS if paper else 1)
     for j, _step, on in collection[1:]:
         if (on - sent).days < wait:

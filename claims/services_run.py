@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from claims.execution import Delivery
 from claims.execution import get_deliverer
-from claims.law.waiting import be_consumer_charges_from
+from claims.law.calendar import claimable_from as be_consumer_charges_from
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
