@@ -34,9 +34,14 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Event
 from claims.models import Stage
+from claims.services_collection import claim_replan
+from claims.services_collection import claim_transition
 from claims.services_collection import claims_plan
 from claims.services_collection import claims_refresh_next_action
+from claims.services_collection import claims_stage_set
 from claims.stages import AUTOMATIC
+from claims.stages import stage_after_step
+from claims.stages import step_contradiction
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -129,28 +134,19 @@ def claims_resume_paused(*, creditor_days: dict[int, date]) -> int:
     )
     if not rows:
         return 0
-    by_stage: dict[str, list[int]] = defaultdict(list)
-    for pk, _c, resume in rows:
-        by_stage[resume or Stage.AMICABLE].append(pk)
-    for stage, ids in by_stage.items():
-        Claim.objects.filter(pk__in=ids, stage=Stage.PAUSED).update(
-            stage=stage,
-            paused_until=None,
-            resume_stage="",
-            stage_entered_on=F("paused_until"),
+    by_day: dict[date, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for pk, c, resume in rows:
+        by_day[creditor_days[c]].append((pk, c, Stage.PAUSED, resume or Stage.AMICABLE))
+    return sum(
+        len(
+            claims_stage_set(
+                moves=moves,
+                reason=_("Fin de la pause : reprise des relances."),
+                today=day,
+            )
         )
-    Event.objects.bulk_create(
-        Event(
-            creditor_id=c,
-            claim_id=pk,
-            kind=Event.Kind.STAGE,
-            actor_label="système",
-            message=_("Fin de la pause : reprise des relances."),
-            data={"before": Stage.PAUSED, "after": resume or Stage.AMICABLE},
-        )
-        for pk, c, resume in rows
+        for day, moves in by_day.items()
     )
-    return len(rows)
 
 
 def actions_requeue_stale(*, now: datetime) -> int:
@@ -373,6 +369,16 @@ def _claim_actions(
         if block is not None:
             a.state, a.reason = block
             (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
+            changes.append(a)
+            continue
+        why = step_contradiction(
+            a.step.kind,
+            claim.stage,
+            formal_notice_sent=claim.formal_notice_sent_on is not None,
+        )
+        if why is not None:  # e.g. a first reminder at the formal-notice stage
+            a.state, a.reason = P.SKIPPED, why
+            out.skipped[a.pk] = why
             changes.append(a)
             continue
         earlier = a.claim_id in seen_claims or any(
@@ -612,23 +618,25 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
         }
     if a.step.kind == "formal_notice":
         fields["formal_notice_sent_on"] = today
-        if claim.stage == Stage.AMICABLE:
-            fields |= {"stage": Stage.FORMAL_NOTICE, "stage_entered_on": today}
-            ev.append(
-                Event(
-                    creditor_id=a.creditor_id,
-                    claim_id=a.claim_id,
-                    kind=Event.Kind.STAGE,
-                    actor=actor,
-                    actor_label=label,
-                    message=_("Étape : Relances amiables → Mise en demeure"),
-                    data={"before": Stage.AMICABLE, "after": Stage.FORMAL_NOTICE},
-                )
-            )
     # Conditional on the stage read under lock (nobody else can change it now).
     Claim.objects.filter(pk=claim.pk, stage=claim.stage).update(**fields)
     for k, v in fields.items():
         setattr(claim, k, v)
+    # The stage follows what was sent, through the one state machine.
+    after = stage_after_step(claim.stage, a.step.kind)
+    if after is not None:
+        claim_transition(
+            claim_id=claim.pk,
+            to=after,
+            actor=actor,
+            reason=_("%s envoyée") % a.step.get_kind_display(),
+            expected_stage=claim.stage,
+            today=today,
+            replan="skip",
+        )
+        claim.stage = after
+    elif a.step.kind == "formal_notice":
+        claim_replan(claim=claim, today=today, actor=actor, mode="skip")
     return ev
 
 
