@@ -229,7 +229,9 @@ def claim_replan(*, claim: Claim, today: date, actor: User, mode: str) -> None:
 
 
 def _earliest_send(claim: Claim, today: date) -> date:
-    """The first day a step may go out again for ``claim``."""
+    """The first day a step may go out again: after the last deadline given."""
+    if claim.reply_by is not None and claim.reply_by >= today:
+        return claim.reply_by + timedelta(days=1)
     return today
 
 

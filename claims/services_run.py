@@ -28,7 +28,11 @@ from django.utils.translation import gettext as _
 
 from claims.execution import Delivery
 from claims.execution import get_deliverer
+from claims.law.calendar import POSTAL_CHANNELS
 from claims.law.calendar import claimable_from as be_consumer_charges_from
+from claims.law.calendar import is_working_day
+from claims.law.calendar import message_deadline
+from claims.law.calendar import next_working_day
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
@@ -275,12 +279,29 @@ def _blocker(claim: Claim, today: date) -> tuple[str, str] | None:
 
 
 def _hold_until(
-    action: Action, claim: Claim, earlier: bool, today: date, force: bool
+    action: Action,
+    claim: Claim,
+    earlier: bool,
+    today: date,
+    force: bool,
+    country: str = "BE",
 ) -> tuple[date, str] | None:
     """A later date when the law or the pace of the scenario asks to wait."""
     step = action.step
     if earlier:
         return today + timedelta(days=1), _("En attente de l'étape précédente")
+    if claim.reply_by is not None and today <= claim.reply_by:
+        # Deadlines first: the debtor has until the day printed in the last
+        # message; nothing follows before the day after (even sent by hand).
+        return claim.reply_by + timedelta(days=1), _(
+            "Délai de paiement du dernier envoi en cours (jusqu'au %s)"
+        ) % claim.reply_by.strftime("%d/%m/%Y")
+    if step.channel in POSTAL_CHANNELS and not is_working_day(today, country):
+        # No letter (registered or not) dated on a weekend or a public holiday
+        # of the creditor's country (legal-brief §2.2 working days).
+        return next_working_day(today, country), _(
+            "Pas de courrier daté un week-end ou un jour férié"
+        )
     if not force and claim.last_contact_on is not None:
         gap = max(step.min_days_since_contact, 1)  # never twice the same day
         if (today - claim.last_contact_on).days < gap:
@@ -360,6 +381,12 @@ def _claim_actions(
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
     )
+    country = (
+        Creditor.objects.filter(pk=creditor_id)
+        .values_list("country", flat=True)
+        .first()
+        or "BE"
+    )
     keep: list[Action] = []
     seen_claims: set[int] = set()
     changes: list[Action] = []
@@ -384,7 +411,7 @@ def _claim_actions(
         earlier = a.claim_id in seen_claims or any(
             c == a.claim_id and pos < a.step.position for c, pos in pending
         )
-        hold = _hold_until(a, claim, earlier, today, force)
+        hold = _hold_until(a, claim, earlier, today, force, country)
         if hold is not None:
             a.due_on, a.reason = hold
             out.held[a.pk] = a.reason
@@ -611,6 +638,10 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
         ev[0].message = _("Phase amiable épuisée : choisir la voie judiciaire")
     else:
         fields["last_contact_on"] = today
+        deadline = step_deadline(a.step, claim, today)
+        fields["reply_by"] = deadline
+        Action.objects.filter(pk=a.pk).update(deadline_on=deadline)
+        ev[0].data["deadline"] = deadline.isoformat()
     if a.step.kind == "first_reminder" and claim.first_reminder_sent_on is None:
         fields |= {
             "first_reminder_sent_on": today,
@@ -638,6 +669,19 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
     elif a.step.kind == "formal_notice":
         claim_replan(claim=claim, today=today, actor=actor, mode="skip")
     return ev
+
+
+def step_deadline(step: Any, claim: Claim, sent_on: date) -> date:
+    """The last day to pay printed in ``step``'s message to ``claim`` sent on
+    ``sent_on`` — the letters print the same (claims.law.calendar)."""
+    return message_deadline(
+        sent_on,
+        step.deadline_days,
+        claim.creditor.country,
+        kind=step.kind,
+        debtor_kind=claim.debtor.kind,
+        channel=step.channel,
+    )
 
 
 def _shift_following(done: list[Action], today: date) -> None:

@@ -6,13 +6,13 @@ import mimetypes
 import smtplib
 from collections.abc import Callable
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
+from claims.law.calendar import message_deadline
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
@@ -90,8 +90,17 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         claims=[_claim_line(a.claim, delivery.today) for a in actions],
         iban=creditor.iban,
         bic=creditor.bic,
-        deadline=delivery.today
-        + timedelta(days=max(a.step.deadline_days for a in actions)),
+        deadline=max(
+            message_deadline(
+                delivery.today,
+                a.step.deadline_days,
+                creditor.country,
+                kind=a.step.kind,
+                debtor_kind=debtor.kind,
+                channel=a.step.channel,
+            )
+            for a in actions
+        ),
         portal_url=portal_url(debtor, [a.claim for a in actions]),
         attachments=attachments,
     )

@@ -130,6 +130,9 @@ class Claim(models.Model):
         _("mise en demeure envoyée le"), null=True, blank=True
     )
     last_contact_on = models.DateField(_("dernier contact le"), null=True, blank=True)
+    # Last day to pay printed in the last message sent (claims.law.calendar.
+    # message_deadline): no step goes out before the day after it.
+    reply_by = models.DateField(_("délai de réponse jusqu'au"), null=True, blank=True)
     amicable_exhausted_on = models.DateField(
         _("phase amiable épuisée le"), null=True, blank=True
     )

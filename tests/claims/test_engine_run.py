@@ -146,7 +146,10 @@ def test_a_dispute_stops_the_next_steps_until_resolved(deliverer, claim):
         ("reminder", timedelta(days=40), ""),
     ]
     collection_run_sync(now=at(D + timedelta(days=40)))
+    assert len(deliverer.deliveries) == 1  # Sat 11 Apr: no letter is posted
+    collection_run_sync(now=at(D + timedelta(days=42)))
     assert len(deliverer.deliveries) == 2
+    assert deliverer.deliveries[1].today == D + timedelta(days=42)
 
 
 def test_a_promise_to_pay_pauses_until_its_date(deliverer, claim):
@@ -171,7 +174,11 @@ def test_a_promise_to_pay_pauses_until_its_date(deliverer, claim):
     for n in range(20, 26):
         collection_run_sync(now=at(D + timedelta(days=n)))
     assert len(deliverer.deliveries) == 1
+    # D+26 is Saturday 28 March: the letter of the reminder waits for Monday.
     collection_run_sync(now=at(D + timedelta(days=26)))
+    collection_run_sync(now=at(D + timedelta(days=27)))
+    assert len(deliverer.deliveries) == 1
+    collection_run_sync(now=at(D + timedelta(days=28)))
     assert len(deliverer.deliveries) == 2
     claim.refresh_from_db()
     assert claim.stage == "amicable"
