@@ -37,6 +37,8 @@ from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Event
+from claims.models import Invoice
+from claims.models import InvoiceKind
 from claims.models import Stage
 from claims.services_collection import claim_replan
 from claims.services_collection import claim_transition
@@ -46,6 +48,7 @@ from claims.services_collection import claims_stage_set
 from claims.stages import AUTOMATIC
 from claims.stages import stage_after_step
 from claims.stages import step_contradiction
+from claims.statements import invoice_demanded
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -638,6 +641,7 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
         ev[0].message = _("Phase amiable épuisée : choisir la voie judiciaire")
     else:
         fields["last_contact_on"] = today
+        _record_invoices(a, claim, today)
         deadline = step_deadline(a.step, claim, today)
         fields["reply_by"] = deadline
         Action.objects.filter(pk=a.pk).update(deadline_on=deadline)
@@ -669,6 +673,24 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
     elif a.step.kind == "formal_notice":
         claim_replan(claim=claim, today=today, actor=actor, mode="skip")
     return ev
+
+
+def _record_invoices(a: Action, claim: Claim, today: date) -> None:
+    """Which invoices the message demanded: only those already due (invoice by
+    invoice). The first message demanding an invoice is its own first reminder;
+    a formal notice dates the notice of each invoice it demands."""
+    if a.step.kind == "pre_due":
+        return
+    covered = [i for i in claim.invoices.all() if invoice_demanded(i, today)]
+    a.invoices.add(*covered)
+    bills = [i.pk for i in covered if i.kind != InvoiceKind.CREDIT_NOTE]
+    Invoice.objects.filter(pk__in=bills, first_reminder_sent_on__isnull=True).update(
+        first_reminder_sent_on=today, first_reminder_channel=a.step.channel
+    )
+    if a.step.kind == "formal_notice":
+        Invoice.objects.filter(pk__in=bills, formal_notice_sent_on__isnull=True).update(
+            formal_notice_sent_on=today
+        )
 
 
 def step_deadline(step: Any, claim: Claim, sent_on: date) -> date:

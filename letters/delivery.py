@@ -87,7 +87,7 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         sender_email="",
         reply_to=creditor.reply_to or creditor.email,
         to=recipients,
-        claims=[_claim_line(a.claim, delivery.today) for a in actions],
+        claims=[_claim_line(a.claim, delivery.today, True) for a in actions],
         iban=creditor.iban,
         bic=creditor.bic,
         deadline=max(
@@ -144,8 +144,9 @@ def debtor_recipients(debtor: Debtor) -> list[str]:
     return emails
 
 
-def _claim_line(claim: Claim, at: date) -> ClaimLine:
-    statement = claim_statement(claim=claim, at=at)
+def _claim_line(claim: Claim, at: date, demanded_only: bool = False) -> ClaimLine:
+    # demanded_only: a reminder lists only the invoices already due.
+    statement = claim_statement(claim=claim, at=at, demanded_only=demanded_only)
     reference = (
         format_ogm(claim.structured_reference)
         if claim.creditor.country == "BE"

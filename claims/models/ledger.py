@@ -228,6 +228,18 @@ class Invoice(models.Model):
     attachment = models.FileField(
         _("pièce (PDF)"), upload_to="invoices/%Y/%m/", blank=True
     )
+    # Invoice by invoice (design.md §6): the first message that demanded this
+    # invoice once it was due is its own first reminder; the law keys its
+    # charges on these dates (Book XIX waiting period, FR consumer interest).
+    first_reminder_sent_on = models.DateField(
+        _("premier rappel envoyé le"), null=True, blank=True
+    )
+    first_reminder_channel = models.CharField(
+        _("canal du premier rappel"), max_length=12, blank=True
+    )
+    formal_notice_sent_on = models.DateField(
+        _("mise en demeure envoyée le"), null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditorScopedQuerySet.as_manager()
