@@ -16,8 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from claims.law.waiting import POST_WORKING_DAYS
-from claims.law.waiting import WAITING_DAYS
+from claims.law.calendar import POST_WORKING_DAYS
+from claims.law.calendar import WAITING_DAYS
+from claims.law.calendar import is_electronic
 
 EMAIL, POST, EMAIL_POST, REGISTERED, CALL, ESCALATE = (
     "email",
@@ -86,8 +87,11 @@ def _s(kind: str, offset: int, channel: str, **kw: object) -> StepSpec:
 # legal-brief (d) "Belgium B2B": D+3 reminder 1 (e-mail); D+15 reminder 2
 # (e-mail + post) with interest and 40 €; D+30 formal notice (registered +
 # e-mail, 15 days); D+45 uncontested-debt procedure or summons.
+# Each message's deadline ends before the next step (deadlines first): reminder
+# 1 gives 10 days, reminder 2 gives 14, the notice 15 (the engine holds a step
+# until the day after the last deadline, moved past weekends and holidays).
 BE_B2B = (
-    _s(FIRST_REMINDER, 3, EMAIL, claims_interest=True),
+    _s(FIRST_REMINDER, 3, EMAIL, claims_interest=True, deadline_days=10),
     _s(
         REMINDER,
         15,
@@ -95,6 +99,7 @@ BE_B2B = (
         min_days_since_contact=7,
         claims_interest=True,
         claims_fees=True,
+        deadline_days=14,
     ),
     _s(
         FORMAL_NOTICE,
@@ -124,7 +129,7 @@ BE_B2C = (
 # legal-brief (d) "France B2B": penalties + 40 € from D+1; D+3 reminder 1;
 # D+15 reminder 2 with penalties + 40 €; D+30 mise en demeure (LRAR); D+45–60 court.
 FR_B2B = (
-    _s(FIRST_REMINDER, 3, EMAIL, claims_interest=True),
+    _s(FIRST_REMINDER, 3, EMAIL, claims_interest=True, deadline_days=10),
     _s(
         REMINDER,
         15,
@@ -132,6 +137,7 @@ FR_B2B = (
         min_days_since_contact=7,
         claims_interest=True,
         claims_fees=True,
+        deadline_days=14,
     ),
     _s(
         FORMAL_NOTICE,
@@ -147,8 +153,8 @@ FR_B2B = (
 # legal-brief (d) "France B2C": D+3…7 reminder 1 (no fees); D+15–21 reminder 2;
 # D+30 mise en demeure, legal interest runs from it, no recovery costs (L111-8).
 FR_B2C = (
-    _s(FIRST_REMINDER, 5, EMAIL),
-    _s(REMINDER, 18, EMAIL, min_days_since_contact=7),
+    _s(FIRST_REMINDER, 5, EMAIL, deadline_days=12),
+    _s(REMINDER, 18, EMAIL, min_days_since_contact=7, deadline_days=11),
     _s(
         FORMAL_NOTICE,
         30,
@@ -305,7 +311,7 @@ def _check_be_consumer(steps: Sequence[StepSpec], dates: list[date]) -> list[str
             )
             % i
         )
-    paper = first.channel in (POST, REGISTERED)
+    paper = not is_electronic(first.channel)
     wait = WAITING_DAYS + (_POST_WORST_CALENDAR_DAYS if paper else 1)
     for j, _step, on in collection[1:]:
         if (on - sent).days < wait:

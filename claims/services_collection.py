@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -39,9 +40,12 @@ from claims.scenarios import StepSpec
 from claims.scenarios import plan_dates
 from claims.scenarios import validate_scenario
 from claims.services import event_record
+from claims.stages import AUTOMATIC
 from claims.stages import TransitionError
 from claims.stages import can_transition
 from claims.stages import check_transition
+from claims.stages import hold_reason
+from claims.stages import step_contradiction
 
 SIDE_STAGES = frozenset({Stage.PAUSED, Stage.DISPUTED, Stage.PAYMENT_PLAN})
 ERR_CHANGED = "La créance a changé entre-temps (étape « %(s)s ») : rechargez la page."
@@ -67,9 +71,15 @@ def claim_transition(
     today: date | None = None,
     closed_reason: str = "",
     paused_until: date | None = None,
+    replan: str | None = None,
 ) -> Claim:
     """Move a claim to ``to`` if it is still at ``expected_stage`` (conditional UPDATE).
 
+    The one writer of ``Claim.stage`` (with its set-based twin
+    :func:`claims_stage_set`). What is planned follows the stage: entering a
+    side stage holds every planned step (shown as held, with the reason);
+    entering an automatic stage skips the steps of earlier stages and re-dates
+    the others (see :func:`_replan`; ``replan`` overrides the mode).
     Raises ``TransitionError`` (French message, nothing written) when the move is
     illegal or the claim changed meanwhile.
     """
@@ -115,7 +125,194 @@ def claim_transition(
     )
     if to == Stage.CLOSED:
         _cancel_planned(claim_ids=[claim_id], reason=reason or _("Créance clôturée"))
+    else:
+        _after_stage(claim, expected_stage, to, today, actor, replan)
     return claim
+
+
+def _replan_mode(before: str, to: str) -> str:
+    if before in SIDE_STAGES:
+        return "push"  # leaving a dispute, pause or plan: nothing is pulled earlier
+    return "from_today"  # a manual move between automatic stages
+
+
+def _after_stage(
+    claim: Claim, before: str, to: str, today: date, actor: User, replan: str | None
+) -> None:
+    """Make the planned steps follow the claim's new stage."""
+    _after_stage_many([claim], before, to, today, actor, replan)
+
+
+def _after_stage_many(
+    claims: list[Claim],
+    before: str,
+    to: str,
+    today: date,
+    actor: User,
+    replan: str | None,
+) -> None:
+    held = hold_reason(to)
+    if held:
+        Action.objects.filter(
+            claim_id__in=[c.pk for c in claims], state=Action.State.PLANNED
+        ).update(reason=held[:500])
+        return
+    if to in AUTOMATIC:
+        _replan(claims, today, actor, replan or _replan_mode(before, to))
+
+
+def _replan(claims: list[Claim], today: date, actor: User, mode: str) -> None:
+    """Skip the planned steps of earlier stages; re-date the others.
+
+    ``from_today``: the first remaining step moves to today (or later, see
+    :func:`_earliest_send`), the others keep their distance to it. ``push``:
+    the same but never earlier than planned, so no deadline is skipped.
+    ``skip``: only skip what contradicts the stage. Constant number of queries.
+    """
+    by_pk = {c.pk: c for c in claims}
+    planned: dict[int, list[Action]] = defaultdict(list)
+    for a in (
+        Action.objects.filter(claim_id__in=list(by_pk), state=Action.State.PLANNED)
+        .select_related("step")
+        .order_by("step__position")
+    ):
+        planned[a.claim_id].append(a)
+    if not planned:
+        return
+    now = timezone.now()
+    skipped: list[Action] = []
+    changed: list[Action] = []
+    for claim_id, actions in planned.items():
+        claim = by_pk[claim_id]
+        keep = []
+        for a in actions:
+            why = step_contradiction(
+                a.step.kind,
+                claim.stage,
+                formal_notice_sent=claim.formal_notice_sent_on is not None,
+            )
+            if why:
+                a.state, a.reason, a.done_at = Action.State.SKIPPED, why[:500], now
+                skipped.append(a)
+            else:
+                a.reason = ""
+                keep.append(a)
+        dated = [a for a in keep if a.step.channel != "call"] or keep
+        if dated and mode != "skip":
+            shift = (_earliest_send(claim, today) - min(a.due_on for a in dated)).days
+            if mode == "push":
+                shift = max(shift, 0)
+            for a in keep:
+                a.due_on += timedelta(days=shift)
+        changed += keep
+    Action.objects.bulk_update(
+        skipped + changed, ["state", "reason", "done_at", "due_on"]
+    )
+    Event.objects.bulk_create(
+        Event(
+            creditor_id=a.creditor_id,
+            claim_id=a.claim_id,
+            kind=Event.Kind.ACTION_SKIPPED,
+            actor=actor,
+            actor_label=_label(actor),
+            message=_("%(s)s : %(r)s") % {"s": a.step, "r": a.reason},
+            data={"action": str(a.code), "state": a.state},
+        )
+        for a in skipped
+    )
+    claims_refresh_next_action(claim_ids=list(planned))
+
+
+def claim_replan(*, claim: Claim, today: date, actor: User, mode: str) -> None:
+    """Public entry of :func:`_replan` (the engine, after a formal notice)."""
+    _replan([claim], today, actor, mode)
+
+
+def _earliest_send(claim: Claim, today: date) -> date:
+    """The first day a step may go out again: after the last deadline given."""
+    if claim.reply_by is not None and claim.reply_by >= today:
+        return claim.reply_by + timedelta(days=1)
+    return today
+
+
+def claims_stage_set(
+    *,
+    moves: Iterable[tuple[int, int, str, str]],
+    reason: str,
+    today: date,
+    actor: User = None,
+    closed_reason: str = "",
+) -> list[int]:
+    """Set-based twin of :func:`claim_transition` for bulk moves (same rules).
+
+    ``moves`` = (claim id, creditor id, stage before, stage after). One UPDATE
+    per (before, after) pair, conditional on the stage read; illegal moves are
+    left out. Returns the ids of the claims moved.
+    """
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for pk, creditor_id, before, after in moves:
+        if can_transition(before, after):
+            groups[(before, after)].append((pk, creditor_id))
+    moved: list[int] = []
+    events = []
+    reason = str(reason)
+    for (before, after), rows in groups.items():
+        ids = [pk for pk, _c in rows]
+        fields: dict[str, Any] = {
+            "stage": after,
+            "stage_entered_on": today,
+            "updated_at": timezone.now(),
+            "paused_until": None,
+        }
+        if after in SIDE_STAGES and before not in SIDE_STAGES:
+            fields["resume_stage"] = before
+        elif after not in SIDE_STAGES:
+            fields["resume_stage"] = ""
+        if after == Stage.CLOSED:
+            fields |= {
+                "status": Claim.Status.CLOSED,
+                "closed_reason": closed_reason or ClosedReason.CANCELLED,
+                "closed_on": today,
+                "next_action_on": None,
+            }
+        Claim.objects.filter(pk__in=ids, stage=before, status=Claim.Status.OPEN).update(
+            **fields
+        )
+        moved += ids
+        events += [
+            Event(
+                creditor_id=creditor_id,
+                claim_id=pk,
+                kind=Event.Kind.STAGE,
+                actor=actor,
+                actor_label=_label(actor),
+                message=_("Étape : %(b)s → %(a)s. %(r)s")
+                % {"b": Stage(before).label, "a": Stage(after).label, "r": reason},
+                data={
+                    "before": before,
+                    "after": after,
+                    "reason": reason,
+                    "closed_reason": fields.get("closed_reason", ""),
+                },
+            )
+            for pk, creditor_id in rows
+        ]
+        if after == Stage.CLOSED:
+            _cancel_planned(claim_ids=ids, reason=reason or _("Créance clôturée"))
+        else:
+            claims = (
+                list(Claim.objects.filter(pk__in=ids)) if after in AUTOMATIC else []
+            )
+            _after_stage_many(
+                claims or [Claim(pk=pk) for pk in ids],
+                before,
+                after,
+                today,
+                actor,
+                None,
+            )
+    Event.objects.bulk_create(events)
+    return moved
 
 
 def _cancel_planned(*, claim_ids: Iterable[int], reason: str) -> int:
@@ -489,41 +686,14 @@ def claims_after_payment(
             pk__in=list(claim_ids), status=Claim.Status.OPEN, balance__lte=0
         ).values_list("pk", "creditor_id", "stage")
     )
-    rows = [r for r in rows if can_transition(r[2], Stage.CLOSED)]
-    if not rows:
-        return 0
-    ids = [pk for pk, _c, _s in rows]
-    Claim.objects.filter(pk__in=ids, status=Claim.Status.OPEN).update(
-        status=Claim.Status.CLOSED,
-        stage=Stage.CLOSED,
+    moved = claims_stage_set(
+        moves=[(pk, c, stage, Stage.CLOSED) for pk, c, stage in rows],
+        reason=_("Solde payé"),
+        today=today,
+        actor=actor,
         closed_reason=ClosedReason.PAID,
-        closed_on=today,
-        stage_entered_on=today,
-        next_action_on=None,
-        resume_stage="",
-        updated_at=timezone.now(),
     )
-    reason = str(_("Solde payé"))
-    Event.objects.bulk_create(
-        Event(
-            creditor_id=creditor_id,
-            claim_id=pk,
-            kind=Event.Kind.STAGE,
-            actor=actor,
-            actor_label=_label(actor),
-            message=_("Étape : %(b)s → %(a)s. %(r)s")
-            % {"b": Stage(stage).label, "a": Stage.CLOSED.label, "r": reason},
-            data={
-                "before": stage,
-                "after": Stage.CLOSED,
-                "reason": reason,
-                "closed_reason": ClosedReason.PAID,
-            },
-        )
-        for pk, creditor_id, stage in rows
-    )
-    _cancel_planned(claim_ids=ids, reason=reason)
-    return len(ids)
+    return len(moved)
 
 
 def claims_after_open(*, claim_ids: Iterable[int], today: date | None = None) -> int:

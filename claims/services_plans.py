@@ -145,16 +145,21 @@ def plan_accept(
     _decide(plan, PaymentPlan.Status.ACTIVE)
     PaymentPlan.objects.filter(pk=plan.pk).update(accepted_on=today)
     plan.accepted_on = today
+    from claims.services_collection import claim_transition
+
     claim = Claim.objects.select_for_update().get(pk=plan.claim_id)
-    if claim.stage != Stage.PAYMENT_PLAN:
-        claim.resume_stage = claim.stage
-    claim.stage = Stage.PAYMENT_PLAN
-    claim.stage_entered_on = today
-    fields = ["stage", "resume_stage", "stage_entered_on"]
+    if claim.stage != Stage.PAYMENT_PLAN:  # through the one state machine
+        claim = claim_transition(
+            claim_id=claim.pk,
+            to=Stage.PAYMENT_PLAN,
+            actor=actor,
+            reason="Plan d'apurement accepté",
+            expected_stage=claim.stage,
+            today=today,
+        )
     if signed_by_debtor:
         claim.has_debtor_writing = True
-        fields.append("has_debtor_writing")
-    claim.save(update_fields=fields)
+        claim.save(update_fields=["has_debtor_writing"])
     event_record(
         claim=claim,
         kind=Event.Kind.PLAN,
@@ -304,18 +309,17 @@ def plans_check(*, today: date) -> dict[str, list[int]]:
 
 
 def _resume_claims(*, claim_ids: list[int], today: date) -> None:
-    """Put claims back to the stage they were in before the plan (one UPDATE each way)."""
-    from django.db.models import Case
-    from django.db.models import F
-    from django.db.models import Value
-    from django.db.models import When
+    """Put claims back to the stage they were in before the plan (state machine)."""
+    from claims.services_collection import claims_stage_set
 
-    Claim.objects.filter(pk__in=claim_ids, stage=Stage.PAYMENT_PLAN).update(
-        stage=Case(
-            When(resume_stage="", then=Value(Stage.AMICABLE)),
-            default=F("resume_stage"),
-        ),
-        resume_stage="",
-        stage_entered_on=today,
-        next_action_on=today,
+    rows = Claim.objects.filter(pk__in=claim_ids, stage=Stage.PAYMENT_PLAN).values_list(
+        "pk", "creditor_id", "resume_stage"
+    )
+    claims_stage_set(
+        moves=[
+            (pk, c, Stage.PAYMENT_PLAN, resume or Stage.AMICABLE)
+            for pk, c, resume in rows
+        ],
+        reason="Fin du plan d'apurement : reprise du recouvrement",
+        today=today,
     )

@@ -28,15 +28,27 @@ from django.utils.translation import gettext as _
 
 from claims.execution import Delivery
 from claims.execution import get_deliverer
-from claims.law.waiting import be_consumer_charges_from
+from claims.law.calendar import POSTAL_CHANNELS
+from claims.law.calendar import claimable_from as be_consumer_charges_from
+from claims.law.calendar import is_working_day
+from claims.law.calendar import message_deadline
+from claims.law.calendar import next_working_day
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Event
+from claims.models import Invoice
+from claims.models import InvoiceKind
 from claims.models import Stage
+from claims.services_collection import claim_replan
+from claims.services_collection import claim_transition
 from claims.services_collection import claims_plan
 from claims.services_collection import claims_refresh_next_action
+from claims.services_collection import claims_stage_set
 from claims.stages import AUTOMATIC
+from claims.stages import stage_after_step
+from claims.stages import step_contradiction
+from claims.statements import invoice_demanded
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -129,28 +141,19 @@ def claims_resume_paused(*, creditor_days: dict[int, date]) -> int:
     )
     if not rows:
         return 0
-    by_stage: dict[str, list[int]] = defaultdict(list)
-    for pk, _c, resume in rows:
-        by_stage[resume or Stage.AMICABLE].append(pk)
-    for stage, ids in by_stage.items():
-        Claim.objects.filter(pk__in=ids, stage=Stage.PAUSED).update(
-            stage=stage,
-            paused_until=None,
-            resume_stage="",
-            stage_entered_on=F("paused_until"),
+    by_day: dict[date, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for pk, c, resume in rows:
+        by_day[creditor_days[c]].append((pk, c, Stage.PAUSED, resume or Stage.AMICABLE))
+    return sum(
+        len(
+            claims_stage_set(
+                moves=moves,
+                reason=_("Fin de la pause : reprise des relances."),
+                today=day,
+            )
         )
-    Event.objects.bulk_create(
-        Event(
-            creditor_id=c,
-            claim_id=pk,
-            kind=Event.Kind.STAGE,
-            actor_label="système",
-            message=_("Fin de la pause : reprise des relances."),
-            data={"before": Stage.PAUSED, "after": resume or Stage.AMICABLE},
-        )
-        for pk, c, resume in rows
+        for day, moves in by_day.items()
     )
-    return len(rows)
 
 
 def actions_requeue_stale(*, now: datetime) -> int:
@@ -279,12 +282,29 @@ def _blocker(claim: Claim, today: date) -> tuple[str, str] | None:
 
 
 def _hold_until(
-    action: Action, claim: Claim, earlier: bool, today: date, force: bool
+    action: Action,
+    claim: Claim,
+    earlier: bool,
+    today: date,
+    force: bool,
+    country: str = "BE",
 ) -> tuple[date, str] | None:
     """A later date when the law or the pace of the scenario asks to wait."""
     step = action.step
     if earlier:
         return today + timedelta(days=1), _("En attente de l'étape précédente")
+    if claim.reply_by is not None and today <= claim.reply_by:
+        # Deadlines first: the debtor has until the day printed in the last
+        # message; nothing follows before the day after (even sent by hand).
+        return claim.reply_by + timedelta(days=1), _(
+            "Délai de paiement du dernier envoi en cours (jusqu'au %s)"
+        ) % claim.reply_by.strftime("%d/%m/%Y")
+    if step.channel in POSTAL_CHANNELS and not is_working_day(today, country):
+        # No letter (registered or not) dated on a weekend or a public holiday
+        # of the creditor's country (legal-brief §2.2 working days).
+        return next_working_day(today, country), _(
+            "Pas de courrier daté un week-end ou un jour férié"
+        )
     if not force and claim.last_contact_on is not None:
         gap = max(step.min_days_since_contact, 1)  # never twice the same day
         if (today - claim.last_contact_on).days < gap:
@@ -364,6 +384,12 @@ def _claim_actions(
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
     )
+    country = (
+        Creditor.objects.filter(pk=creditor_id)
+        .values_list("country", flat=True)
+        .first()
+        or "BE"
+    )
     keep: list[Action] = []
     seen_claims: set[int] = set()
     changes: list[Action] = []
@@ -375,10 +401,20 @@ def _claim_actions(
             (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
             changes.append(a)
             continue
+        why = step_contradiction(
+            a.step.kind,
+            claim.stage,
+            formal_notice_sent=claim.formal_notice_sent_on is not None,
+        )
+        if why is not None:  # e.g. a first reminder at the formal-notice stage
+            a.state, a.reason = P.SKIPPED, why
+            out.skipped[a.pk] = why
+            changes.append(a)
+            continue
         earlier = a.claim_id in seen_claims or any(
             c == a.claim_id and pos < a.step.position for c, pos in pending
         )
-        hold = _hold_until(a, claim, earlier, today, force)
+        hold = _hold_until(a, claim, earlier, today, force, country)
         if hold is not None:
             a.due_on, a.reason = hold
             out.held[a.pk] = a.reason
@@ -605,6 +641,11 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
         ev[0].message = _("Phase amiable épuisée : choisir la voie judiciaire")
     else:
         fields["last_contact_on"] = today
+        _record_invoices(a, claim, today)
+        deadline = step_deadline(a.step, claim, today)
+        fields["reply_by"] = deadline
+        Action.objects.filter(pk=a.pk).update(deadline_on=deadline)
+        ev[0].data["deadline"] = deadline.isoformat()
     if a.step.kind == "first_reminder" and claim.first_reminder_sent_on is None:
         fields |= {
             "first_reminder_sent_on": today,
@@ -612,24 +653,57 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
         }
     if a.step.kind == "formal_notice":
         fields["formal_notice_sent_on"] = today
-        if claim.stage == Stage.AMICABLE:
-            fields |= {"stage": Stage.FORMAL_NOTICE, "stage_entered_on": today}
-            ev.append(
-                Event(
-                    creditor_id=a.creditor_id,
-                    claim_id=a.claim_id,
-                    kind=Event.Kind.STAGE,
-                    actor=actor,
-                    actor_label=label,
-                    message=_("Étape : Relances amiables → Mise en demeure"),
-                    data={"before": Stage.AMICABLE, "after": Stage.FORMAL_NOTICE},
-                )
-            )
     # Conditional on the stage read under lock (nobody else can change it now).
     Claim.objects.filter(pk=claim.pk, stage=claim.stage).update(**fields)
     for k, v in fields.items():
         setattr(claim, k, v)
+    # The stage follows what was sent, through the one state machine.
+    after = stage_after_step(claim.stage, a.step.kind)
+    if after is not None:
+        claim_transition(
+            claim_id=claim.pk,
+            to=after,
+            actor=actor,
+            reason=_("%s envoyée") % a.step.get_kind_display(),
+            expected_stage=claim.stage,
+            today=today,
+            replan="skip",
+        )
+        claim.stage = after
+    elif a.step.kind == "formal_notice":
+        claim_replan(claim=claim, today=today, actor=actor, mode="skip")
     return ev
+
+
+def _record_invoices(a: Action, claim: Claim, today: date) -> None:
+    """Which invoices the message demanded: only those already due (invoice by
+    invoice). The first message demanding an invoice is its own first reminder;
+    a formal notice dates the notice of each invoice it demands."""
+    if a.step.kind == "pre_due":
+        return
+    covered = [i for i in claim.invoices.all() if invoice_demanded(i, today)]
+    a.invoices.add(*covered)
+    bills = [i.pk for i in covered if i.kind != InvoiceKind.CREDIT_NOTE]
+    Invoice.objects.filter(pk__in=bills, first_reminder_sent_on__isnull=True).update(
+        first_reminder_sent_on=today, first_reminder_channel=a.step.channel
+    )
+    if a.step.kind == "formal_notice":
+        Invoice.objects.filter(pk__in=bills, formal_notice_sent_on__isnull=True).update(
+            formal_notice_sent_on=today
+        )
+
+
+def step_deadline(step: Any, claim: Claim, sent_on: date) -> date:
+    """The last day to pay printed in ``step``'s message to ``claim`` sent on
+    ``sent_on`` — the letters print the same (claims.law.calendar)."""
+    return message_deadline(
+        sent_on,
+        step.deadline_days,
+        claim.creditor.country,
+        kind=step.kind,
+        debtor_kind=claim.debtor.kind,
+        channel=step.channel,
+    )
 
 
 def _shift_following(done: list[Action], today: date) -> None:

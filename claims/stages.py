@@ -72,3 +72,63 @@ def can_transition(before: str, after: str) -> bool:
     except TransitionError:
         return False
     return True
+
+
+# ---------------------------------------------------------------- steps and stages
+
+#: The stage a step belongs to: a step of an earlier stage contradicts the claim's
+#: stage (a first reminder to a claim at the formal-notice stage, say).
+STEP_STAGE: dict[str, Stage] = {
+    "pre_due": Stage.AMICABLE,
+    "first_reminder": Stage.AMICABLE,
+    "reminder": Stage.AMICABLE,
+    "formal_notice": Stage.FORMAL_NOTICE,
+}
+_RANK = {Stage.AMICABLE: 0, Stage.FORMAL_NOTICE: 1, Stage.JUDICIAL: 2}
+#: Side stages during which every planned step is held (and shown as held).
+HOLDING = frozenset({Stage.DISPUTED, Stage.PAUSED, Stage.PAYMENT_PLAN})
+
+
+def stage_after_step(stage: str, kind: str) -> Stage | None:
+    """The stage a claim enters when a step of ``kind`` is done; None = unchanged.
+
+    Sending a formal notice moves an amicable claim to the formal-notice stage.
+    """
+    target = STEP_STAGE.get(kind)
+    if target is None or stage not in _RANK:
+        return None
+    if _RANK[target] > _RANK[Stage(stage)]:
+        return target
+    return None
+
+
+def step_contradiction(
+    kind: str, stage: str, *, formal_notice_sent: bool = False
+) -> str | None:
+    """Why a step of ``kind`` must not be sent to a claim at ``stage``; None = fine.
+
+    A step of an earlier stage than the claim's (a reminder after the formal
+    notice) or a second formal notice contradicts what the claim went through.
+    """
+    target = STEP_STAGE.get(kind)
+    if target is None or stage not in _RANK:
+        return None
+    if _RANK[target] < _RANK[Stage(stage)]:
+        return _("« %(k)s » ne correspond plus à l'étape « %(s)s »") % {
+            "k": kind,
+            "s": Stage(stage).label,
+        }
+    if kind == "formal_notice" and formal_notice_sent:
+        return _("Mise en demeure déjà envoyée")
+    return None
+
+
+def hold_reason(stage: str) -> str:
+    """Why the planned steps of a claim at ``stage`` are held; "" = not held."""
+    if stage == Stage.DISPUTED:
+        return _("Suspendue : créance contestée")
+    if stage == Stage.PAUSED:
+        return _("Suspendue : pause (promesse de paiement)")
+    if stage == Stage.PAYMENT_PLAN:
+        return _("Suspendue : plan d'apurement en cours")
+    return ""

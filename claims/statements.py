@@ -103,8 +103,17 @@ def rate_coverage_error(
     return None
 
 
-def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
-    """The plain facts of a prefetched ``claim`` (invoices, payments, waivers)."""
+def invoice_demanded(invoice: Any, on: date) -> bool:
+    """An invoice joins a message sent ``on`` only once it is due (due < on);
+    a credit note always counts."""
+    return invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.due_date < on
+
+
+def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> ClaimFacts:
+    """The plain facts of a prefetched ``claim`` (invoices, payments, waivers).
+
+    ``demanded_only``: only the invoices a message sent on ``at`` demands.
+    """
     creditor = claim.creditor
     contract_rate = claim.contract_rate
     if contract_rate is None:
@@ -136,8 +145,12 @@ def claim_facts(*, claim: Claim, at: date) -> ClaimFacts:
                 is_credit_note=i.kind == InvoiceKind.CREDIT_NOTE,
                 delivery_date=i.delivery_date,
                 description=i.description,
+                first_reminder_sent_on=i.first_reminder_sent_on,
+                first_reminder_channel=i.first_reminder_channel,
+                formal_notice_sent_on=i.formal_notice_sent_on,
             )
             for i in invoices
+            if not demanded_only or invoice_demanded(i, at)
         ),
         payments=tuple(
             PaymentFacts(on=p.date, amount=p.amount, reference=p.reference)
@@ -166,10 +179,18 @@ def _live_entries(claim: Claim, at: date) -> tuple[list[Any], list[Any]]:
     return invoices, waivers
 
 
-def claim_statement(*, claim: Claim, at: date) -> Statement:
-    """The statement of ``claim`` on ``at``: principal, interest, fees, payments."""
+def claim_statement(
+    *, claim: Claim, at: date, demanded_only: bool = False
+) -> Statement:
+    """The statement of ``claim`` on ``at``: principal, interest, fees, payments.
+
+    ``demanded_only``: the statement a message sent on ``at`` shows — only
+    the invoices already due (see :func:`invoice_demanded`).
+    """
     prefetch_related_objects([claim], *_PREFETCH)
-    return compute_statement(claim_facts(claim=claim, at=at), rate_table(), at)
+    return compute_statement(
+        claim_facts(claim=claim, at=at, demanded_only=demanded_only), rate_table(), at
+    )
 
 
 def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statement]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from typing import Any
 
+from claims.law.calendar import message_deadline
 from claims.law.types import Statement
 from letters.overrides import override_fill
 from letters.payment import EpcError
@@ -86,28 +86,20 @@ def payment_deadline(
 ) -> date:
     """Last day to pay, inclusive.
 
-    BE consumer first reminder (CDE art. XIX.2, legal brief §2.2): the 14
-    calendar days start the day after an e-mail, the 3rd working day after a
-    posted letter; the last day is start + 13. Otherwise ``deadline_days``
-    calendar days after the letter.
+    The one rule of ``claims.law.calendar.message_deadline`` (the engine
+    holds the next step until the day after): BE consumer first reminder →
+    the last day of the 14-day period (CDE art. XIX.2, legal brief §2.2);
+    otherwise ``deadline_days`` after the letter; both moved to the next
+    working day of the creditor's country.
     """
-    if kind == "first_reminder" and country == "BE" and debtor_kind == "consumer":
-        start = sent_on + timedelta(days=1)
-        if channel in ("post", "registered", "email_post"):
-            start = _working_days_after(sent_on, 3)
-        return start + timedelta(days=13)
-    return sent_on + timedelta(days=deadline_days)
-
-
-def _working_days_after(day: date, n: int) -> date:
-    # Mon–Fri; Belgian public holidays are not known here (later date is safer:
-    # the caller may only err on the side of the debtor, see brief §2.2 ⚠️).
-    count = 0
-    while count < n:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
-    return day
+    return message_deadline(
+        sent_on,
+        deadline_days,
+        country,
+        kind=kind,
+        debtor_kind=debtor_kind,
+        channel=channel,
+    )
 
 
 def letter_context(

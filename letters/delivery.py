@@ -6,13 +6,13 @@ import mimetypes
 import smtplib
 from collections.abc import Callable
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
+from claims.law.calendar import message_deadline
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
@@ -87,11 +87,20 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         sender_email="",
         reply_to=creditor.reply_to or creditor.email,
         to=recipients,
-        claims=[_claim_line(a.claim, delivery.today) for a in actions],
+        claims=[_claim_line(a.claim, delivery.today, True) for a in actions],
         iban=creditor.iban,
         bic=creditor.bic,
-        deadline=delivery.today
-        + timedelta(days=max(a.step.deadline_days for a in actions)),
+        deadline=max(
+            message_deadline(
+                delivery.today,
+                a.step.deadline_days,
+                creditor.country,
+                kind=a.step.kind,
+                debtor_kind=debtor.kind,
+                channel=a.step.channel,
+            )
+            for a in actions
+        ),
         portal_url=portal_url(debtor, [a.claim for a in actions]),
         attachments=attachments,
     )
@@ -135,8 +144,9 @@ def debtor_recipients(debtor: Debtor) -> list[str]:
     return emails
 
 
-def _claim_line(claim: Claim, at: date) -> ClaimLine:
-    statement = claim_statement(claim=claim, at=at)
+def _claim_line(claim: Claim, at: date, demanded_only: bool = False) -> ClaimLine:
+    # demanded_only: a reminder lists only the invoices already due.
+    statement = claim_statement(claim=claim, at=at, demanded_only=demanded_only)
     reference = (
         format_ogm(claim.structured_reference)
         if claim.creditor.country == "BE"

@@ -76,7 +76,8 @@ def letter_html(
     context = letter_context(
         kind=kind,
         parties=parties_for(claim),
-        statement=claim_statement(claim=claim, at=at),
+        # A letter demands only the invoices already due (invoice by invoice).
+        statement=claim_statement(claim=claim, at=at, demanded_only=True),
         at=at,
         language=lang,
         channel=channel,

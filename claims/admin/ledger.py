@@ -24,6 +24,7 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Stage
 from claims.models import Waiver
+from claims.services_collection import claim_transition
 
 from .base import ImmutableAdmin
 from .base import ReadOnlyInline
@@ -69,19 +70,13 @@ def pause_claims(
         for claim in queryset.select_for_update().filter(
             status=Claim.Status.OPEN, stage__in=_PAUSABLE
         ):
-            before = claim.stage
-            Claim.objects.filter(pk=claim.pk, stage=before).update(
-                stage=Stage.PAUSED,
-                resume_stage=before,
-                stage_entered_on=today,
-                updated_at=timezone.now(),
-            )
-            services.event_record(
-                claim=claim,
-                kind=Event.Kind.STAGE,
+            claim_transition(  # the one state machine
+                claim_id=claim.pk,
+                to=Stage.PAUSED,
                 actor=request.user,
-                message="Créance mise en pause depuis l'administration",
-                data={"before": before, "after": Stage.PAUSED},
+                reason="Créance mise en pause depuis l'administration",
+                expected_stage=claim.stage,
+                today=today,
             )
             count += 1
     modeladmin.message_user(
@@ -103,20 +98,13 @@ def resume_claims(
         for claim in queryset.select_for_update().filter(
             status=Claim.Status.OPEN, stage=Stage.PAUSED
         ):
-            after = claim.resume_stage or Stage.AMICABLE
-            Claim.objects.filter(pk=claim.pk, stage=Stage.PAUSED).update(
-                stage=after,
-                resume_stage="",
-                paused_until=None,
-                stage_entered_on=today,
-                updated_at=timezone.now(),
-            )
-            services.event_record(
-                claim=claim,
-                kind=Event.Kind.STAGE,
+            claim_transition(  # the one state machine
+                claim_id=claim.pk,
+                to=claim.resume_stage or Stage.AMICABLE,
                 actor=request.user,
-                message="Créance reprise depuis l'administration",
-                data={"before": Stage.PAUSED, "after": after},
+                reason="Créance reprise depuis l'administration",
+                expected_stage=Stage.PAUSED,
+                today=today,
             )
             count += 1
     modeladmin.message_user(

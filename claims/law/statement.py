@@ -106,8 +106,26 @@ class _State:
         self._sched: list[RatePeriod] | None = None
         self._sched_starts: list[date] = []
 
+    def _own(self, inv: InvoiceFacts) -> tuple[date | None, str, date | None]:
+        """This invoice's first reminder (date, channel) and formal notice.
+
+        Invoice by invoice: a reminder or notice sent before the invoice fell
+        due did not demand it, so charges on it wait for its own.
+        """
+        fx = self.facts
+        first, channel = inv.first_reminder_sent_on, inv.first_reminder_channel
+        fx_first = fx.first_reminder_sent_on
+        if first is None and fx_first is not None and fx_first > inv.due_date:
+            first, channel = fx.first_reminder_sent_on, fx.first_reminder_channel
+        notice = inv.formal_notice_sent_on
+        fx_notice = fx.formal_notice_sent_on
+        if notice is None and fx_notice is not None and fx_notice > inv.due_date:
+            notice = fx_notice
+        return first, channel, notice
+
     def _start(self, inv: InvoiceFacts) -> date | None:
         fx = self.facts
+        first, channel, notice = self._own(inv)
         return interest_start(
             country=fx.country,
             debtor_kind=fx.debtor_kind,
@@ -115,11 +133,15 @@ class _State:
             is_sme=fx.is_sme,
             sme_option=fx.sme_option,
             has_interest_clause=fx.contract_rate is not None,
-            first_reminder_sent_on=fx.first_reminder_sent_on,
-            first_reminder_channel=fx.first_reminder_channel,
-            formal_notice_sent_on=fx.formal_notice_sent_on,
+            first_reminder_sent_on=first,
+            first_reminder_channel=channel,
+            formal_notice_sent_on=notice,
             at=self.at,
         )
+
+    def _xix_ready(self, inv: InvoiceFacts) -> date | None:
+        first, channel, _notice = self._own(inv)
+        return None if first is None else claimable_from(first, channel)
 
     # -- events ---------------------------------------------------------
     def run(self) -> Statement:
@@ -162,13 +184,14 @@ class _State:
                     (self.invs[0].facts.due_date + timedelta(days=1), "penalty")
                 )
             return [(d, k) for d, k in days if d <= self.at]
-        if fx.country == "BE" and fx.first_reminder_sent_on is not None:
+        if fx.country == "BE":
             has_clause = (
                 fx.penalty_clause_percent is not None
                 or fx.penalty_clause_minimum is not None
             )
-            ready = claimable_from(fx.first_reminder_sent_on, fx.first_reminder_channel)
-            if has_clause and ready <= self.at:
+            readies = [r for i in self.invs if (r := self._xix_ready(i.facts))]
+            ready = min(readies) if readies else None
+            if has_clause and ready is not None and ready <= self.at:
                 return [(ready, "xix")]
         return []  # FR B2C: no recovery costs without a title (art. L111-8 CPCE)
 
@@ -256,7 +279,12 @@ class _State:
                 )
             )
             return
-        balance = sum((i.principal for i in self.invs), ZERO)
+        invs = self.invs
+        if kind == "xix":  # only the invoices whose own waiting period is over
+            invs = [
+                i for i in invs if (r := self._xix_ready(i.facts)) and r <= day
+            ] or invs
+        balance = sum((i.principal for i in invs), ZERO)
         clause = f.penalty_clause_amount(
             balance, fx.penalty_clause_percent, fx.penalty_clause_minimum
         )

@@ -26,6 +26,11 @@ class InvoiceFacts:
     is_credit_note: bool = False
     delivery_date: date | None = None
     description: str = ""
+    # Invoice by invoice: this invoice's own first reminder and formal notice
+    # (None: the claim's, if it was sent after this invoice fell due).
+    first_reminder_sent_on: date | None = None
+    first_reminder_channel: str = ""
+    formal_notice_sent_on: date | None = None
 
 
 @dataclass(frozen=True)

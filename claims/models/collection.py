@@ -150,6 +150,12 @@ class Action(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The last day to pay printed in the message of this step, once sent.
+    deadline_on = models.DateField(_("délai de paiement donné"), null=True, blank=True)
+    # The invoices the message of this step demanded (only those already due).
+    invoices = models.ManyToManyField(
+        Invoice, related_name="actions", blank=True, verbose_name=_("factures")
+    )
     reason = models.CharField(_("motif / erreur"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -130,6 +130,9 @@ class Claim(models.Model):
         _("mise en demeure envoyée le"), null=True, blank=True
     )
     last_contact_on = models.DateField(_("dernier contact le"), null=True, blank=True)
+    # Last day to pay printed in the last message sent (claims.law.calendar.
+    # message_deadline): no step goes out before the day after it.
+    reply_by = models.DateField(_("délai de réponse jusqu'au"), null=True, blank=True)
     amicable_exhausted_on = models.DateField(
         _("phase amiable épuisée le"), null=True, blank=True
     )
@@ -233,6 +236,18 @@ class Invoice(models.Model):
     source = models.CharField(_("origine"), max_length=10, default="manual")
     attachment = models.FileField(
         _("pièce (PDF)"), upload_to="invoices/%Y/%m/", blank=True
+    )
+    # Invoice by invoice (design.md §6): the first message that demanded this
+    # invoice once it was due is its own first reminder; the law keys its
+    # charges on these dates (Book XIX waiting period, FR consumer interest).
+    first_reminder_sent_on = models.DateField(
+        _("premier rappel envoyé le"), null=True, blank=True
+    )
+    first_reminder_channel = models.CharField(
+        _("canal du premier rappel"), max_length=12, blank=True
+    )
+    formal_notice_sent_on = models.DateField(
+        _("mise en demeure envoyée le"), null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

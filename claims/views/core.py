@@ -27,6 +27,7 @@ from claims.law.rates import RateUnavailable
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
+from claims.stages import hold_reason
 from claims.statements import claim_statement
 from claims.views.actions import ENGINE_ACTIONS
 from claims.views.actions import LETTER_URLS
@@ -202,6 +203,8 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
         "actions": actions,
+        "held_reason": hold_reason(claim.stage),
+        "plan": _active_plan(claim, today),
         "engine_actions": [
             {"key": k, "label": v[2], "available": engine_service(k) is not None}
             for k, v in ENGINE_ACTIONS.items()
@@ -223,6 +226,26 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         ),
     }
     return render(request, "claims/claim_detail.html", context)
+
+
+def _active_plan(claim: Claim, today: date) -> dict[str, object] | None:
+    """The accepted payment plan shown on the claim page: instalments, next due."""
+    from claims.models import PaymentPlan
+
+    plan = (
+        claim.plans.filter(status=PaymentPlan.Status.ACTIVE)
+        .prefetch_related("instalments")
+        .first()
+    )
+    if plan is None:
+        return None
+    instalments = list(plan.instalments.all())
+    upcoming = [i for i in instalments if i.paid < i.amount]
+    return {
+        "plan": plan,
+        "instalments": instalments,
+        "next": upcoming[0] if upcoming else None,
+    }
 
 
 def _documents(claim: Claim) -> list[object]:

@@ -177,7 +177,7 @@ def test_the_pause_action_pauses_and_writes_the_timeline(client, superuser):
     claim.refresh_from_db()
     assert (claim.stage, claim.resume_stage) == (Stage.PAUSED, Stage.FORMAL_NOTICE)
     event = Event.objects.get(claim=claim, kind=Event.Kind.STAGE)
-    assert event.data == {"before": "formal_notice", "after": "paused"}
+    assert (event.data["before"], event.data["after"]) == ("formal_notice", "paused")
     client.post(
         _url(Claim, "changelist"),
         {"action": "resume_claims", "_selected_action": [claim.pk]},

@@ -124,13 +124,32 @@ def test_a_dispute_stops_the_next_steps_until_resolved(deliverer, claim):
     for n in range(4, 40):
         collection_run_sync(now=at(D + timedelta(days=n)))
     assert len(deliverer.deliveries) == 1
+    planned = Action.objects.filter(claim=claim, state="planned")
+    # every planned step is held, with the reason shown on the claim page
+    assert {a.reason for a in planned} == {"Suspendue : créance contestée"}
     dispute_resolve(
-        dispute_id=dispute.pk, status="rejected", answer="Livrée intacte", actor=None
+        dispute_id=dispute.pk,
+        status="rejected",
+        answer="Livrée intacte",
+        actor=None,
+        today=D + timedelta(days=40),
     )
     claim.refresh_from_db()
     assert claim.stage == "amicable"
+    # steps resume from the day of the decision, keeping their distance (D+15 →
+    # D+40, the notice 15 days after it, the escalation 15 days later)
+    assert sorted(
+        (a.step.kind, a.due_on - D, a.reason) for a in planned.select_related("step")
+    ) == [
+        ("escalate", timedelta(days=70), ""),
+        ("formal_notice", timedelta(days=55), ""),
+        ("reminder", timedelta(days=40), ""),
+    ]
     collection_run_sync(now=at(D + timedelta(days=40)))
+    assert len(deliverer.deliveries) == 1  # Sat 11 Apr: no letter is posted
+    collection_run_sync(now=at(D + timedelta(days=42)))
     assert len(deliverer.deliveries) == 2
+    assert deliverer.deliveries[1].today == D + timedelta(days=42)
 
 
 def test_a_promise_to_pay_pauses_until_its_date(deliverer, claim):
@@ -155,7 +174,11 @@ def test_a_promise_to_pay_pauses_until_its_date(deliverer, claim):
     for n in range(20, 26):
         collection_run_sync(now=at(D + timedelta(days=n)))
     assert len(deliverer.deliveries) == 1
+    # D+26 is Saturday 28 March: the letter of the reminder waits for Monday.
     collection_run_sync(now=at(D + timedelta(days=26)))
+    collection_run_sync(now=at(D + timedelta(days=27)))
+    assert len(deliverer.deliveries) == 1
+    collection_run_sync(now=at(D + timedelta(days=28)))
     assert len(deliverer.deliveries) == 2
     claim.refresh_from_db()
     assert claim.stage == "amicable"

@@ -38,40 +38,51 @@ def run_days(deliverer, claim, days=120, start=-5):
 
 
 @pytest.mark.parametrize(
-    ("creditor_factory", "debtor_factory", "expected"),
+    ("creditor_factory", "debtor_factory", "expected", "exhausted"),
     [
         (
             f.CreditorFactory,
             f.DebtorFactory,
             [(3, "first_reminder"), (15, "reminder"), (30, "formal_notice")],
+            46,
         ),
         (
             f.CreditorFactory,
             f.ConsumerFactory,
             [(7, "first_reminder"), (30, "formal_notice")],
+            46,
         ),
         (
             f.FrenchCreditorFactory,
             f.DebtorFactory,
             [(3, "first_reminder"), (15, "reminder"), (30, "formal_notice")],
+            45,
         ),
         (
             f.FrenchCreditorFactory,
             f.ConsumerFactory,
             [(5, "first_reminder"), (18, "reminder"), (30, "formal_notice")],
+            45,
         ),
     ],
     ids=["BE-B2B", "BE-B2C", "FR-B2B", "FR-B2C"],
 )
 def test_default_scenario_over_120_days(
-    deliverer, creditor_factory, debtor_factory, expected
+    deliverer, creditor_factory, debtor_factory, expected, exhausted
 ):
+    """Each step waits for the previous message's deadline: the Belgian notice
+    gives 15 days (to Thu 16 Apr), so the escalation comes at D+46, not D+45;
+    the French one gives 8 days (to Thu 9 Apr)."""
     with time_machine.travel(at(D - timedelta(days=20)), tick=False):
         creditor = creditor_factory()
         claim = open_claim(creditor, debtor_factory(creditor=creditor), due=D)
     assert run_days(deliverer, claim) == expected
     claim.refresh_from_db()
-    assert claim.amicable_exhausted_on == D + timedelta(days=45)
+    assert claim.amicable_exhausted_on == D + timedelta(days=exhausted)
+    notice = Action.objects.get(claim=claim, step__kind="formal_notice")
+    notice_days = {"BE": 15, "FR": 8}[creditor.country]
+    assert notice.deadline_on == D + timedelta(days=30 + notice_days)
+    assert claim.reply_by == notice.deadline_on
     assert claim.stage == "formal_notice"
     assert claim.formal_notice_sent_on == D + timedelta(days=30)
     assert claim.first_reminder_sent_on == D + timedelta(days=expected[0][0])
@@ -89,7 +100,10 @@ def test_a_claim_opened_late_keeps_the_pace_of_its_scenario(deliverer):
     sent = run_days(deliverer, claim, start=40)
     assert sent == [(40, "first_reminder"), (52, "reminder"), (67, "formal_notice")]
     claim.refresh_from_db()
-    assert claim.amicable_exhausted_on == D + timedelta(days=82)
+    # Notice of Fri 8 May + 15 days = Sat 23 May; Mon 25 May is Whit Monday:
+    # the deadline is Tue 26 May, the escalation comes the day after (D+86).
+    assert claim.reply_by == date(2026, 5, 26)
+    assert claim.amicable_exhausted_on == D + timedelta(days=86)
 
 
 def test_be_consumer_pause_then_first_reminder_then_pace(deliverer):

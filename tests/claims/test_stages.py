@@ -49,3 +49,25 @@ def test_every_stage_is_in_the_table_and_closed_is_final():
     assert set(ALLOWED) == set(Stage)
     assert ALLOWED[Stage.CLOSED] == frozenset()
     assert all(Stage.CLOSED in v for k, v in ALLOWED.items() if k != Stage.CLOSED)
+
+
+def test_a_formal_notice_moves_an_amicable_claim_forward_only():
+    from claims.stages import stage_after_step
+
+    assert stage_after_step("amicable", "formal_notice") == Stage.FORMAL_NOTICE
+    assert stage_after_step("formal_notice", "formal_notice") is None
+    assert stage_after_step("amicable", "reminder") is None
+    assert stage_after_step("judicial", "formal_notice") is None
+
+
+def test_steps_of_an_earlier_stage_contradict_the_claims_stage():
+    from claims.stages import step_contradiction
+
+    assert step_contradiction("first_reminder", "formal_notice")
+    assert step_contradiction("reminder", "formal_notice")
+    assert step_contradiction("first_reminder", "amicable") is None
+    assert step_contradiction("formal_notice", "formal_notice") is None
+    assert step_contradiction(
+        "formal_notice", "formal_notice", formal_notice_sent=True
+    ) == ("Mise en demeure déjà envoyée")
+    assert step_contradiction("escalate", "formal_notice") is None

@@ -149,7 +149,8 @@ def test_plans_check_breaks_a_missed_plan_and_resumes(
     payment_record(claim=other, amount=Decimal("605.00"), on=D(2026, 3, 1))
     payment_record(claim=claim, amount=Decimal("499.99"), on=D(2026, 3, 1))
     assert plans_check(today=D(2026, 3, 8)) == {"broken": [], "completed": []}
-    with django_assert_max_num_queries(10):
+    # resuming goes through the state machine, which re-plans (constant count)
+    with django_assert_max_num_queries(12):
         result = plans_check(today=D(2026, 3, 9))
     assert result == {"broken": [plan.pk], "completed": []}
     claim.refresh_from_db()
