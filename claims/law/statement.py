@@ -571,6 +571,12 @@ class _State:
                 "Pas de clause d'indemnité dans le contrat : aucune indemnité "
                 "forfaitaire (art. XIX.4 CDE)."
             )
+        if fx.contract_rate is None:
+            self.warnings.append(
+                "Pas de clause d'intérêts : taux d'intérêt légal appliqué après le "
+                "délai de 14 jours (⚠️ l'art. XIX.4 CDE ne vise que l'intérêt convenu ; "
+                "à faire valider, legal-brief §1.6 et §2.4)."
+            )
         if fx.is_sme and fx.sme_option and fx.contract_rate is None:
             self.warnings.append(
                 "Option PME (intérêts dès le lendemain du rappel) non appliquée : "

@@ -432,6 +432,7 @@ def test_be_b2c_sme_option_needs_an_interest_clause(table: RateTable) -> None:
         (date(2026, 3, 17), date(2026, 3, 31), 15, D("1000.00"), D("4.50"), D("1.85"))
     ]
     assert any("Option PME" in w for w in s.warnings)
+    assert any("Pas de clause d'intérêts" in w for w in s.warnings)
 
 
 def test_consumers_owe_nothing_without_reminder_or_notice_and_are_told_why(
