@@ -42,6 +42,12 @@ if TYPE_CHECKING:
 
 DEBTOR = "débiteur"
 PAUSE_DAYS_AFTER_DECLARATION = 5
+# A declaration pauses reminders only when it is plausible and not a pattern:
+# a payment made in the last 30 days (an older one is on the bank statements
+# already), for at least a tenth of what is due, and one pause per 60 days.
+DECLARATION_MAX_AGE_DAYS = 30
+DECLARATION_MIN_SHARE = Decimal("0.10")
+DECLARATION_PAUSE_WINDOW_DAYS = 60
 VISIT_EVENT_EVERY = 3600  # seconds: one "visit" event per token and claim per hour
 # Stages a dispute or a plan may interrupt (never judicial nor closed).
 _INTERRUPTIBLE = (Stage.AMICABLE, Stage.FORMAL_NOTICE, Stage.PAUSED, Stage.PAYMENT_PLAN)
@@ -113,10 +119,17 @@ def portal_payment_declared(
     amount = payment_check(
         claim=claim, amount=amount, on=paid_on, today=today, field_on="paid_on"
     )
+    refusal, earlier = _declaration_pause_refusal(
+        claim=claim, paid_on=paid_on, amount=amount, today=today
+    )
     until = today + timedelta(days=PAUSE_DAYS_AFTER_DECLARATION)
-    Claim.objects.filter(pk=claim.pk).filter(
-        Q(paused_until__isnull=True) | Q(paused_until__lt=until)
-    ).update(paused_until=until, updated_at=timezone.now())
+    if refusal is None:
+        Claim.objects.filter(pk=claim.pk).filter(
+            Q(paused_until__isnull=True) | Q(paused_until__lt=until)
+        ).update(paused_until=until, updated_at=timezone.now())
+        outcome = f"relances suspendues jusqu'au {until:%d/%m/%Y}"
+    else:
+        outcome = f"relances maintenues ({refusal})"
     path = _store(proof, f"proofs/{claim.code}")
     event_record(
         claim=claim,
@@ -124,19 +137,48 @@ def portal_payment_declared(
         actor_label=DEBTOR,
         message=(
             f"Le débiteur déclare avoir payé {amount} {claim.currency} le "
-            f"{paid_on:%d/%m/%Y}; relances suspendues jusqu'au {until:%d/%m/%Y}"
-        ),
+            f"{paid_on:%d/%m/%Y}; {outcome}"
+        )[:500],
         data={
             "declared_payment": str(amount),
             "paid_on": paid_on.isoformat(),
-            "paused_until": until.isoformat(),
+            "paused_until": until.isoformat() if refusal is None else None,
+            "pause_refused": refusal or "",
+            "declarations_60_days": earlier + 1,
             "proof": path,
             "proof_name": path.rsplit("/", 1)[-1],
         },
     )
-    _alert_creditor(claim=claim, what="Paiement déclaré par le débiteur")
+    what = "Paiement déclaré par le débiteur"
+    if refusal is not None:
+        what += f" — {earlier + 1} déclaration(s) en 60 jours, {refusal}"
+    _alert_creditor(claim=claim, what=what)
     claim.refresh_from_db(fields=["paused_until"])
     return claim
+
+
+def _declaration_pause_refusal(
+    *, claim: Claim, paid_on: date, amount: Decimal, today: date
+) -> tuple[str | None, int]:
+    """(why the declaration does not pause reminders or None, earlier
+    declarations on this claim in the last 60 days). The creditor sees both."""
+    since = timezone.now() - timedelta(days=DECLARATION_PAUSE_WINDOW_DAYS)
+    earlier = list(
+        Event.objects.filter(
+            claim=claim,
+            kind=Event.Kind.PORTAL,
+            at__gte=since,
+            data__has_key="declared_payment",
+        ).values_list("data", flat=True)
+    )
+    if (today - paid_on).days > DECLARATION_MAX_AGE_DAYS:
+        return "paiement déclaré de plus de 30 jours", len(earlier)
+    due = claim.balance
+    if due > 0 and amount < (due * DECLARATION_MIN_SHARE).quantize(Decimal("0.01")):
+        return "montant inférieur à 10 % du solde", len(earlier)
+    if any(d.get("paused_until") for d in earlier):
+        return "une pause a déjà été accordée ces 60 derniers jours", len(earlier)
+    return None, len(earlier)
 
 
 def _stage_enter(

@@ -197,8 +197,9 @@ def declare_paid(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRe
     form = PaidForm(request.POST, request.FILES)
     if not form.is_valid():
         return _rerender(request, token, claim, paid_form=form)
+    paused_before = claim.paused_until
     try:
-        services.portal_payment_declared(
+        claim = services.portal_payment_declared(
             token=token,
             claim=claim,
             paid_on=form.cleaned_data["paid_on"],
@@ -209,12 +210,16 @@ def declare_paid(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRe
     except ValidationError as exc:
         _form_errors(form, exc)
         return _rerender(request, token, claim, paid_form=form)
-    messages.success(
-        request,
-        _(
+    if claim.paused_until != paused_before or claim.paused_until:
+        text = _(
             "Merci. Nous vérifions votre paiement; les rappels sont suspendus quelques jours."
-        ),
-    )
+        )
+    else:
+        text = _(
+            "Merci. Votre déclaration est transmise au créancier, qui la vérifiera "
+            "sur ses relevés bancaires."
+        )
+    messages.success(request, text)
     return redirect("portal:claim", code=claim.code)
 
 

@@ -334,3 +334,59 @@ def test_an_oversized_body_is_refused_before_parsing(portal, claim):
         CONTENT_LENGTH=str(7 * 1024 * 1024),
     )
     assert response.status_code == 413
+
+
+def test_repeated_tiny_declarations_never_pause_for_ever(
+    portal, claim, django_capture_on_commit_callbacks
+):
+    """0.01 declared again and again: no pause, the creditor sees the pattern."""
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = portal.post(
+            f"/p/c/{claim.code}/paid/", {"paid_on": "2026-04-08", "amount": "0.01"}
+        )
+    assert first.status_code == 302
+    claim.refresh_from_db()
+    assert claim.paused_until is None
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            portal.post(
+                f"/p/c/{claim.code}/paid/", {"paid_on": "2026-04-09", "amount": "0.01"}
+            )
+    claim.refresh_from_db()
+    assert claim.paused_until is None
+    events = Event.objects.filter(claim=claim, data__has_key="declared_payment")
+    assert events.count() == 4
+    assert all(e.data["pause_refused"] for e in events)
+    assert max(e.data["declarations_60_days"] for e in events) == 4
+    assert any("4 déclaration(s) en 60 jours" in m.subject for m in mail.outbox)
+
+
+def test_one_pause_per_sixty_days_and_only_for_recent_payments(portal, claim):
+    ok = portal.post(
+        f"/p/c/{claim.code}/paid/", {"paid_on": "2026-04-08", "amount": "1815.00"}
+    )
+    assert ok.status_code == 302
+    claim.refresh_from_db()
+    assert claim.paused_until == dt.date(2026, 4, 15)
+    with time_machine.travel(
+        dt.datetime(2026, 4, 20, 10, 0, tzinfo=dt.UTC), tick=False
+    ):
+        portal.post(
+            f"/p/c/{claim.code}/paid/", {"paid_on": "2026-04-19", "amount": "1815.00"}
+        )
+        claim.refresh_from_db()
+        assert claim.paused_until == dt.date(2026, 4, 15)  # not extended
+        # A payment said to be two months old is not a reason to pause.
+        portal.post(
+            f"/p/c/{claim.code}/paid/", {"paid_on": "2026-02-10", "amount": "1815.00"}
+        )
+    refusals = list(
+        Event.objects.filter(claim=claim, data__has_key="declared_payment")
+        .order_by("at", "pk")
+        .values_list("data__pause_refused", flat=True)
+    )
+    assert refusals[0] == ""
+    assert "60 derniers jours" in refusals[1]
+    assert "30 jours" in refusals[2]
