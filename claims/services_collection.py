@@ -728,7 +728,8 @@ def action_skip(*, action_id: int, actor: User, reason: str) -> bool:
 
 
 def send_next_now(*, claim_id: int, actor: User, today: date | None = None) -> Any:
-    """Send the claim's next planned step now (ignores the delays, not the law)."""
+    """Send the claim's next planned step now (ignores the delays, not the law
+    nor the deadline printed in the last message: those still hold it)."""
     from claims.services_run import actions_deliver
 
     today = today or timezone.localdate()

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from claims.execution import Delivery
 from claims.execution import get_deliverer
-from claims.law.calendar import POSTAL_CHANNELS
 from claims.law.calendar import claimable_from as be_consumer_charges_from
 from claims.law.calendar import is_working_day
 from claims.law.calendar import message_deadline
@@ -55,6 +54,8 @@ MAX_ATTEMPTS = 5
 # Reason of a running action whose message the deliverer reported sent, written
 # in its own committed transaction before the engine's commit (see _Journal).
 ACCEPTED = "accepted:"
+#: Steps that send a message to the debtor (escalation and calls do not).
+SENT_KINDS = frozenset({"pre_due", "first_reminder", "reminder", "formal_notice"})
 STALE_RUNNING = timedelta(minutes=30)  # default of COLLECTION_STALE_RUNNING_SECONDS
 P = Action.State
 
@@ -299,11 +300,12 @@ def _hold_until(
         return claim.reply_by + timedelta(days=1), _(
             "Délai de paiement du dernier envoi en cours (jusqu'au %s)"
         ) % claim.reply_by.strftime("%d/%m/%Y")
-    if step.channel in POSTAL_CHANNELS and not is_working_day(today, country):
-        # No letter (registered or not) dated on a weekend or a public holiday
-        # of the creditor's country (legal-brief §2.2 working days).
+    if step.kind in SENT_KINDS and not is_working_day(today, country):
+        # Send days skip weekends and public holidays of the creditor's country
+        # (legal-brief §2.2 working days): no letter, registered or not, is
+        # dated on such a day, and e-mails follow the same calendar.
         return next_working_day(today, country), _(
-            "Pas de courrier daté un week-end ou un jour férié"
+            "Pas d'envoi un week-end ou un jour férié"
         )
     if not force and claim.last_contact_on is not None:
         gap = max(step.min_days_since_contact, 1)  # never twice the same day

@@ -12,6 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from claims.law.plans import InstalmentSpec
@@ -147,3 +148,18 @@ def test_plan_accepted_on_a_disputed_claim_moves_it_to_the_plan_stage(
     assert "Plan d&#x27;apurement" in html or "Plan d'apurement" in html
     assert "01/04/2026" in html  # next instalment due
     assert "suspendue" in html
+
+
+def test_the_claim_page_shows_the_deadline_given_and_the_held_steps(
+    client, deliverer, claim
+):
+    collection_run_sync(now=at(D + timedelta(days=3)))
+    dispute_open(claim_id=claim.pk, reason="Marchandise abîmée", actor=None, today=D)
+    user = f.UserFactory()
+    f.MembershipFactory(user=user, creditor=claim.creditor, role="owner")
+    client.force_login(user)
+    with time_machine.travel(at(D + timedelta(days=4)), tick=False):
+        page = client.get(reverse("claims:claim_detail", kwargs={"code": claim.code}))
+    html = page.content.decode()
+    assert "16/03/2026" in html  # reminder 1 of Thu 5 Mar gives 10 days (→ Mon 16)
+    assert "Suspendue : créance contestée" in html

@@ -61,8 +61,11 @@ def run_days(deliverer, claim, days=120, start=-5):
         (
             f.FrenchCreditorFactory,
             f.ConsumerFactory,
-            [(5, "first_reminder"), (18, "reminder"), (30, "formal_notice")],
-            45,
+            # D+5 is Saturday 7 March: sent Monday; reminder 1's deadline (Sat
+            # 21 → Mon 23 Mar) then reminder 2's (Sat 4 Apr, Easter Monday →
+            # Tue 7 Apr) push the notice to D+37.
+            [(7, "first_reminder"), (22, "reminder"), (37, "formal_notice")],
+            46,
         ),
     ],
     ids=["BE-B2B", "BE-B2C", "FR-B2B", "FR-B2C"],
@@ -72,19 +75,21 @@ def test_default_scenario_over_120_days(
 ):
     """Each step waits for the previous message's deadline: the Belgian notice
     gives 15 days (to Thu 16 Apr), so the escalation comes at D+46, not D+45;
-    the French one gives 8 days (to Thu 9 Apr)."""
+    the French one gives 8 days. Send days skip weekends and holidays."""
     with time_machine.travel(at(D - timedelta(days=20)), tick=False):
         creditor = creditor_factory()
         claim = open_claim(creditor, debtor_factory(creditor=creditor), due=D)
     assert run_days(deliverer, claim) == expected
+    notice_day = {k: n for n, k in expected}["formal_notice"]
     claim.refresh_from_db()
     assert claim.amicable_exhausted_on == D + timedelta(days=exhausted)
     notice = Action.objects.get(claim=claim, step__kind="formal_notice")
     notice_days = {"BE": 15, "FR": 8}[creditor.country]
-    assert notice.deadline_on == D + timedelta(days=30 + notice_days)
+    assert notice.deadline_on == D + timedelta(days=notice_day + notice_days)
+    assert claim.amicable_exhausted_on > notice.deadline_on
     assert claim.reply_by == notice.deadline_on
     assert claim.stage == "formal_notice"
-    assert claim.formal_notice_sent_on == D + timedelta(days=30)
+    assert claim.formal_notice_sent_on == D + timedelta(days=notice_day)
     assert claim.first_reminder_sent_on == D + timedelta(days=expected[0][0])
     assert set(Action.objects.filter(claim=claim).values_list("state", flat=True)) == {
         "done"
@@ -98,10 +103,13 @@ def test_a_claim_opened_late_keeps_the_pace_of_its_scenario(deliverer):
     with time_machine.travel(at(D + timedelta(days=40)), tick=False):
         claim = open_claim(creditor, f.DebtorFactory(creditor=creditor), due=D)
     sent = run_days(deliverer, claim, start=40)
-    assert sent == [(40, "first_reminder"), (52, "reminder"), (67, "formal_notice")]
+    # D+40 is Saturday 11 April: reminder 1 goes on Monday (D+42) and gives
+    # 10 days (to Thu 23 Apr); reminder 2 the day after (D+53) gives 14 days
+    # (to Fri 8 May); the notice waits for Monday 11 May (D+70).
+    assert sent == [(42, "first_reminder"), (53, "reminder"), (70, "formal_notice")]
     claim.refresh_from_db()
-    # Notice of Fri 8 May + 15 days = Sat 23 May; Mon 25 May is Whit Monday:
-    # the deadline is Tue 26 May, the escalation comes the day after (D+86).
+    # The escalation comes the day after the notice's deadline (D+86).
+    # Notice of Mon 11 May + 15 days = Tue 26 May (Whit Monday is the 25th).
     assert claim.reply_by == date(2026, 5, 26)
     assert claim.amicable_exhausted_on == D + timedelta(days=86)
 
@@ -114,8 +122,9 @@ def test_be_consumer_pause_then_first_reminder_then_pace(deliverer):
         stage="paused", paused_until=D + timedelta(days=19), resume_stage="amicable"
     )
     sent = run_days(deliverer, claim, days=60)
-    # reminder sent 13 days late → the notice (23 days later in the scenario) at D+43.
-    assert sent == [(20, "first_reminder"), (43, "formal_notice")]
+    # D+20 is Sunday 22 March: the reminder goes on Monday (D+21); the notice
+    # keeps its pace (23 days after the reminder, D+43) after the 14 days.
+    assert sent == [(21, "first_reminder"), (43, "formal_notice")]
 
 
 def test_be_consumer_nothing_before_the_end_of_the_waiting_period(deliverer):

@@ -113,8 +113,8 @@ EXPECTED = {
     # + count (1), page with debtors (1)
     "claim_list": 6,
     # + claim & debtor (1), invoices (1), payments (1), waivers (1),
-    # actions (1), events (1), documents (1)
-    "claim_detail": 11,
+    # actions (1), events (1), documents (1), accepted payment plan (1)
+    "claim_detail": 12,
     # + count (1), page with exposure (1)
     "debtor_list": 6,
 }
