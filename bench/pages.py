@@ -61,14 +61,19 @@ def _claim_code():
         .values_list("code", flat=True)
         .first()
     )
-    return user, claim
+    return user, claim, membership.creditor_id
 
 
 def run(n_claims: int) -> list[dict]:
     data = _data.dataset(n_claims)
-    user, code = _claim_code()
+    from claims.access import SESSION_KEY
+
+    user, code, creditor_id = _claim_code()
     client = Client()
     client.force_login(user)
+    session = client.session  # act for the creditor the claim belongs to
+    session[SESSION_KEY] = creditor_id
+    session.save()
     pages = [
         ("dashboard /", "/", 0.150),
         ("claims list /claims/", "/claims/", 0.060),

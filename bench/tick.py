@@ -151,8 +151,21 @@ def _floor(day, creditor_ids) -> tuple[list, float]:
         return rows, time.perf_counter() - t
 
 
-def run(n_claims: int) -> list[dict]:
+def _working_day_now() -> datetime:
+    """10:00 on the next day that is a working day in Belgium and France: the
+    engine sends nothing on weekends and public holidays (claims.law.calendar)."""
+    from datetime import timedelta
+
+    from claims.law.calendar import is_working_day
+
     now = datetime.now(TZ).replace(hour=10, minute=0, second=0, microsecond=0)
+    while not (is_working_day(now.date(), "BE") and is_working_day(now.date(), "FR")):
+        now += timedelta(days=1)
+    return now
+
+
+def run(n_claims: int) -> list[dict]:
+    now = _working_day_now()
     day = now.date()
     reset()
     _, t_build = timed(build, n_claims, now)
