@@ -327,6 +327,14 @@ def planned_actions(
     )
 
 
+def actions_uncertain(*, creditor_id: int, claim_id: int | None = None) -> QuerySet:
+    """Sends left uncertain by a lost worker: the owner confirms or resends them."""
+    qs = Action.objects.for_creditor(creditor_id).filter(state=Action.State.UNCERTAIN)
+    if claim_id is not None:
+        qs = qs.filter(claim_id=claim_id)
+    return qs.select_related("claim", "debtor", "step").order_by("started_at", "pk")
+
+
 def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     """Counts of what needs a human decision, 3 queries whatever the volume.
 
