@@ -76,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recovery": recovery,
         "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
         "decisions": selectors.decisions_needed(creditor_id=creditor_id, today=today),
+        "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20]),
+        "show_claim": True,
         "chart_aging": {
             "labels": [str(label) for _k, label in _age_labels()],
             "values": [str(b["amount"]) for b in buckets],
@@ -179,6 +181,11 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
         "actions": actions,
+        "uncertain": list(
+            selectors.actions_uncertain(
+                creditor_id=claim.creditor_id, claim_id=claim.pk
+            )
+        ),
         "engine_actions": [
             {"key": k, "label": v[2], "available": engine_service(k) is not None}
             for k, v in ENGINE_ACTIONS.items()
