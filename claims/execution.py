@@ -37,8 +37,9 @@ class Delivery:
 
     ``action_ids`` are the due actions of this debtor (possibly several
     claims); they are locked and re-checked by the engine before delivery.
-    ``attempt`` is the highest attempt number of those actions: a retry after
-    a refusal, or a resend the owner asked for, gets a new Message-ID.
+    ``attempt`` is the send round: 1, plus one per resend the owner asked for
+    after an uncertain send. Automatic retries after a refusal keep the
+    Message-ID (a copy can be de-duplicated); an owner's resend gets a new one.
     """
 
     creditor_id: int
@@ -70,6 +71,9 @@ class DeliveryResult:
     message_id: str = ""
     error: str = ""
     permanent: bool = False  # a failure not worth retrying (e.g. SMTP 5xx)
+    # The connection failed after the message was handed over (during DATA):
+    # the server may hold it. Shown to the owner, never retried by itself.
+    uncertain: bool = False
 
 
 SendOnly = Callable[[Delivery], DeliveryResult]

@@ -430,7 +430,7 @@ def _prepare(
         debtor_id,
         tuple(a.pk for a in messages),
         today,
-        attempt=max(a.attempts for a in messages),
+        attempt=1 + max(a.resends for a in messages),
     )
     token = deliverer.prepare(delivery)
     if isinstance(token, DeliveryResult) and not token.delivered:
@@ -499,6 +499,10 @@ def _send_prepared(
         log.exception("collection: sending actions %s failed", p.ids)
         _mark_uncertain(kept, f"{type(exc).__name__}: {exc}")
         out.failed.update({a.pk: str(exc)[:500] for a in kept})
+        return
+    if result.uncertain:
+        _mark_uncertain(kept, result.error)
+        out.failed.update({a.pk: result.error for a in kept})
         return
     if not result.delivered:
         _mark_failed(kept, claims, result.error, result.permanent, out)
@@ -813,11 +817,13 @@ def action_resend(*, creditor: Creditor, code: Any, actor: AbstractBaseUser) -> 
     """The owner asks to send the uncertain message again: planned, new attempt.
 
     The next run claims it like any due action (the claim is re-checked) and
-    sends it with a new Message-ID (the attempt is part of it).
+    sends it with a new Message-ID (the send round is part of it).
     """
     action, _claims = _uncertain_locked(creditor, code)
     reason = _("Renvoi demandé par %(u)s") % {"u": actor.get_username()}
-    Action.objects.filter(pk=action.pk).update(state=P.PLANNED, reason=reason)
+    Action.objects.filter(pk=action.pk).update(
+        state=P.PLANNED, reason=reason, resends=F("resends") + 1
+    )
     _settle([action.pk], False)
     Event.objects.create(
         creditor_id=action.creditor_id,

@@ -281,14 +281,20 @@ def message_send(out: Outgoing) -> DeliveryResult:
     from django.core.mail import mailers
 
     record, spec = out.record, out.spec
+    handed_over: list[bool] = []
     try:
         connection = mailers.default
         connection.open()
+        _watch_data(connection, handed_over)
         try:
             connection.send_messages([out.email])
         finally:
             connection.close()
     except (smtplib.SMTPException, OSError, ValueError) as exc:
+        if handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            # Lost during DATA, before the server's answer: it may hold the
+            # message. Never retried by itself (docs/reliability.md).
+            return _message_uncertain(record, out.documents, exc)
         # ValueError: an address the mailer cannot encode — refused before any
         # byte left: a permanent failure shown on the claim, not a crashed run.
         return _message_failed(record, out.claims, exc, out.documents)
@@ -314,6 +320,35 @@ def message_send(out: Outgoing) -> DeliveryResult:
         channel="email",
         document_ids=tuple(d.pk for d in out.documents),
         message_id=record.message_id,
+    )
+
+
+def _watch_data(connection: Any, handed_over: list[bool]) -> None:
+    """Note when the SMTP DATA phase starts (smtplib backends only)."""
+    smtp = getattr(connection, "connection", None)
+    data = getattr(smtp, "data", None)
+    if data is None:
+        return
+
+    def watched(msg: Any) -> Any:
+        handed_over.append(True)
+        return data(msg)
+
+    smtp.data = watched
+
+
+def _message_uncertain(
+    record: OutboundMessage, documents: list[Document], exc: BaseException
+) -> DeliveryResult:
+    record.error = f"Envoi incertain : {exc}"[:2000]
+    record.save(update_fields=["error"])  # stays queued until the owner decides
+    return DeliveryResult(
+        delivered=False,
+        channel="email",
+        document_ids=tuple(d.pk for d in documents),
+        message_id=record.message_id,
+        error=f"{type(exc).__name__}: {exc}"[:500],
+        uncertain=True,
     )
 
 

@@ -157,6 +157,8 @@ class Action(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("motif / erreur"), max_length=500, blank=True)
+    # Sends the owner asked for after an uncertain one: part of the Message-ID.
+    resends = models.PositiveSmallIntegerField(default=0, db_default=0)
     # The Message-ID of the current attempt, recorded with the intent to send.
     message_id = models.CharField(
         _("Message-ID"), max_length=255, blank=True, default="", db_default=""

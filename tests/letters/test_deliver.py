@@ -216,3 +216,23 @@ def test_an_address_the_mailer_cannot_encode_fails_permanently(smtp_inbox):
     assert result.permanent
     assert smtp_inbox.messages == []
     assert OutboundMessage.objects.get().status == "bounced"
+
+
+def test_a_connection_lost_during_data_is_uncertain_not_a_failure(smtp_inbox):
+    """After DATA the server may hold the message: never reported as a
+    transient failure (that would be retried, hence maybe sent twice)."""
+    import smtplib
+    from unittest import mock
+
+    creditor, debtor, actions = two_claims()
+    lost = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    with mock.patch.object(smtplib.SMTP, "data", side_effect=lost):
+        result = deliver(creditor, debtor, actions)
+    assert (result.delivered, result.uncertain, result.permanent) == (
+        False,
+        True,
+        False,
+    )
+    record = OutboundMessage.objects.get()
+    assert record.status == "queued"
+    assert "Envoi incertain" in record.error

@@ -240,3 +240,47 @@ def test_a_send_only_deliverer_still_works_and_records_the_intent(
     _later_ticks(claim, 1)
     assert intents == ["sending"]  # committed before the deliverer is called
     assert Action.objects.filter(claim=claim, state="done").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_automatic_retry_keeps_the_message_id_a_refusal_is_not_uncertain(
+    engine_seed, recorder
+):
+    """A refused send (4xx) is retried with the same Message-ID: were it a
+    copy after all, the provider or the receiving server can drop it."""
+    (claim,) = due_claims(1)
+    answers = [
+        DeliveryResult(delivered=False, error="SMTP 451"),
+        None,  # then accepted
+    ]
+    real_send = recorder.send
+
+    def send(delivery, mid):
+        answer = answers.pop(0)
+        return answer if answer is not None else real_send(delivery, mid)
+
+    execution.register_deliverer(TwoPhaseDeliverer(recorder.prepare, send))
+    _later_ticks(claim, 2)
+    a = Action.objects.get(claim=claim, state="done")
+    assert a.attempts == 2
+    assert [p.message_id() for p in recorder.prepared] == [a.message_id] * 2
+    assert recorder.times(a.pk) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_during_data_is_uncertain_and_not_retried(
+    engine_seed, recorder
+):
+    (claim,) = due_claims(1)
+
+    def send(delivery, mid):
+        recorder.sent.append((delivery.action_ids, mid))  # it may have arrived
+        return DeliveryResult(
+            delivered=False, error="SMTPServerDisconnected", uncertain=True
+        )
+
+    execution.register_deliverer(TwoPhaseDeliverer(recorder.prepare, send))
+    _later_ticks(claim, 3)
+    (a,) = Action.objects.filter(claim=claim, state="uncertain")
+    assert recorder.times(a.pk) == 1
+    assert "SMTPServerDisconnected" in a.reason
