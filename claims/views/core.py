@@ -60,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
     for row in recovery:
         row["label"] = RECOVERY_LABELS[row["key"]]
+    decisions = selectors.decisions_needed(creditor_id=creditor_id, today=today)
     context = {
         "membership": membership,
         "today": today,
@@ -75,8 +76,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
         "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
-        "decisions": selectors.decisions_needed(creditor_id=creditor_id, today=today),
-        "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20]),
+        "decisions": decisions,
+        # Listed only when there are some (the count comes with the decisions).
+        "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20])
+        if decisions["uncertain"]
+        else [],
         "show_claim": True,
         "chart_aging": {
             "labels": [str(label) for _k, label in _age_labels()],
@@ -167,9 +171,10 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     # The statement reads invoices and payments through the prefetch cache.
     claim._prefetched_objects_cache = {"invoices": invoices, "payments": payments}  # type: ignore[attr-defined]
     statement = claim_statement(claim=claim, at=today)
+    listed = [Action.State.PLANNED, Action.State.FAILED, Action.State.UNCERTAIN]
     actions = list(
-        claim.actions.filter(state__in=[Action.State.PLANNED, Action.State.FAILED])
-        .select_related("step")
+        claim.actions.filter(state__in=listed)
+        .select_related("step", "claim")
         .order_by("due_on")
     )
     context = {
@@ -180,12 +185,8 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "invoices": invoices,
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
-        "actions": actions,
-        "uncertain": list(
-            selectors.actions_uncertain(
-                creditor_id=claim.creditor_id, claim_id=claim.pk
-            )
-        ),
+        "actions": [a for a in actions if a.state != Action.State.UNCERTAIN],
+        "uncertain": [a for a in actions if a.state == Action.State.UNCERTAIN],
         "engine_actions": [
             {"key": k, "label": v[2], "available": engine_service(k) is not None}
             for k, v in ENGINE_ACTIONS.items()
