@@ -77,8 +77,8 @@ def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
         )
         .exclude(debtor__email="")
         # seed_demo writes some accented local parts (chloé.…@…), which the
-        # SMTP backend refuses with a ValueError the deliverer does not catch:
-        # reported, kept out of this timing.
+        # SMTP backend refuses with a ValueError (a permanent failure of that
+        # action): kept out of this timing.
         .exclude(debtor__email__regex=r"[^\x00-\x7F]")
         .exclude(debtor__contacts__email__regex=r"[^\x00-\x7F]")
         .order_by("pk")

@@ -3,14 +3,32 @@
 ``claims`` decides *what* is due and records it as planned actions; the
 ``letters`` app registers, at start-up, the function that *delivers* them
 (renders, sends, archives). ``claims`` never imports ``letters``.
+
+A deliverer works in two phases (docs/reliability.md):
+
+1. ``prepare(delivery)`` runs under the claims' row locks in the transaction
+   that records the intent to send (actions ``sending``): it renders,
+   archives and writes its message rows. It returns an opaque token, or a
+   ``DeliveryResult`` when nothing can be sent (no address, refused address…).
+   That transaction commits *before* any byte leaves.
+2. ``send(delivery, token)`` runs under the locks again, right after the
+   engine re-checked the claims, and returns a ``DeliveryResult``.
+
+``cancel(delivery, token)`` is called when a payment, dispute or pause
+committed between the two phases stops the message; ``settle(action_ids,
+sent)`` when the owner decides an uncertain send (confirmed sent, or to be
+sent again). A plain function ``Delivery → DeliveryResult`` is still accepted:
+it is treated as send-only (the intent is committed just before calling it).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,19 +37,30 @@ class Delivery:
 
     ``action_ids`` are the due actions of this debtor (possibly several
     claims); they are locked and re-checked by the engine before delivery.
+    ``attempt`` is the send round: 1, plus one per resend the owner asked for
+    after an uncertain send. Automatic retries after a refusal keep the
+    Message-ID (a copy can be de-duplicated); an owner's resend gets a new one.
     """
 
     creditor_id: int
     debtor_id: int
     action_ids: tuple[int, ...]
     today: date
-    # Optional: a deliverer calls ``on_accepted(message_id)`` the moment the
-    # server has accepted the message (SMTP "250" after DATA, before QUIT) so
-    # the engine records it durably at once (docs/reliability.md). Not calling
-    # it is safe: the engine records it when the deliverer returns.
-    on_accepted: Callable[[str], None] | None = field(
-        default=None, compare=False, repr=False
-    )
+    attempt: int = 1
+
+    def message_id(self) -> str:
+        """Deterministic per (actions, attempt): a provider or the receiving
+        server can de-duplicate a copy, and a new attempt is a new message."""
+        from email.utils import parseaddr
+
+        from django.conf import settings
+
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        domain = domain or "localhost"
+        ids = "-".join(str(pk) for pk in sorted(self.action_ids))
+        if len(ids) > 120:
+            ids = hashlib.sha256(ids.encode()).hexdigest()[:32]
+        return f"<rec-{self.creditor_id}-{ids}-a{self.attempt}@{domain}>"
 
 
 @dataclass(frozen=True)
@@ -42,9 +71,30 @@ class DeliveryResult:
     message_id: str = ""
     error: str = ""
     permanent: bool = False  # a failure not worth retrying (e.g. SMTP 5xx)
+    # The connection failed after the message was handed over (during DATA):
+    # the server may hold it. Shown to the owner, never retried by itself.
+    uncertain: bool = False
 
 
-Deliverer = Callable[[Delivery], DeliveryResult]
+SendOnly = Callable[[Delivery], DeliveryResult]
+
+
+@dataclass(frozen=True)
+class TwoPhaseDeliverer:
+    prepare: Callable[[Delivery], Any]
+    send: Callable[[Delivery, Any], DeliveryResult]
+    cancel: Callable[[Delivery, Any], None] | None = None
+    settle: Callable[[list[int], bool], None] | None = None
+
+    def __call__(self, delivery: Delivery) -> DeliveryResult:
+        """Both phases at once (no intent recorded in between): tests, tools."""
+        token = self.prepare(delivery)
+        if isinstance(token, DeliveryResult) and not token.delivered:
+            return token
+        return self.send(delivery, token)
+
+
+Deliverer = TwoPhaseDeliverer | SendOnly
 
 _deliverer: Deliverer | None = None
 _pinned = False
@@ -68,3 +118,10 @@ def get_deliverer() -> Deliverer:
     if _deliverer is None:
         raise RuntimeError("No deliverer registered: is the letters app installed?")
     return _deliverer
+
+
+def two_phase(deliverer: Deliverer) -> TwoPhaseDeliverer:
+    """The registered deliverer as two phases (a plain function is send-only)."""
+    if isinstance(deliverer, TwoPhaseDeliverer):
+        return deliverer
+    return TwoPhaseDeliverer(prepare=lambda d: None, send=lambda d, _t: deliverer(d))

@@ -327,10 +327,19 @@ def planned_actions(
     )
 
 
+def actions_uncertain(*, creditor_id: int, claim_id: int | None = None) -> QuerySet:
+    """Sends left uncertain by a lost worker: the owner confirms or resends them."""
+    qs = Action.objects.for_creditor(creditor_id).filter(state=Action.State.UNCERTAIN)
+    if claim_id is not None:
+        qs = qs.filter(claim_id=claim_id)
+    return qs.select_related("claim", "debtor", "step").order_by("started_at", "pk")
+
+
 def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     """Counts of what needs a human decision, 3 queries whatever the volume.
 
-    - disputes still open; failed sends (actions in FAILED); broken plans;
+    - disputes still open; failed sends (actions in FAILED); uncertain sends
+      (a worker lost after the intent to send: confirm or resend); broken plans;
     - exhausted amicable path: open, not paused/disputed, no planned action left
       and formal notice already sent (the engine has nothing more to do);
     - prescription within 90 days (see ``PRESCRIPTION_YEARS``);
@@ -359,6 +368,7 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     counts.update(
         Action.objects.for_creditor(creditor_id).aggregate(
             failed=Count("pk", filter=Q(state=Action.State.FAILED)),
+            uncertain=Count("pk", filter=Q(state=Action.State.UNCERTAIN)),
         )
     )
     counts["plans_broken"] = (

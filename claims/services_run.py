@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import InterfaceError
+from django.db import OperationalError
 from django.db import transaction
 from django.db.models import F
 from django.db.models import Q
@@ -27,7 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.execution import Delivery
+from claims.execution import DeliveryResult
+from claims.execution import TwoPhaseDeliverer
 from claims.execution import get_deliverer
+from claims.execution import two_phase
 from claims.law.calendar import claimable_from as be_consumer_charges_from
 from claims.law.calendar import is_working_day
 from claims.law.calendar import message_deadline
@@ -51,11 +56,20 @@ from claims.statements import invoice_demanded
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-# Reason of a running action whose message the deliverer reported sent, written
-# in its own committed transaction before the engine's commit (see _Journal).
-ACCEPTED = "accepted:"
 #: Steps that send a message to the debtor (escalation and calls do not).
 SENT_KINDS = frozenset({"pre_due", "first_reminder", "reminder", "formal_notice"})
+# Connection trouble is worth a task retry (Celery); any other error is the
+# claim's own and is recorded on it (a run never aborts).
+RETRYABLE = (OperationalError, InterfaceError)
+
+
+def uncertain_text() -> str:
+    return _(
+        "Envoi incertain : le serveur de messagerie a peut-être reçu ce message. "
+        "Vérifiez puis confirmez ou renvoyez."
+    )
+
+
 STALE_RUNNING = timedelta(minutes=30)  # default of COLLECTION_STALE_RUNNING_SECONDS
 P = Action.State
 
@@ -158,7 +172,14 @@ def claims_resume_paused(*, creditor_days: dict[int, date]) -> int:
 
 
 def actions_requeue_stale(*, now: datetime) -> int:
-    """Running actions whose worker vanished go back to planned (one UPDATE)."""
+    """Actions whose worker vanished (docs/reliability.md), in one short transaction.
+
+    ``running`` (claimed, no intent to send committed): nothing left, back to
+    planned. ``sending`` (the intent was committed, the message may have left):
+    ``uncertain``, with an event on the claim — never sent again by itself;
+    the owner confirms or resends. Rows a live worker holds (it locks its
+    actions while preparing and sending) are skipped, not waited for.
+    """
     stale = timedelta(
         seconds=getattr(
             settings,
@@ -166,53 +187,49 @@ def actions_requeue_stale(*, now: datetime) -> int:
             STALE_RUNNING.total_seconds(),
         )
     )
-    stale_rows = list(
-        Action.objects.filter(state=P.RUNNING, started_at__lt=now - stale).values_list(
-            "pk", "reason"
-        )
-    )  # one query, usually empty
-    if not stale_rows:
-        return 0
-    accepted = [pk for pk, reason in stale_rows if reason.startswith(ACCEPTED)]
-    lost = [pk for pk, reason in stale_rows if not reason.startswith(ACCEPTED)]
-    finished = actions_finish_accepted(action_ids=accepted)
-    return finished + Action.objects.filter(pk__in=lost, state=P.RUNNING).exclude(
-        reason__startswith=ACCEPTED
-    ).update(state=P.PLANNED, reason=_("Relancée : tâche interrompue"))
-
-
-def actions_finish_accepted(*, action_ids: list[int]) -> int:
-    """Mark done, without sending again, actions whose message had left when the
-    worker died (journaled as accepted, engine transaction lost). Rare: one
-    small transaction per debtor."""
-    if not action_ids:
-        return 0
-    rows = list(
-        Action.objects.filter(pk__in=action_ids).values_list(
-            "pk", "creditor_id", "debtor_id", "started_at"
-        )
+    stale_rows = Action.objects.filter(
+        state__in=[P.RUNNING, P.SENDING], started_at__lt=now - stale
     )
-    zones = dict(
-        Creditor.objects.filter(pk__in={r[1] for r in rows}).values_list(
-            "pk", "time_zone"
+    if not stale_rows.exists():  # one query, usually the only one
+        return 0
+    with transaction.atomic():
+        rows = list(
+            stale_rows.select_for_update(skip_locked=True, of=("self",))
+            .select_related("step")
+            .order_by("pk")
         )
-    )
-    groups: dict[tuple[int, int, date], list[int]] = defaultdict(list)
-    for pk, c, d, started in rows:
-        groups[(c, d, started.astimezone(ZoneInfo(zones[c])).date())].append(pk)
-    n = 0
-    for (c, _d, day), ids in groups.items():
-        with transaction.atomic():
-            claims = _lock_claims(creditor_id=c, action_ids=ids)
-            actions = list(
-                Action.objects.filter(
-                    pk__in=ids, state=P.RUNNING, reason__startswith=ACCEPTED
-                ).select_related("step")
+        if not rows:
+            return 0
+        lost = [a.pk for a in rows if a.state == P.RUNNING]
+        uncertain = [a for a in rows if a.state == P.SENDING]
+        Action.objects.filter(pk__in=lost).update(
+            state=P.PLANNED, reason=_("Relancée : tâche interrompue avant l'envoi")
+        )
+        if uncertain:
+            _mark_uncertain(uncertain, _("tâche interrompue pendant l'envoi"))
+            log.warning(
+                "collection: %d send(s) left uncertain by a lost worker",
+                len(uncertain),
             )
-            _mark_done(actions, claims, day, None, DeliverOutcome())
-            n += len(actions)
-    log.warning("collection: %d sent action(s) finished after a lost worker", n)
-    return n
+    return len(rows)
+
+
+def _mark_uncertain(actions: list[Action], why: str) -> None:
+    Action.objects.filter(pk__in=[a.pk for a in actions]).update(
+        state=P.UNCERTAIN, reason=f"{uncertain_text()} ({why})"[:500]
+    )
+    Event.objects.bulk_create(
+        Event(
+            creditor_id=a.creditor_id,
+            claim_id=a.claim_id,
+            kind=Event.Kind.ACTION_UNCERTAIN,
+            actor_label="système",
+            message=f"{a.step} — {uncertain_text()}"[:500],
+            data={"action": str(a.code), "message_id": a.message_id, "why": why},
+        )
+        for a in actions
+    )
+    claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
 
 
 @dataclass
@@ -344,20 +361,175 @@ def actions_deliver(
 ) -> DeliverOutcome:
     """Deliver one debtor's due actions in one message; safe to run twice.
 
-    1. under the claims' row locks, keep what may still be sent and claim it
-       (planned → running, conditional UPDATE) — the rest is skipped, cancelled
-       or held with its reason;
-    2. under the locks again, re-check and call the deliverer, then mark done
-       (or failed with the error). ``outcome.retry`` asks the task to retry.
+    Three short transactions (docs/reliability.md):
+
+    1. claim: under the claims' row locks, keep what may still be sent and
+       claim it (planned → running) — the rest is skipped, cancelled or held;
+    2. prepare: under the locks, re-check, let the deliverer render, archive
+       and write its message rows, and record the intent (running → sending,
+       with the Message-ID) — committed before any byte leaves;
+    3. send: under the locks again, re-check (a payment, dispute or pause
+       committed meanwhile cancels the prepared message), send, mark done.
+
+    A worker killed during 1–2 leaves "running" (re-planned later); during 3,
+    "sending" (shown to the owner as uncertain, never re-sent by itself). Any
+    error of one debtor's data or rendering fails its actions with the reason
+    and an event; only connection trouble propagates (the task retries).
     """
     out = DeliverOutcome()
-    with transaction.atomic():
-        claimed = _claim_actions(creditor_id, debtor_id, action_ids, today, force, out)
+    try:
+        with transaction.atomic():
+            claimed = _claim_actions(
+                creditor_id, debtor_id, action_ids, today, force, out
+            )
+    except RETRYABLE:
+        raise
+    except Exception as exc:
+        log.exception("collection: claiming actions %s failed", action_ids)
+        _fail_broken(action_ids, P.PLANNED, exc, out)
+        return out
     if not claimed:
         return out
-    with transaction.atomic():
-        _deliver_claimed(creditor_id, debtor_id, claimed, today, actor, out)
+    deliverer = two_phase(get_deliverer())
+    try:
+        with transaction.atomic():
+            prepared = _prepare(
+                creditor_id, debtor_id, claimed, today, deliverer, actor, out
+            )
+    except RETRYABLE:
+        raise
+    except Exception as exc:
+        log.exception("collection: preparing actions %s failed", claimed)
+        _fail_broken(claimed, P.RUNNING, exc, out)
+        return out
+    if prepared is not None:
+        with transaction.atomic():
+            _send_prepared(creditor_id, prepared, today, deliverer, actor, out)
     return out
+
+
+def _fail_broken(ids: list[int], state: str, exc: Exception, out: DeliverOutcome):
+    """Nothing was sent: the actions fail with the error, the run goes on."""
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    with transaction.atomic():
+        actions = list(
+            Action.objects.select_for_update()
+            .filter(pk__in=ids, state=state)
+            .select_related("step")
+        )
+        if actions:
+            _mark_failed(actions, {}, error, True, out)
+            claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
+
+
+@dataclass
+class _Prepared:
+    delivery: Delivery
+    token: Any
+    ids: list[int]
+
+
+def _prepare(
+    creditor_id: int,
+    debtor_id: int,
+    ids: list[int],
+    today: date,
+    deliverer: TwoPhaseDeliverer,
+    actor: AbstractBaseUser | None,
+    out: DeliverOutcome,
+) -> _Prepared | None:
+    claims = _lock_claims(creditor_id=creditor_id, action_ids=ids)
+    actions = _running(ids, P.RUNNING)
+    actions = _stop_blocked(actions, claims, today, out)
+    escalations = [a for a in actions if a.step.kind == "escalate"]
+    messages = [a for a in actions if a.step.kind != "escalate"]
+    if escalations:  # nothing to send
+        _mark_done(escalations, claims, today, actor, out)
+    if not messages:
+        return None
+    delivery = Delivery(
+        creditor_id,
+        debtor_id,
+        tuple(a.pk for a in messages),
+        today,
+        attempt=1 + max(a.resends for a in messages),
+    )
+    token = deliverer.prepare(delivery)
+    if isinstance(token, DeliveryResult) and not token.delivered:
+        _mark_failed(messages, claims, token.error, token.permanent, out)
+        return None
+    # The intent to send: committed with the deliverer's rows, before sending.
+    Action.objects.filter(pk__in=delivery.action_ids, state=P.RUNNING).update(
+        state=P.SENDING, message_id=delivery.message_id(), started_at=timezone.now()
+    )
+    return _Prepared(delivery, token, list(delivery.action_ids))
+
+
+def _running(ids: list[int], state: str) -> list[Action]:
+    """The actions, row-locked (a live worker's rows are skipped by recovery)."""
+    return list(
+        Action.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, state=state)
+        .select_related("step")
+        .order_by("pk")
+    )
+
+
+def _stop_blocked(
+    actions: list[Action], claims: dict[int, Claim], today: date, out: DeliverOutcome
+) -> list[Action]:
+    stop = []
+    for a in actions:
+        block = _blocker(claims[a.claim_id], today)
+        if block is not None:  # a payment or dispute slipped in between
+            a.state, a.reason = block
+            (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
+            stop.append(a)
+    _save_decisions(stop, claims)
+    return [a for a in actions if a not in stop]
+
+
+def _send_prepared(
+    creditor_id: int,
+    p: _Prepared,
+    today: date,
+    deliverer: TwoPhaseDeliverer,
+    actor: AbstractBaseUser | None,
+    out: DeliverOutcome,
+) -> None:
+    claims = _lock_claims(creditor_id=creditor_id, action_ids=p.ids)
+    actions = _running(p.ids, P.SENDING)
+    kept = _stop_blocked(actions, claims, today, out)
+    if len(kept) < len(p.ids):
+        # Stopped (or taken back by recovery) after the intent: the message,
+        # prepared for every claim, does not leave; the rest is planned again.
+        if deliverer.cancel is not None:
+            deliverer.cancel(p.delivery, p.token)
+        Action.objects.filter(pk__in=[a.pk for a in kept]).update(
+            state=P.PLANNED, reason=_("Message annulé : une autre créance a changé")
+        )
+        out.held.update({a.pk: _("Message annulé") for a in kept})
+        out.retry = out.retry or bool(kept)
+        return
+    try:
+        with transaction.atomic():  # a savepoint: the deliverer's writes only
+            result = deliverer.send(p.delivery, p.token)
+    except RETRYABLE:
+        raise
+    except Exception as exc:
+        # It may have left before the error: never sent again by itself.
+        log.exception("collection: sending actions %s failed", p.ids)
+        _mark_uncertain(kept, f"{type(exc).__name__}: {exc}")
+        out.failed.update({a.pk: str(exc)[:500] for a in kept})
+        return
+    if result.uncertain:
+        _mark_uncertain(kept, result.error)
+        out.failed.update({a.pk: result.error for a in kept})
+        return
+    if not result.delivered:
+        _mark_failed(kept, claims, result.error, result.permanent, out)
+        return
+    _mark_done(kept, claims, today, actor, out)
 
 
 def _claim_actions(
@@ -381,7 +553,9 @@ def _claim_actions(
     )
     pending = set(
         Action.objects.filter(
-            claim_id__in=list(claims), state__in=[P.PLANNED, P.RUNNING]
+            # An uncertain send holds the claim's next steps until the owner decides.
+            claim_id__in=list(claims),
+            state__in=[P.PLANNED, P.RUNNING, P.SENDING, P.UNCERTAIN],
         )
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
@@ -458,115 +632,6 @@ def _save_decisions(changes: list[Action], claims: dict[int, Claim]) -> None:
         if a.state != P.PLANNED
     )
     claims_refresh_next_action(claim_ids={a.claim_id for a in changes})
-
-
-def _deliver_claimed(
-    creditor_id: int,
-    debtor_id: int,
-    ids: list[int],
-    today: date,
-    actor: AbstractBaseUser | None,
-    out: DeliverOutcome,
-) -> None:
-    claims = _lock_claims(creditor_id=creditor_id, action_ids=ids)
-    actions = list(
-        Action.objects.filter(pk__in=ids, state=P.RUNNING).select_related("step")
-    )
-    stop = []
-    for a in actions:
-        block = _blocker(claims[a.claim_id], today)
-        if block is not None:  # a payment or dispute slipped in between
-            a.state, a.reason = block
-            (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
-            stop.append(a)
-    _save_decisions(stop, claims)
-    actions = [a for a in actions if a not in stop]
-    escalations = [a for a in actions if a.step.kind == "escalate"]
-    messages = [a for a in actions if a.step.kind != "escalate"]
-    if messages:
-        journal = _Journal()
-        sent_ids = [a.pk for a in messages]
-        try:
-            result = get_deliverer()(
-                Delivery(
-                    creditor_id,
-                    debtor_id,
-                    tuple(sent_ids),
-                    today,
-                    on_accepted=lambda mid: journal.write(sent_ids, mid),
-                )
-            )
-        except BaseException:
-            journal.write(None)
-            raise
-        journal.write(sent_ids if result.delivered else None, result.message_id)
-        if not result.delivered:
-            _mark_failed(messages, claims, result.error, result.permanent, out)
-            messages = []
-    _mark_done(messages + escalations, claims, today, actor, out)
-
-
-class _Journal:
-    """Commits "message accepted" outside the engine's open transaction.
-
-    The engine's transaction (claim locks, done marks) commits after the
-    deliverer returns; a worker killed in between would roll it back and the
-    stale re-queue would send again. So, right after the deliverer reports the
-    message sent, this writes ``reason = "accepted:<message id>"`` on the
-    running actions through a *second* connection (a thread: Django gives each
-    thread its own), opened before delivery so that only one autocommitted
-    UPDATE stands between the SMTP server's "250" and the durable record.
-    ``actions_requeue_stale`` then finishes such actions instead of re-sending.
-    PostgreSQL only (SQLite would wait on its own writer lock).
-    """
-
-    def __init__(self) -> None:
-        import queue
-        import threading
-
-        from django.db import connection
-
-        # Only useful when the "running" marks are committed, i.e. the engine's
-        # own transaction is the only one open: inside an outer transaction
-        # (a service calling the engine, a test) another connection can't see
-        # those rows and could wait on the outer transaction's locks.
-        self.enabled = (
-            connection.vendor == "postgresql" and len(connection.atomic_blocks) <= 1
-        )
-        self._written = False
-        if not self.enabled:
-            return
-        self._q: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        from django.db import connection
-
-        try:
-            connection.ensure_connection()
-            with connection.cursor() as cursor:  # set before delivery: never wait long
-                cursor.execute("SET lock_timeout = '2s'")
-            job = self._q.get()
-            if job is not None:
-                ids, mid = job
-                # One autocommitted UPDATE: the shortest path from the SMTP
-                # server's "250" to a durable record.
-                Action.objects.filter(pk__in=ids, state=P.RUNNING).update(
-                    reason=(ACCEPTED + (mid or "-"))[:500]
-                )
-        except Exception:  # the journal narrows a window; never fails a run
-            log.exception("collection: accepted-journal write failed")
-        finally:
-            connection.close()
-
-    def write(self, ids: list[int] | None, message_id: str = "") -> None:
-        """Once: the first call wins (``on_accepted`` or the deliverer's return)."""
-        if not self.enabled or self._written:
-            return
-        self._written = True
-        self._q.put(None if ids is None else (ids, message_id))
-        self._thread.join(5)
 
 
 def _mark_failed(
@@ -766,3 +831,86 @@ def collection_enqueue(*, now: datetime | None = None) -> int:
         deliver_debtor_actions_task.delay_on_commit(c, d, ids, day.isoformat())
     log.info("collection tick: %d deliveries", len(plan.deliveries))
     return len(plan.deliveries)
+
+
+# ---------------------------------------------------------------- uncertain sends
+
+
+class ActionNotUncertain(Exception):
+    """The action was already decided (done, resent…): nothing to do."""
+
+
+def _uncertain_locked(creditor: Creditor, code: Any) -> tuple[Action, dict]:
+    """The creditor's uncertain action, claim and action row-locked (else 404/error)."""
+    action = Action.objects.for_creditor(creditor.pk).get(code=code)
+    claims = _lock_claims(creditor_id=creditor.pk, action_ids=[action.pk])
+    locked = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("step")
+        .filter(pk=action.pk, state=P.UNCERTAIN)
+        .first()
+    )
+    if locked is None:
+        raise ActionNotUncertain(_("Cet envoi a déjà été traité."))
+    return locked, claims
+
+
+def _settle(action_ids: list[int], sent: bool) -> None:
+    deliverer = get_deliverer()
+    if isinstance(deliverer, TwoPhaseDeliverer) and deliverer.settle is not None:
+        deliverer.settle(action_ids, sent)
+
+
+@transaction.atomic
+def action_confirm_sent(
+    *, creditor: Creditor, code: Any, actor: AbstractBaseUser
+) -> Action:
+    """The owner checked that the uncertain message did leave: done, not sent again.
+
+    Same claim fields and events as a normal send, dated the day of the send.
+    """
+    action, claims = _uncertain_locked(creditor, code)
+    sent_on = timezone.localtime(
+        action.started_at or timezone.now(), ZoneInfo(creditor.time_zone)
+    ).date()
+    _mark_done([action], claims, sent_on, actor, DeliverOutcome())
+    _settle([action.pk], True)
+    Event.objects.create(
+        creditor_id=action.creditor_id,
+        claim_id=action.claim_id,
+        kind=Event.Kind.ACTION_UNCERTAIN,
+        actor=actor,
+        actor_label=actor.get_username(),
+        message=_("Envoi incertain confirmé comme envoyé (%(s)s)") % {"s": action.step},
+        data={"action": str(action.code), "message_id": action.message_id},
+    )
+    action.state = P.DONE
+    return action
+
+
+@transaction.atomic
+def action_resend(*, creditor: Creditor, code: Any, actor: AbstractBaseUser) -> Action:
+    """The owner asks to send the uncertain message again: planned, new attempt.
+
+    The next run claims it like any due action (the claim is re-checked) and
+    sends it with a new Message-ID (the send round is part of it).
+    """
+    action, _claims = _uncertain_locked(creditor, code)
+    reason = _("Renvoi demandé par %(u)s") % {"u": actor.get_username()}
+    Action.objects.filter(pk=action.pk).update(
+        state=P.PLANNED, reason=reason, resends=F("resends") + 1
+    )
+    _settle([action.pk], False)
+    Event.objects.create(
+        creditor_id=action.creditor_id,
+        claim_id=action.claim_id,
+        kind=Event.Kind.ACTION_UNCERTAIN,
+        actor=actor,
+        actor_label=actor.get_username(),
+        message=_("Envoi incertain : nouvel envoi demandé (%(s)s)")
+        % {"s": action.step},
+        data={"action": str(action.code), "previous_message_id": action.message_id},
+    )
+    claims_refresh_next_action(claim_ids={action.claim_id})
+    action.state = P.PLANNED
+    return action

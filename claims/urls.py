@@ -23,6 +23,11 @@ urlpatterns = [
     path("claims/<uuid:code>/note/", actions.note_add, name="claim_note"),
     path("claims/<uuid:code>/pause/", actions.pause, name="claim_pause"),
     path(
+        "claims/<uuid:code>/uncertain/<uuid:action>/<slug:decision>/",
+        actions.uncertain_decide,
+        name="claim_uncertain",
+    ),
+    path(
         "claims/<uuid:code>/letter/<slug:key>/",
         actions.letter_confirm,
         name="claim_letter",

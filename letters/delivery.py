@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import smtplib
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
+from claims.execution import TwoPhaseDeliverer
 from claims.law.calendar import message_deadline
 from claims.models import Action
 from claims.models import Claim
@@ -47,13 +48,24 @@ DOCUMENT_KIND_FOR_STEP = {
 KIND_ORDER = ("pre_due", "first_reminder", "reminder", "formal_notice")
 
 
-def deliver(delivery: Delivery) -> DeliveryResult:
-    """The deliverer registered with ``claims.execution``.
+@dataclass
+class Outgoing:
+    """A message prepared (rows written and committed), not sent yet."""
+
+    email: Any  # EmailMultiAlternatives, or None for post only
+    record: OutboundMessage | None
+    claims: list[Claim]
+    documents: list[Document]
+    spec: EmailSpec | None = None
+
+
+def deliver_prepare(delivery: Delivery) -> Outgoing | DeliveryResult:
+    """Phase 1, in the engine's intent transaction (committed before sending).
 
     Builds ONE email to the debtor for all the claims of the delivery,
     renders and archives each claim's PDF when its step goes by post or asks
-    for the PDF, attaches invoices when asked, logs an OutboundMessage and
-    writes EMAIL/DOCUMENT events on each claim. SMTP 5xx → ``permanent``.
+    for the PDF, attaches invoices when asked, and writes the OutboundMessage
+    (queued, Message-ID derived from the actions and the attempt).
     """
     actions = list(
         Action.objects.filter(
@@ -64,20 +76,17 @@ def deliver(delivery: Delivery) -> DeliveryResult:
         return DeliveryResult(delivered=False, error="no action", permanent=True)
     debtor = actions[0].claim.debtor
     creditor = actions[0].claim.creditor
+    claims = [a.claim for a in actions]
     lang = letter_language(actions[0].claim)
-    documents, attachments = _delivery_documents(actions, lang, delivery.today)
     channels = {a.step.channel for a in actions}
-    if not channels & set(EMAIL_CHANNELS):
-        return DeliveryResult(
-            delivered=True,
-            channel="post",
-            document_ids=tuple(d.pk for d in documents),
-        )
     recipients = debtor_recipients(debtor)
-    if not recipients:
+    if channels & set(EMAIL_CHANNELS) and not recipients:
         return DeliveryResult(
             delivered=False, error="debtor has no e-mail address", permanent=True
         )
+    documents, attachments = _delivery_documents(actions, lang, delivery.today)
+    if not channels & set(EMAIL_CHANNELS):
+        return Outgoing(email=None, record=None, claims=claims, documents=documents)
     kind = max((a.step.kind for a in actions), key=_kind_rank)
     spec = EmailSpec(
         template=email_template_name(actions[0].step.template, kind),
@@ -101,34 +110,74 @@ def deliver(delivery: Delivery) -> DeliveryResult:
             )
             for a in actions
         ),
-        portal_url=portal_url(debtor, [a.claim for a in actions]),
+        portal_url=portal_url(debtor, claims),
         attachments=attachments,
     )
-    return message_send_now(
+    return message_prepare(
         spec=spec,
         creditor=creditor,
         debtor=debtor,
-        claims=[a.claim for a in actions],
+        claims=claims,
         actions=actions,
         documents=documents,
-        on_accepted=delivery.on_accepted,
+        message_id=delivery.message_id(),
     )
 
 
-def _send_reporting_acceptance(
-    email: Any, message_id: str, on_accepted: Callable[[str], None] | None
-) -> None:
-    """Send on a connection we hold open, report acceptance, then close it."""
-    from django.core.mail import mailers
+def deliver_send(delivery: Delivery, out: Outgoing) -> DeliveryResult:
+    """Phase 2, under the claims' locks, right after the engine's re-check."""
+    if out.email is None:  # post only: the letters are printed from the archive
+        _documents_sent(out.documents)
+        return DeliveryResult(
+            delivered=True,
+            channel="post",
+            document_ids=tuple(d.pk for d in out.documents),
+        )
+    return message_send(out)
 
-    connection = mailers.default
-    connection.open()
-    try:
-        sent = connection.send_messages([email])
-        if sent and on_accepted is not None:
-            on_accepted(message_id)
-    finally:
-        connection.close()
+
+def deliver_cancel(delivery: Delivery, out: Outgoing) -> None:
+    """A payment, dispute or pause stopped the prepared message before it left."""
+    if out.record is not None:
+        out.record.status = OutboundMessage.Status.CANCELLED
+        out.record.error = "Annulé avant l'envoi : la créance a changé."
+        out.record.save(update_fields=["status", "error"])
+
+
+def deliver_settle(action_ids: list[int], sent: bool) -> None:
+    """The owner decided an uncertain send: it left (confirmed) or is resent."""
+    ids = set(
+        OutboundMessage.objects.filter(
+            actions__pk__in=action_ids, status=OutboundMessage.Status.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    records = OutboundMessage.objects.filter(pk__in=ids)
+    if sent:
+        now = timezone.now()
+        Document.objects.filter(messages__in=records, sent_at__isnull=True).update(
+            sent_at=now
+        )
+        records.update(status=OutboundMessage.Status.SENT, sent_at=now)
+    else:
+        records.update(
+            status=OutboundMessage.Status.CANCELLED,
+            error="Envoi incertain, renvoyé à la demande du créancier.",
+        )
+
+
+deliver = TwoPhaseDeliverer(
+    prepare=deliver_prepare,
+    send=deliver_send,
+    cancel=deliver_cancel,
+    settle=deliver_settle,
+)
+
+
+def _documents_sent(documents: list[Document]) -> None:
+    if documents:
+        Document.objects.filter(
+            pk__in=[d.pk for d in documents], sent_at__isnull=True
+        ).update(sent_at=timezone.now())
 
 
 def _kind_rank(kind: str) -> int:
@@ -186,7 +235,6 @@ def _delivery_documents(
                 language=lang,
                 channel=step.channel,
                 action_id=action.pk,
-                sent=True,
             )
             documents.append(doc)
             attachments.append((filename, pdf, "application/pdf"))
@@ -207,7 +255,7 @@ def _invoice_files(claim: Claim) -> list[tuple[str, bytes, str]]:
     return files
 
 
-def message_send_now(
+def message_prepare(
     *,
     spec: EmailSpec,
     creditor: Creditor,
@@ -215,16 +263,12 @@ def message_send_now(
     claims: list[Claim],
     actions: list[Action] | tuple[()] = (),
     documents: list[Document] | tuple[()] = (),
-    on_accepted: Callable[[str], None] | None = None,
-) -> DeliveryResult:
-    """Send one email now, log it (OutboundMessage) and note it on each claim.
-
-    ``on_accepted(message_id)`` is called the moment the mail server has
-    accepted the message, before the connection is closed, so that the
-    engine can record it at once (docs/reliability.md: the window in which a
-    killed worker could send twice shrinks to the commit itself).
-    """
+    message_id: str = "",
+) -> Outgoing:
+    """Build one email and write its OutboundMessage (queued), not sent yet."""
     email = email_build(spec)
+    if message_id:
+        email.extra_headers["Message-ID"] = message_id
     record = OutboundMessage.objects.create(
         creditor=creditor,
         debtor=debtor,
@@ -239,20 +283,40 @@ def message_send_now(
     record.claims.add(*claims)
     record.actions.add(*actions)
     record.documents.add(*documents)
+    return Outgoing(email, record, list(claims), list(documents), spec)
+
+
+def message_send(out: Outgoing) -> DeliveryResult:
+    """Send a prepared email, mark it sent and note it on each claim."""
+    from django.core.mail import mailers
+
+    record, spec = out.record, out.spec
+    handed_over: list[bool] = []
     try:
-        _send_reporting_acceptance(email, record.message_id, on_accepted)
+        connection = mailers.default
+        connection.open()
+        _watch_data(connection, handed_over)
+        try:
+            connection.send_messages([out.email])
+        finally:
+            connection.close()
     except (smtplib.SMTPException, OSError, ValueError) as exc:
-        # ValueError: an address the mailer cannot encode — a permanent failure
-        # shown on the claim rather than a crashed run.
-        return _message_failed(record, claims, exc, documents)
+        if handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            # Lost during DATA, before the server's answer: it may hold the
+            # message. Never retried by itself (docs/reliability.md).
+            return _message_uncertain(record, out.documents, exc)
+        # ValueError: an address the mailer cannot encode — refused before any
+        # byte left: a permanent failure shown on the claim, not a crashed run.
+        return _message_failed(record, out.claims, exc, out.documents)
     record.status = OutboundMessage.Status.SENT
     record.sent_at = timezone.now()
     record.save(update_fields=["status", "sent_at"])
-    for claim in claims:
+    _documents_sent(out.documents)
+    for claim in out.claims:
         event_record(
             claim=claim,
             kind=Event.Kind.EMAIL,
-            message=f"E-mail envoyé à {', '.join(spec.to)} : {email.subject}"[:500],
+            message=f"E-mail envoyé à {', '.join(spec.to)} : {out.email.subject}"[:500],
             data={
                 "message": str(record.code),
                 "message_id": record.message_id,
@@ -264,8 +328,59 @@ def message_send_now(
     return DeliveryResult(
         delivered=True,
         channel="email",
+        document_ids=tuple(d.pk for d in out.documents),
+        message_id=record.message_id,
+    )
+
+
+def _watch_data(connection: Any, handed_over: list[bool]) -> None:
+    """Note when the SMTP DATA phase starts (smtplib backends only)."""
+    smtp = getattr(connection, "connection", None)
+    data = getattr(smtp, "data", None)
+    if data is None:
+        return
+
+    def watched(msg: Any) -> Any:
+        handed_over.append(True)
+        return data(msg)
+
+    smtp.data = watched
+
+
+def _message_uncertain(
+    record: OutboundMessage, documents: list[Document], exc: BaseException
+) -> DeliveryResult:
+    record.error = f"Envoi incertain : {exc}"[:2000]
+    record.save(update_fields=["error"])  # stays queued until the owner decides
+    return DeliveryResult(
+        delivered=False,
+        channel="email",
         document_ids=tuple(d.pk for d in documents),
         message_id=record.message_id,
+        error=f"{type(exc).__name__}: {exc}"[:500],
+        uncertain=True,
+    )
+
+
+def message_send_now(
+    *,
+    spec: EmailSpec,
+    creditor: Creditor,
+    debtor: Debtor,
+    claims: list[Claim],
+    actions: list[Action] | tuple[()] = (),
+    documents: list[Document] | tuple[()] = (),
+) -> DeliveryResult:
+    """Send one email now, log it (OutboundMessage) and note it on each claim."""
+    return message_send(
+        message_prepare(
+            spec=spec,
+            creditor=creditor,
+            debtor=debtor,
+            claims=claims,
+            actions=actions,
+            documents=documents,
+        )
     )
 
 

@@ -89,6 +89,7 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("En échec")
         BOUNCED = "bounced", _("Rejeté")
+        CANCELLED = "cancelled", _("Annulé avant l'envoi")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(
@@ -108,7 +109,7 @@ class OutboundMessage(models.Model):
         _("Message-ID"), max_length=255, blank=True, db_index=True
     )
     status = models.CharField(
-        _("statut"), max_length=8, choices=Status.choices, default=Status.QUEUED
+        _("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("erreur"), blank=True)

@@ -119,11 +119,17 @@ class Action(models.Model):
     """One scenario step for one claim on one date: planned → done/skipped/failed.
 
     Unique per (claim, step): an action can never be planned — hence sent — twice.
+    A message goes planned → running (claimed) → sending (the intent to send,
+    committed before any byte leaves) → done. A "sending" action whose worker
+    vanished becomes "uncertain": the owner confirms or resends it, the engine
+    never sends it again by itself (docs/reliability.md).
     """
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Prévue")
         RUNNING = "running", _("En cours")
+        SENDING = "sending", _("Envoi en cours")
+        UNCERTAIN = "uncertain", _("Envoi incertain")
         DONE = "done", _("Faite")
         SKIPPED = "skipped", _("Passée")
         FAILED = "failed", _("En échec")
@@ -157,6 +163,12 @@ class Action(models.Model):
         Invoice, related_name="actions", blank=True, verbose_name=_("factures")
     )
     reason = models.CharField(_("motif / erreur"), max_length=500, blank=True)
+    # Sends the owner asked for after an uncertain one: part of the Message-ID.
+    resends = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # The Message-ID of the current attempt, recorded with the intent to send.
+    message_id = models.CharField(
+        _("Message-ID"), max_length=255, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditorScopedQuerySet.as_manager()
@@ -178,8 +190,13 @@ class Action(models.Model):
             ),
             models.Index(
                 fields=["state", "started_at"],
-                name="action_running",
-                condition=Q(state="running"),
+                name="action_in_flight",
+                condition=Q(state__in=["running", "sending"]),
+            ),
+            models.Index(
+                fields=["creditor"],
+                name="action_uncertain",
+                condition=Q(state="uncertain"),
             ),
             models.Index(fields=["claim", "state"], name="action_claim_state"),
         ]

@@ -408,6 +408,7 @@ class Event(models.Model):
         ACTION_DONE = "action_done", _("Action exécutée")
         ACTION_SKIPPED = "action_skipped", _("Action passée")
         ACTION_FAILED = "action_failed", _("Action en échec")
+        ACTION_UNCERTAIN = "action_uncertain", _("Envoi incertain")
         EMAIL = "email", _("E-mail")
         DOCUMENT = "document", _("Document")
         NOTE = "note", _("Note")

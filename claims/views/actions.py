@@ -455,3 +455,65 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return redirect(
         safe_next(request, request.POST.get("next"), reverse("claims:claim_list"))
     )
+
+
+UNCERTAIN_DECISIONS: dict[str, tuple[Any, Any, Any]] = {
+    "confirm": (
+        gettext_lazy("Confirmer que le message est parti"),
+        gettext_lazy(
+            "Vous avez vérifié que le débiteur a reçu ce message (dans votre "
+            "messagerie ou chez votre fournisseur, par son Message-ID). L'étape est "
+            "enregistrée comme envoyée, sans renvoyer le message."
+        ),
+        gettext_lazy("Envoi confirmé : l'étape est enregistrée comme envoyée."),
+    ),
+    "resend": (
+        gettext_lazy("Renvoyer le message"),
+        gettext_lazy(
+            "Le message n'est pas arrivé : il repart au prochain passage, avec un "
+            "nouveau Message-ID, si la créance est toujours due."
+        ),
+        gettext_lazy("Nouvel envoi demandé : il part au prochain passage."),
+    ),
+}
+
+
+@login_required
+def uncertain_decide(
+    request: HttpRequest, code: UUID, action: UUID, decision: str
+) -> HttpResponse:
+    """The owner settles an uncertain send: confirm it left, or send it again."""
+    from django.forms import Form
+    from django.http import Http404
+
+    from claims.models import Action
+    from claims.services_run import ActionNotUncertain
+    from claims.services_run import action_confirm_sent
+    from claims.services_run import action_resend
+
+    if decision not in UNCERTAIN_DECISIONS:
+        raise Http404
+    claim = get_claim_for_user(request, code)  # another creditor's claim: 404
+    if not claim.actions.filter(code=action).exists():
+        raise Http404
+    title, explanation, done = UNCERTAIN_DECISIONS[decision]
+    service = action_confirm_sent if decision == "confirm" else action_resend
+
+    def run(claim: Any, _data: dict[str, Any]) -> str:
+        try:
+            service(creditor=claim.creditor, code=action, actor=request.user)
+        except Action.DoesNotExist as exc:
+            raise Http404 from exc
+        except ActionNotUncertain as exc:
+            raise ValidationError(str(exc)) from exc
+        return str(done)
+
+    return _confirm_or_run(
+        request,
+        code,
+        key=f"uncertain_{decision}",
+        form_class=Form,
+        run=run,
+        title=title,
+        explanation=explanation,
+    )

@@ -64,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
     for row in recovery:
         row["label"] = RECOVERY_LABELS[row["key"]]
+    decisions = _decisions(request, creditor_id=creditor_id, today=today)
     context = {
         "membership": membership,
         "today": today,
@@ -79,7 +80,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
         "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
-        "decisions": _decisions(request, creditor_id=creditor_id, today=today),
+        "decisions": decisions,
+        # Listed only when there are some (the count comes with the decisions).
+        "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20])
+        if decisions["uncertain"]
+        else [],
+        "show_claim": True,
         "chart_aging": {
             "labels": [str(label) for _k, label in _age_labels()],
             "values": [str(b["amount"]) for b in buckets],
@@ -188,9 +194,10 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         statement = claim_statement(claim=claim, at=today)
     except RateUnavailable as exc:  # an invoice older than the rate tables
         statement, rate_error = None, exc.message
+    listed = [Action.State.PLANNED, Action.State.FAILED, Action.State.UNCERTAIN]
     actions = list(
-        claim.actions.filter(state__in=[Action.State.PLANNED, Action.State.FAILED])
-        .select_related("step")
+        claim.actions.filter(state__in=listed)
+        .select_related("step", "claim")
         .order_by("due_on")
     )
     context = {
@@ -202,7 +209,8 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "invoices": invoices,
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
-        "actions": actions,
+        "actions": [a for a in actions if a.state != Action.State.UNCERTAIN],
+        "uncertain": [a for a in actions if a.state == Action.State.UNCERTAIN],
         "held_reason": hold_reason(claim.stage),
         "plan": _active_plan(claim, today),
         "engine_actions": [

@@ -159,25 +159,80 @@ def test_a_thank_you_is_sent_once_even_if_the_task_runs_twice(smtp_inbox):
     assert claim.messages.get().status == "sent"
 
 
-def test_it_reports_acceptance_before_closing_the_connection(smtp_inbox):
-    """The engine records "accepted by the server" as soon as it happens, so a
-    worker killed before its commit does not send the message again."""
-    creditor, debtor, actions = two_claims()
-    accepted = []
-
-    def on_accepted(message_id):
-        # The server already holds the message when we are told.
-        assert len(smtp_inbox.messages) == 1
-        accepted.append(message_id)
-
-    result = get_deliverer()(
-        Delivery(
-            creditor_id=creditor.pk,
-            debtor_id=debtor.pk,
-            action_ids=tuple(a.pk for a in actions),
-            today=TODAY,
-            on_accepted=on_accepted,
-        )
+def test_the_message_rows_exist_before_sending_and_the_message_id_is_derived(
+    smtp_inbox,
+):
+    """Phase 1 writes the OutboundMessage and the archived PDF before any byte
+    leaves (a worker killed after the server's 250 keeps them); the Message-ID
+    comes from the actions and the attempt (a resend gets a new one)."""
+    creditor, debtor, actions = two_claims(
+        kind="formal_notice", channel="email_post", template="formal_notice"
     )
+    delivery = Delivery(
+        creditor_id=creditor.pk,
+        debtor_id=debtor.pk,
+        action_ids=tuple(a.pk for a in actions),
+        today=TODAY,
+        attempt=1,
+    )
+    deliverer = get_deliverer()
+    prepared = deliverer.prepare(delivery)
+    assert smtp_inbox.messages == []
+    record = OutboundMessage.objects.get()
+    assert (record.status, record.message_id) == ("queued", delivery.message_id())
+    assert set(record.actions.values_list("pk", flat=True)) == {a.pk for a in actions}
+    docs = Document.objects.filter(action_id__in=[a.pk for a in actions])
+    assert docs.count() == 2
+    assert set(record.documents.all()) == set(docs)
+    assert not docs.filter(sent_at__isnull=False).exists()
+    result = deliverer.send(delivery, prepared)
     assert result.delivered
-    assert accepted == [result.message_id]
+    assert smtp_inbox.messages[0][1]["Message-ID"] == delivery.message_id()
+    record.refresh_from_db()
+    assert record.status == "sent"
+    assert not docs.filter(sent_at__isnull=True).exists()
+    again = Delivery(
+        creditor_id=creditor.pk,
+        debtor_id=debtor.pk,
+        action_ids=delivery.action_ids,
+        today=TODAY,
+        attempt=2,
+    )
+    assert again.message_id() != delivery.message_id()
+    assert (
+        again.message_id()
+        == Delivery(
+            creditor.pk, debtor.pk, tuple(reversed(again.action_ids)), TODAY, 2
+        ).message_id()
+    )
+
+
+def test_an_address_the_mailer_cannot_encode_fails_permanently(smtp_inbox):
+    creditor, debtor, actions = two_claims()
+    debtor.email = "chloé@client.test"
+    debtor.save(update_fields=["email"])
+    result = deliver(creditor, debtor, actions)
+    assert not result.delivered
+    assert result.permanent
+    assert smtp_inbox.messages == []
+    assert OutboundMessage.objects.get().status == "bounced"
+
+
+def test_a_connection_lost_during_data_is_uncertain_not_a_failure(smtp_inbox):
+    """After DATA the server may hold the message: never reported as a
+    transient failure (that would be retried, hence maybe sent twice)."""
+    import smtplib
+    from unittest import mock
+
+    creditor, debtor, actions = two_claims()
+    lost = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    with mock.patch.object(smtplib.SMTP, "data", side_effect=lost):
+        result = deliver(creditor, debtor, actions)
+    assert (result.delivered, result.uncertain, result.permanent) == (
+        False,
+        True,
+        False,
+    )
+    record = OutboundMessage.objects.get()
+    assert record.status == "queued"
+    assert "Envoi incertain" in record.error

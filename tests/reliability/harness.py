@@ -39,6 +39,8 @@ class SmtpSink:
         self.port = free_port()
         self.mode = "ok"
         self.messages: list[list[int]] = []
+        self.message_ids: list[str] = []
+        self.raw: list = []
         self.refused = 0
         self._lock = threading.Lock()
         self._controller: Controller | None = None
@@ -57,9 +59,13 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content)
-        ids = [int(x) for x in msg["X-Actions"].split(",")]
+        # The test deliverer names its actions; the letters deliverer's
+        # messages are matched to theirs through the Message-ID.
+        ids = [int(x) for x in (msg["X-Actions"] or "").split(",") if x]
         with self._lock:
             self.messages.append(ids)
+            self.message_ids.append(str(msg["Message-ID"]))
+            self.raw.append(msg)
         return "250 Message accepted"
 
     def up(self) -> None:

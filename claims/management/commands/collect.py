@@ -46,3 +46,7 @@ class Command(BaseCommand):
             for pk, why in {**o.skipped, **o.held, **o.failed}.items():
                 self.stdout.write(f"  action {pk}: {why}")
         self.stdout.write(f"deliveries: {len(plan.deliveries)}")
+        # A failure is the claim's, recorded on it; the run itself succeeded.
+        failed = sum(len(o.failed) for o in outcomes)
+        done = sum(len(o.done) for o in outcomes)
+        self.stdout.write(f"actions done: {done}; failed: {failed}")
