@@ -34,6 +34,7 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Event
 from claims.models import Stage
+from claims.services import claims_refresh_figures
 from claims.services_collection import claims_plan
 from claims.services_collection import claims_refresh_next_action
 from claims.stages import AUTOMATIC
@@ -577,6 +578,8 @@ def _mark_done(
     Event.objects.bulk_create(events)
     _shift_following(actions, today)
     claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
+    # A reminder or a notice can start interest and fees: store the statement.
+    claims_refresh_figures(claim_ids={a.claim_id for a in actions})
     out.done += [a.pk for a in actions]
 
 

@@ -66,7 +66,9 @@ def run_days(deliverer, claim, days=120, start=-5):
 def test_default_scenario_over_120_days(
     deliverer, creditor_factory, debtor_factory, expected
 ):
-    with time_machine.travel(at(D - timedelta(days=20)), tick=False):
+    # Opened on the invoice's date (1 March): an invoice is not owed, and the
+    # statement does not count it, before it is issued.
+    with time_machine.travel(at(D - timedelta(days=1)), tick=False):
         creditor = creditor_factory()
         claim = open_claim(creditor, debtor_factory(creditor=creditor), due=D)
     assert run_days(deliverer, claim) == expected
