@@ -260,9 +260,10 @@ def _figures_batch(ids: list[int], at: date | None) -> int:
             for claim in group:  # find the culprit, keep the others
                 try:
                     statements |= claim_statements(claims=[claim], at=day)
-                except (MissingRateError, ValueError):
-                    logger.exception(
-                        "Statement of claim %s on %s failed", claim.pk, day
+                except (MissingRateError, ValueError) as exc:
+                    # Left with its previous figures; the page says why.
+                    logger.warning(
+                        "Statement of claim %s on %s failed: %r", claim.pk, day, exc
                     )
         for claim in group:
             s = statements.get(claim.pk)
