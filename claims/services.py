@@ -183,12 +183,14 @@ def invoice_add(
     return invoice
 
 
-def claim_refresh_totals(*, claim: Claim, at: date | None = None) -> Claim:
+def claim_refresh_totals(
+    *, claim: Claim, at: date | None = None, not_before: date | None = None
+) -> Claim:
     """Store the statement of ``claim`` on ``at`` (default: the creditor's today).
 
     Sets the stored figures on ``claim`` too. See :func:`claims_refresh_figures`.
     """
-    claims_refresh_figures(claim_ids=[claim.pk], at=at)
+    claims_refresh_figures(claim_ids=[claim.pk], at=at, not_before=not_before)
     fresh = (
         Claim.objects.filter(pk=claim.pk).values(*FIGURE_FIELDS, "oldest_due_date")
     ).first()
@@ -215,13 +217,16 @@ def claims_refresh_figures(
     claim_ids: Iterable[int] | None = None,
     creditor_ids: Iterable[int] | None = None,
     at: date | None = None,
+    not_before: date | None = None,
     batch_size: int = FIGURES_BATCH,
 ) -> int:
     """Run the statement of account for many claims and store its figures.
 
     The one writer of ``principal``, ``paid``, ``balance``, ``due_principal``,
     ``due_interest``, ``due_costs``, ``figures_at`` and ``oldest_due_date``.
-    ``at`` defaults to each creditor's local today. Set-based: per batch of
+    ``at`` defaults to each creditor's local today, and is never before
+    ``not_before`` (the day of the payment or of the run that caused the
+    refresh, which a simulated run puts ahead of the clock). Set-based: per batch of
     ``batch_size`` claims a constant number of queries load claims, parties,
     invoices, payments and waivers (claims.statements.claim_statements), the
     statements are computed in Python and written back with one bulk UPDATE.
@@ -237,11 +242,11 @@ def claims_refresh_figures(
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     written = 0
     for start in range(0, len(ids), batch_size):
-        written += _figures_batch(ids[start : start + batch_size], at)
+        written += _figures_batch(ids[start : start + batch_size], at, not_before)
     return written
 
 
-def _figures_batch(ids: list[int], at: date | None) -> int:
+def _figures_batch(ids: list[int], at: date | None, not_before: date | None) -> int:
     from claims.law.rates import MissingRateError
     from claims.statements import claim_statements
     from claims.statements import creditor_today
@@ -249,7 +254,10 @@ def _figures_batch(ids: list[int], at: date | None) -> int:
     claims = list(Claim.objects.filter(pk__in=ids).select_related("creditor", "debtor"))
     by_day: dict[date, list[Claim]] = {}
     for claim in claims:
-        by_day.setdefault(at or creditor_today(claim.creditor), []).append(claim)
+        day = at or creditor_today(claim.creditor)
+        if not_before is not None and day < not_before:
+            day = not_before
+        by_day.setdefault(day, []).append(claim)
     changed: list[Claim] = []
     now = timezone.now()
     for day, group in by_day.items():
@@ -376,7 +384,7 @@ def payment_record(
     payment.full_clean(exclude=["claim", "creditor", "created_by", "reverses"])
     payment.save()
     before = locked.balance
-    claim_refresh_totals(claim=locked)
+    claim_refresh_totals(claim=locked, not_before=on)
     event_record(
         claim=locked,
         kind=Event.Kind.PAYMENT,

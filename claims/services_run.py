@@ -579,7 +579,7 @@ def _mark_done(
     _shift_following(actions, today)
     claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
     # A reminder or a notice can start interest and fees: store the statement.
-    claims_refresh_figures(claim_ids={a.claim_id for a in actions})
+    claims_refresh_figures(claim_ids={a.claim_id for a in actions}, not_before=today)
     out.done += [a.pk for a in actions]
 
 

@@ -67,3 +67,16 @@ def test_paying_what_the_statement_says_closes_and_cancels(deliverer, claim):
     assert set(Action.objects.filter(claim=claim).values_list("state", flat=True)) == {
         "cancelled"
     }
+
+
+def test_a_run_ahead_of_the_clock_stores_its_days_statement(deliverer, db):
+    """``collect --at`` a later day (a simulation): a payment dated that day
+    counts, and the figures are that day's, not the wall clock's."""
+    today = timezone.localdate()
+    creditor = f.CreditorFactory()
+    claim = open_claim(creditor, f.DebtorFactory(creditor=creditor), due=today)
+    ahead = today + timedelta(days=40)
+    payment_record(claim=claim, amount=statement_balance(claim, at=ahead), on=ahead)
+    claim.refresh_from_db()
+    assert claim.figures_at == ahead
+    assert (claim.balance, claim.status) == (Decimal("0.00"), "closed")
