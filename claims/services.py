@@ -263,15 +263,20 @@ def _figures_batch(ids: list[int], at: date | None, not_before: date | None) -> 
     for day, group in by_day.items():
         try:
             statements = claim_statements(claims=group, at=day)
-        except (MissingRateError, ValueError):
+        except Exception:  # one claim must not stop the others
             statements = {}
             for claim in group:  # find the culprit, keep the others
                 try:
                     statements |= claim_statements(claims=[claim], at=day)
-                except (MissingRateError, ValueError) as exc:
-                    # Left with its previous figures; the page says why.
+                except Exception as exc:
+                    # Left with its previous figures; the claim page says why.
+                    expected = isinstance(exc, (MissingRateError, ValueError))
                     logger.warning(
-                        "Statement of claim %s on %s failed: %r", claim.pk, day, exc
+                        "Statement of claim %s on %s failed: %r",
+                        claim.pk,
+                        day,
+                        exc,
+                        exc_info=not expected,
                     )
         for claim in group:
             s = statements.get(claim.pk)

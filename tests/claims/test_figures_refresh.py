@@ -1,0 +1,38 @@
+"""The stored figures: one claim whose statement fails does not stop the others."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from claims import statements as st
+from claims.law.rates import MissingRateError
+from claims.models import Claim
+from claims.services import claims_refresh_figures
+from tests import factories as f
+from tests.figures import statement_balance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_failing_statement_keeps_its_figures_and_the_others_are_written(
+    cast, monkeypatch, caplog
+):
+    good = f.ClaimFactory(creditor=cast.creditor, reference="C-GOOD")
+    bad = f.ClaimFactory(creditor=cast.creditor, reference="C-BAD")
+    Claim.objects.update(balance=Decimal("1.00"), figures_at=None)
+    real = st.compute_statement
+
+    def compute(facts, table, at):
+        if facts.invoices[0].number.startswith("C-BAD"):
+            raise MissingRateError("be_commercial 2009-01-01")
+        return real(facts, table, at)
+
+    monkeypatch.setattr(st, "compute_statement", compute)
+    assert claims_refresh_figures(claim_ids=[good.pk, bad.pk]) == 1
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.balance == statement_balance(good) > Decimal("1.00")
+    assert (bad.balance, bad.figures_at) == (Decimal("1.00"), None)
+    assert f"Statement of claim {bad.pk}" in caplog.text
