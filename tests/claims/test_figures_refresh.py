@@ -36,3 +36,21 @@ def test_a_failing_statement_keeps_its_figures_and_the_others_are_written(
     assert good.balance == statement_balance(good) > Decimal("1.00")
     assert (bad.balance, bad.figures_at) == (Decimal("1.00"), None)
     assert f"Statement of claim {bad.pk}" in caplog.text
+
+
+def test_the_refresh_command_stores_open_claims(cast):
+    import io
+
+    from django.core.management import call_command
+
+    claim = f.ClaimFactory(creditor=cast.creditor)
+    closed = f.ClaimFactory(creditor=cast.creditor)
+    Claim.objects.filter(pk=closed.pk).update(status="closed", stage="closed")
+    Claim.objects.update(balance=Decimal("1.00"), figures_at=None)
+    out = io.StringIO()
+    call_command("refresh_figures", stdout=out)
+    assert out.getvalue().startswith("1 claim(s) refreshed")
+    claim.refresh_from_db()
+    closed.refresh_from_db()
+    assert claim.balance == statement_balance(claim)
+    assert closed.figures_at is None

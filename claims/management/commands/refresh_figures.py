@@ -15,21 +15,24 @@ from claims.services import claims_refresh_figures
 class Command(BaseCommand):
     help = (
         "Recompute and store the statement's figures (due principal, interest, "
-        "costs, balance) of claims, at --at or at each creditor's local today."
+        "costs, balance) of open claims, at --at or at each creditor's local today."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--at", type=date.fromisoformat, default=None)
         parser.add_argument("--creditor", type=int, action="append", default=None)
         parser.add_argument(
-            "--open-only", action="store_true", help="Only the open claims."
+            "--closed-too",
+            action="store_true",
+            help="Closed claims as well (by default they keep the totals they "
+            "were closed with).",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from claims.models import Claim
 
         qs = Claim.objects.all()
-        if opts["open_only"]:
+        if not opts["closed_too"]:
             qs = qs.filter(status=Claim.Status.OPEN)
         if opts["creditor"]:
             qs = qs.filter(creditor_id__in=opts["creditor"])
