@@ -344,12 +344,6 @@ def _figures_write(claims: list[Claim]) -> None:
         cursor.execute(sql, params)
 
 
-def _credit_note() -> Any:
-    from django.db.models import Q
-
-    return Q(kind=InvoiceKind.CREDIT_NOTE)
-
-
 @transaction.atomic
 def payment_record(
     *,
