@@ -54,3 +54,30 @@ def test_the_refresh_command_stores_open_claims(cast):
     closed.refresh_from_db()
     assert claim.balance == statement_balance(claim)
     assert closed.figures_at is None
+
+
+def test_the_beat_refreshes_figures_every_hour(settings):
+    from recouvrement.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["claims-figures-refresh"]
+    assert entry["task"] == "claims.tasks.claims_refresh_figures_task"
+    assert entry["schedule"].minute == {7}
+    assert len(entry["schedule"].hour) == 24
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+def test_the_task_queues_the_next_batch_while_claims_remain(cast, monkeypatch):
+    from claims import tasks
+
+    claims = [f.ClaimFactory(creditor=cast.creditor) for _ in range(3)]
+    Claim.objects.update(figures_at=None)
+    queued = []
+    monkeypatch.setattr(
+        tasks.claims_refresh_figures_task, "delay", lambda *a: queued.append(a)
+    )
+    assert tasks.claims_refresh_figures_task(batch=2) == 2
+    assert queued == [(2, sorted(c.pk for c in claims)[1])]
+    assert tasks.claims_refresh_figures_task(*queued[0]) == 1
+    assert len(queued) == 1  # nothing left: no further batch
+    assert not Claim.objects.filter(figures_at__isnull=True).exists()
