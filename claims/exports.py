@@ -27,9 +27,13 @@ def claims_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[object]
         _("Étape"),
         _("Principal"),
         _("Payé"),
+        _("Principal dû"),
+        _("Intérêts dus"),
+        _("Frais dus"),
         _("Solde"),
         _("Devise"),
         _("Échéance la plus ancienne"),
+        _("Montants au"),
     ]
     rows = (
         list(r)
@@ -43,9 +47,14 @@ def claims_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[object]
             "stage",
             "principal",
             "paid",
+            # The statement of account stored on the claim (Claim docstring).
+            "due_principal",
+            "due_interest",
+            "due_costs",
             "balance",
             "currency",
             "oldest_due_date",
+            "figures_at",
         )
         .iterator(chunk_size=5000)
     )

@@ -21,13 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField
-from django.db.models import F
 from django.db.models import Min
-from django.db.models import OuterRef
-from django.db.models import Subquery
-from django.db.models import Sum
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import ledger_rules as rules
@@ -104,16 +98,23 @@ def claim_index_load(*, creditor: Creditor) -> ClaimIndex:
     index = ClaimIndex()
     open_claims = Claim.objects.filter(creditor=creditor, status=Claim.Status.OPEN)
     by_debtor: dict[int, list[tuple[int, Decimal]]] = {}
-    # 1. open claims: OGM, reference, balance per debtor
-    for pk, ogm, ref, debtor_id, balance in open_claims.values_list(
-        "pk", "structured_reference", "reference", "debtor_id", "balance"
+    # 1. open claims: OGM, reference, amounts per debtor — the statement's
+    # total due, or what remains of the invoices (a debtor often pays those)
+    for pk, ogm, ref, debtor_id, balance, due_principal in open_claims.values_list(
+        "pk",
+        "structured_reference",
+        "reference",
+        "debtor_id",
+        "balance",
+        "due_principal",
     ).iterator(chunk_size=_CHUNK):
         if ogm.startswith("+++"):
             index.add_ogm(ogm, pk)
         elif ogm:
             index.add_reference(ogm, pk)
         index.add_reference(ref, pk)
-        by_debtor.setdefault(debtor_id, []).append((pk, balance))
+        amounts = by_debtor.setdefault(debtor_id, [])
+        amounts += [(pk, a) for a in {balance, due_principal} if a > 0]
     # 2. invoice numbers of open claims
     for claim_id, number in (
         Invoice.objects.filter(creditor=creditor, claim__status=Claim.Status.OPEN)
@@ -193,11 +194,16 @@ def payments_book_bulk(
     Payment.objects.bulk_create(payments, batch_size=_CHUNK)
     claims_refresh_paid(claim_ids=ids)
     running = {pk: c.balance for pk, c in claims.items()}
+    # The balance after a claim's last booking is the refreshed statement's.
+    after = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "balance"))
+    last = {b.claim_id: i for i, b in enumerate(bookings)}
     label = user.get_username() if user is not None else "banque"
     events = []
-    for b in bookings:
+    for i, b in enumerate(bookings):
         before = running[b.claim_id]
-        running[b.claim_id] = before - b.amount
+        running[b.claim_id] = (
+            after[b.claim_id] if last[b.claim_id] == i else before - b.amount
+        )
         events.append(
             Event(
                 creditor=creditor,
@@ -223,18 +229,10 @@ def payments_book_bulk(
 
 
 def claims_refresh_paid(*, claim_ids: list[int]) -> int:
-    """Set ``paid`` and ``balance`` of the claims from the ledger, in one UPDATE."""
-    total = Subquery(
-        Payment.objects.filter(claim_id=OuterRef("pk"))
-        .values("claim_id")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1],
-        output_field=_MONEY,
-    )
-    paid = Coalesce(total, Value(Decimal("0.00"), output_field=_MONEY))
-    return Claim.objects.filter(pk__in=claim_ids).update(
-        paid=paid, balance=F("principal") - paid, updated_at=timezone.now()
-    )
+    """Store the statement's figures of the claims after a booking (set-based)."""
+    from claims.services import claims_refresh_figures
+
+    return claims_refresh_figures(claim_ids=claim_ids)
 
 
 def _after_payment(*, claim_ids: list[int], today: date) -> None:

@@ -296,6 +296,9 @@ def claims_create_bulk(
         batch_size=_CHUNK,
     )
     ids = [c.pk for c in claims]
+    from claims.services import claims_refresh_figures
+
+    claims_refresh_figures(claim_ids=ids)  # the statement's figures, stored
     _after_open(claim_ids=ids, today=today or timezone.localdate())
     return ids
 

@@ -44,6 +44,7 @@ from claims.models import Event
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Stage
+from claims.services import claims_refresh_figures
 from claims.services_collection import claim_replan
 from claims.services_collection import claim_transition
 from claims.services_collection import claims_plan
@@ -680,6 +681,8 @@ def _mark_done(
     Event.objects.bulk_create(events)
     _shift_following(actions, today)
     claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
+    # A reminder or a notice can start interest and fees: store the statement.
+    claims_refresh_figures(claim_ids={a.claim_id for a in actions}, not_before=today)
     out.done += [a.pk for a in actions]
 
 

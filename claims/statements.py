@@ -14,12 +14,14 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from claims.law import rates as law_rates
 from claims.law.rates import RateTable
@@ -33,6 +35,7 @@ from claims.law.types import InvoiceFacts
 from claims.law.types import PaymentFacts
 from claims.law.types import Statement
 from claims.models import Claim
+from claims.models import Creditor
 from claims.models import InvoiceKind
 from claims.models import Rate
 
@@ -201,3 +204,17 @@ def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statemen
     return {
         c.pk: compute_statement(claim_facts(claim=c, at=at), table, at) for c in items
     }
+
+
+def creditor_today(creditor: Creditor) -> date:
+    """Today in the creditor's time zone: the date the stored figures are for."""
+    return timezone.localdate(timezone=ZoneInfo(creditor.time_zone))
+
+
+def amount_to_pay(statement: Statement) -> Decimal:
+    """The one amount a debtor is asked to pay: the statement's total due.
+
+    Used by the EPC QR code, the e-mails, the PDFs and the portal; zero when
+    nothing is due (an overpayment is a credit, never a negative amount).
+    """
+    return max(statement.total_due, Decimal("0.00"))

@@ -44,3 +44,21 @@ def deliver_debtor_actions_task(
     )
     if outcome.retry:
         raise TransientDeliveryError(str(outcome.failed))
+
+
+FIGURES_TASK_BATCH = 2000
+
+
+@shared_task(ignore_result=True)
+def claims_refresh_figures_task(
+    batch: int = FIGURES_TASK_BATCH, after_pk: int = 0
+) -> int:
+    """Beat, hourly: move the stored figures of open claims to their creditor's
+    today (interest keeps running). One batch per run; queues the next batch
+    while claims remain, so no run hits the task time limit."""
+    from claims.services import claims_refresh_stale
+
+    done = claims_refresh_stale(limit=batch, after_pk=after_pk)
+    if done.selected >= batch:
+        claims_refresh_figures_task.delay(batch, done.last_pk)
+    return done.written

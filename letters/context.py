@@ -14,11 +14,11 @@ from typing import Any
 
 from claims.law.calendar import message_deadline
 from claims.law.types import Statement
+from claims.statements import amount_to_pay
 from letters.overrides import override_fill
-from letters.payment import EpcError
-from letters.payment import epc_payload
 from letters.payment import epc_qr_svg
-from letters.payment import format_ogm
+from letters.payment import payment_reference
+from letters.payment import payment_request_payload
 
 CENT = Decimal("0.01")
 
@@ -123,24 +123,19 @@ def letter_context(
         deadline_days=deadline_days,
     )
     is_be = parties.creditor_country == "BE"
-    reference = (
-        format_ogm(parties.payment_reference)
-        if is_be
-        else (parties.payment_reference or parties.claim_reference)
+    reference = payment_reference(
+        country=parties.creditor_country,
+        structured_reference=parties.payment_reference,
+        claim_reference=parties.claim_reference,
     )
-    qr_payload = ""
-    if statement.total_due > 0 and statement.currency == "EUR":
-        try:
-            qr_payload = epc_payload(
-                name=parties.creditor_name[:70],
-                iban=parties.creditor_iban,
-                bic=parties.creditor_bic,
-                amount=statement.total_due,
-                reference=reference,
-                text=parties.claim_reference,
-            )
-        except EpcError:
-            qr_payload = ""
+    qr_payload = payment_request_payload(
+        statement=statement,
+        name=parties.creditor_name,
+        iban=parties.creditor_iban,
+        bic=parties.creditor_bic,
+        reference=reference,
+        claim_reference=parties.claim_reference,
+    )
     return {
         "kind": kind,
         "p": parties,
@@ -152,6 +147,7 @@ def letter_context(
         "is_be": is_be,
         "is_consumer": parties.debtor_kind == "consumer",
         "payment_reference": reference,
+        "amount_to_pay": amount_to_pay(statement),
         "qr_payload": qr_payload,
         "qr_svg": epc_qr_svg(qr_payload) if qr_payload else "",
         "be_consumer_cap": be_consumer_indemnity_cap(statement.principal_due),
@@ -161,7 +157,7 @@ def letter_context(
         "fee_groups": fee_groups(statement),
         "intro": override_fill(
             intro,
-            total=statement.total_due,
+            total=amount_to_pay(statement),
             currency=statement.currency,
             deadline=deadline,
             reference=parties.claim_reference,

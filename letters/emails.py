@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from decimal import Decimal
 from email.utils import formataddr
 from email.utils import make_msgid
 from email.utils import parseaddr
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from claims.law.types import Statement
+from claims.statements import amount_to_pay
 
 EMAIL_TEMPLATES = ("reminder", "formal_notice", "thank_you", "plan_confirmation")
 
@@ -47,6 +49,11 @@ class ClaimLine:
     reference: str
     payment_reference: str
     statement: Statement
+
+    @property
+    def amount_to_pay(self) -> Decimal:
+        """What the e-mail asks for: the statement's amount to pay."""
+        return amount_to_pay(self.statement)
 
 
 @dataclass

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import segno
 
+from claims.law.types import Statement
+from claims.statements import amount_to_pay
 from claims.validators import ogm_digits
 from claims.validators import ogm_is_valid
 
@@ -77,6 +79,45 @@ def epc_payload(
     if len(payload.encode()) > EPC_MAX_BYTES:
         raise EpcError("payload over 331 bytes")
     return payload
+
+
+def payment_reference(
+    *, country: str, structured_reference: str, claim_reference: str
+) -> str:
+    """The reference a debtor writes on the transfer: the formatted OGM in
+    Belgium, otherwise the claim's RF / payment reference or its reference."""
+    if country == "BE":
+        return format_ogm(structured_reference)
+    return structured_reference or claim_reference
+
+
+def payment_request_payload(
+    *,
+    statement: Statement,
+    name: str,
+    iban: str,
+    bic: str = "",
+    reference: str = "",
+    claim_reference: str = "",
+) -> str:
+    """The EPC payload asking for :func:`claims.statements.amount_to_pay` —
+    the one amount the letters, the e-mails, the portal and the QR codes
+    show. Empty when nothing is due, the claim is not in euro or the
+    creditor's bank details cannot be encoded."""
+    amount = amount_to_pay(statement)
+    if amount <= 0 or statement.currency != "EUR":
+        return ""
+    try:
+        return epc_payload(
+            name=name[:70],
+            iban=iban,
+            bic=bic,
+            amount=amount,
+            reference=reference,
+            text=claim_reference,
+        )
+    except EpcError:
+        return ""
 
 
 def _structured(reference: str) -> str:

@@ -251,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14 * 60},
     },
 }
+# The statement's figures stored on claims follow each creditor's local date
+# (interest keeps running): hourly, so every time zone passes midnight once.
+CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
+    "task": "claims.tasks.claims_refresh_figures_task",
+    "schedule": crontab(minute=7),
+    "options": {"expires": 55 * 60},
+}
 # Money in (imports area): daily payment-plan check.
 # Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
 CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy"]

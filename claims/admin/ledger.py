@@ -144,12 +144,25 @@ class ClaimAdmin(TenantScopedAdmin):
         "principal",
         "paid",
         "balance",
+        "due_principal",
+        "due_interest",
+        "due_costs",
+        "figures_at",
         "oldest_due_date",
         "created_at",
         "updated_at",
     ]
     inlines = [InvoiceInline, PaymentInline, EventInline]
     actions = [pause_claims, resume_claims, export_csv]
+
+    def save_related(
+        self, request: Any, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        # Terms, dates or inlines may change the statement: store it again.
+        from claims.services import claim_refresh_totals
+
+        claim_refresh_totals(claim=form.instance)
 
 
 class InvoiceAdminForm(forms.ModelForm):

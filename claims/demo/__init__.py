@@ -501,7 +501,9 @@ UPDATE claims_claim
 """
 
 
-def refresh_totals_set_based(*, creditor_ids: list[int]) -> None:
+def refresh_totals_set_based(
+    *, creditor_ids: list[int], today: date | None = None
+) -> None:
     """Recompute principal, paid, balance and oldest due date of many claims.
 
     One UPDATE … FROM over aggregates (PostgreSQL and SQLite ≥ 3.33): no row is
@@ -514,6 +516,8 @@ def refresh_totals_set_based(*, creditor_ids: list[int]) -> None:
     ids = ", ".join(str(int(pk)) for pk in creditor_ids)
     with connection.cursor() as cursor:
         cursor.execute(_TOTALS_SQL.format(ids=ids), {"credit": InvoiceKind.CREDIT_NOTE})
+    # Open claims: the statement's figures (interest and fees included).
+    seed_refresh_figures(creditor_ids=creditor_ids, today=today)
 
 
 def _users() -> tuple[Any, Any]:
@@ -580,5 +584,20 @@ def seed_demo(*, n_claims: int, today: date, seed: int = 2026) -> SeedResult:
         result.payments += len(book.payments)
         result.events += len(book.events)
     if connection.vendor != "postgresql":  # PostgreSQL wrote them on insert
-        refresh_totals_set_based(creditor_ids=creditor_ids)
+        refresh_totals_set_based(creditor_ids=creditor_ids, today=today)
+    else:
+        seed_refresh_figures(creditor_ids=creditor_ids, today=today)
     return result
+
+
+def seed_refresh_figures(*, creditor_ids: list[int], today: date | None) -> int:
+    """Store the statement of account on the open claims of ``creditor_ids``
+    on ``today`` (None: each creditor's today)."""
+    from claims.services import claims_refresh_figures
+
+    return claims_refresh_figures(
+        claim_ids=Claim.objects.filter(
+            creditor_id__in=creditor_ids, status=Claim.Status.OPEN
+        ).values_list("pk", flat=True),
+        at=today,
+    )

@@ -36,9 +36,13 @@ def money_field(verbose_name: str, **kwargs: Any) -> models.DecimalField:
 class Claim(models.Model):
     """What one debtor owes one creditor: the unit that moves through stages.
 
-    ``principal``, ``paid`` and ``balance`` are a cached summary written by the
-    services that change the ledger; the statement of account (claims.law) is
-    the source of truth and recomputes them from invoices and payments.
+    ``principal``, ``paid``, ``balance`` and ``due_*`` are the statement of
+    account (claims.law.statement) computed on ``figures_at`` and stored for the
+    lists, the dashboard and the exports — never a second formula: they are
+    written only by ``claims.services.claims_refresh_figures`` (ledger services,
+    the engine, and the nightly refresh while interest keeps running).
+    ``balance`` is what the statement says is due (principal + interest + costs),
+    minus any credit kept for the debtor: ``balance <= 0`` means nothing is due.
     """
 
     class Status(models.TextChoices):
@@ -136,10 +140,14 @@ class Claim(models.Model):
     amicable_exhausted_on = models.DateField(
         _("phase amiable épuisée le"), null=True, blank=True
     )
-    # Cached money summary (see class docstring).
+    # The statement's figures on ``figures_at`` (see class docstring).
     principal = money_field(_("principal"))
     paid = money_field(_("payé"))
     balance = money_field(_("solde"))
+    due_principal = money_field(_("principal dû"))
+    due_interest = money_field(_("intérêts dus"))
+    due_costs = money_field(_("frais dus"))
+    figures_at = models.DateField(_("montants calculés au"), null=True, blank=True)
     oldest_due_date = models.DateField(
         _("échéance la plus ancienne"), null=True, blank=True
     )
@@ -191,6 +199,11 @@ class Claim(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the statement said was due on ``figures_at`` (never negative)."""
+        return max(self.balance, ZERO)
 
 
 class Invoice(models.Model):

@@ -243,13 +243,15 @@ def _initial(key: str) -> dict[str, Any]:
 def payment_record(request: HttpRequest, code: UUID) -> HttpResponse:
     def run(claim: Any, data: dict[str, Any]) -> str:
         from claims.models import Claim
+        from claims.statements import amount_to_pay
         from claims.statements import claim_statement
+        from claims.statements import creditor_today
 
-        today = timezone.localdate()
+        today = creditor_today(claim.creditor)
         # The statement of account (interest and fees included) is what is due.
-        before = claim_statement(
-            claim=Claim.objects.get(pk=claim.pk), at=today
-        ).total_due
+        before = amount_to_pay(
+            claim_statement(claim=Claim.objects.get(pk=claim.pk), at=today)
+        )
         services.payment_record(
             claim=claim,
             amount=data["amount"],
@@ -266,9 +268,9 @@ def payment_record(request: HttpRequest, code: UUID) -> HttpResponse:
             "amount": money(data["amount"]),
             "before": money(before),
             "after": money(
-                claim_statement(
-                    claim=Claim.objects.get(pk=claim.pk), at=today
-                ).total_due
+                amount_to_pay(
+                    claim_statement(claim=Claim.objects.get(pk=claim.pk), at=today)
+                )
             ),
         }
 

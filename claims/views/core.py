@@ -29,6 +29,7 @@ from claims.models import Claim
 from claims.models import Debtor
 from claims.stages import hold_reason
 from claims.statements import claim_statement
+from claims.statements import creditor_today
 from claims.views.actions import ENGINE_ACTIONS
 from claims.views.actions import LETTER_URLS
 from claims.views.actions import engine_service
@@ -161,7 +162,11 @@ def _claims_csv(qs: object) -> HttpResponse:
             "etape",
             "principal",
             "paye",
+            "principal_du",
+            "interets_dus",
+            "frais_dus",
             "solde",
+            "montants_au",
         ]
     )
     for claim in qs.iterator(chunk_size=2000):  # type: ignore[attr-defined]
@@ -174,7 +179,12 @@ def _claims_csv(qs: object) -> HttpResponse:
                 claim.get_stage_display(),
                 str(claim.principal).replace(".", ","),
                 str(claim.paid).replace(".", ","),
+                # The statement of account stored on the claim.
+                str(claim.due_principal).replace(".", ","),
+                str(claim.due_interest).replace(".", ","),
+                str(claim.due_costs).replace(".", ","),
                 str(claim.balance).replace(".", ","),
+                claim.figures_at.isoformat() if claim.figures_at else "",
             ]
         )
     return response
@@ -184,7 +194,8 @@ def _claims_csv(qs: object) -> HttpResponse:
 def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     membership = current_membership(request)
     claim = get_claim_for_user(request, code)
-    today = timezone.localdate()
+    # The statement on the creditor's today: the date the stored figures use.
+    today = creditor_today(claim.creditor)
     invoices = list(claim.invoices.all())
     payments = list(claim.payments.all())
     # The statement reads invoices and payments through the prefetch cache.

@@ -148,6 +148,18 @@ def _translate_known(message: str) -> str:
     return message
 
 
+# Creditor settings the statement of account reads (claims.statements.claim_facts).
+MONEY_TERMS = {
+    "country",
+    "time_zone",
+    "is_sme",
+    "contract_rate",
+    "penalty_clause_percent",
+    "penalty_clause_minimum",
+    "allocation_order",
+}
+
+
 @login_required
 def settings_creditor(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -159,6 +171,9 @@ def settings_creditor(request: HttpRequest) -> HttpResponse:
         _require_manager(request)
         if form.is_valid():
             form.save()
+            if MONEY_TERMS.intersection(form.changed_data):
+                # The statements of its claims changed: store them again.
+                services.claims_refresh_figures(creditor_ids=[creditor.pk])
             messages.success(request, _("Paramètres enregistrés."))
             return redirect("claims:settings")
     return render(

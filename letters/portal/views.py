@@ -28,8 +28,12 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import PaymentPlan
 from claims.models import PortalToken
+from claims.statements import amount_to_pay
 from claims.statements import claim_statement
 from letters.models import Document
+from letters.payment import epc_qr
+from letters.payment import payment_reference
+from letters.payment import payment_request_payload
 from letters.portal import services
 from letters.portal.forms import DisputeForm
 from letters.portal.forms import PaidForm
@@ -42,7 +46,6 @@ from letters.portal.guard import over_limit
 from letters.portal.guard import portal_language
 from letters.portal.guard import portal_page
 from letters.portal.guard import too_many
-from letters.portal.qr import payment_qr_svg
 from letters.portal.tokens import portal_code_resolve
 from letters.portal.tokens import portal_token_by_id
 from letters.portal.tokens import portal_token_resolve
@@ -124,15 +127,20 @@ def home(request: HttpRequest, token: PortalToken) -> HttpResponse:
 def _claim_context(token: PortalToken, claim: Claim) -> dict[str, object]:
     today = _today(claim.creditor)
     statement = claim_statement(claim=claim, at=today)
-    qr = ""
-    if statement.total_due > 0 and claim.currency == "EUR":
-        qr = payment_qr_svg(
-            name=claim.creditor.legal_name,
-            iban=claim.creditor.iban,
-            bic=claim.creditor.bic,
-            amount=statement.total_due,
-            reference=claim.structured_reference,
-        )
+    # The same payment request as the letters (letters.payment).
+    qr_payload = payment_request_payload(
+        statement=statement,
+        name=claim.creditor.legal_name,
+        iban=claim.creditor.iban,
+        bic=claim.creditor.bic,
+        reference=payment_reference(
+            country=claim.creditor.country,
+            structured_reference=claim.structured_reference,
+            claim_reference=claim.reference,
+        ),
+        claim_reference=claim.reference,
+    )
+    qr = epc_qr(qr_payload).svg_inline(scale=4) if qr_payload else ""
     return {
         "token": token,
         "claim": claim,
@@ -147,6 +155,8 @@ def _claim_context(token: PortalToken, claim: Claim) -> dict[str, object]:
         "disputes": list(claim.disputes.select_related("invoice")),
         "plans": list(claim.plans.prefetch_related("instalments")),
         "qr_svg": qr,
+        "qr_payload": qr_payload,
+        "amount_to_pay": amount_to_pay(statement),
         "today": today,
         "several": token.claim_id is None,
     }
@@ -253,7 +263,7 @@ def plan_request(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRe
     claim = _claim(token, code)
     form = PlanForm(request.POST)
     today = _today(claim.creditor)
-    total = claim_statement(claim=claim, at=today).total_due
+    total = amount_to_pay(claim_statement(claim=claim, at=today))
     if form.is_valid():
         try:
             services.portal_plan_request(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import NoReverseMatch
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from claims.models import Claim
 from tests import factories as f
+from tests.figures import statement_balance
 
 pytestmark = [
     pytest.mark.browser,
@@ -108,7 +110,10 @@ def test_newcomer_path(page, live_server, shoot):
     shoot(page, "claim-workspace")
 
     claim = Claim.objects.get(debtor__name="Friterie Chez Léon SRL")
-    assert str(claim.balance) == "750.00"
+    # The stored balance is the statement's (interest and 40 € included),
+    # not 1,250.00 − 500.00.
+    assert claim.paid == Decimal("500.00")
+    assert claim.balance == statement_balance(claim) > Decimal("750.00")
 
     page.goto(
         live_server.url

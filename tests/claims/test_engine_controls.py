@@ -23,6 +23,7 @@ from claims.services_collection import send_next_now
 from claims.stages import TransitionError
 from tests import factories as f
 from tests.claims.engine_fixtures import open_claim
+from tests.figures import statement_balance
 
 pytestmark = pytest.mark.usefixtures("engine_seed")
 D = date(2026, 3, 2)
@@ -130,7 +131,11 @@ def test_close_as_written_off_cancels_planned_actions(claim):
 
 def test_full_payment_closes_as_paid(claim):
     payment_record(claim=claim, amount=Decimal("1000.00"), on=D)
-    payment_record(claim=claim, amount=Decimal("210.00"), on=D + timedelta(days=1))
+    claim.refresh_from_db()
+    assert claim.status == "open"
+    # The rest of what the statement says is due (interest and costs included).
+    rest = statement_balance(claim, at=D + timedelta(days=1))
+    payment_record(claim=claim, amount=rest, on=D + timedelta(days=1))
     claim.refresh_from_db()
     assert (claim.status, claim.closed_reason, claim.closed_on) == (
         "closed",

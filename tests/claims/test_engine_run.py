@@ -34,6 +34,7 @@ from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim
 from tests.claims.engine_fixtures import postgres_only
+from tests.figures import statement_balance
 
 pytestmark = pytest.mark.usefixtures("engine_seed")
 D = date(2026, 3, 2)
@@ -78,7 +79,9 @@ def test_nothing_before_the_send_hour_in_the_creditors_time_zone(deliverer, clai
 
 def test_a_payment_between_selection_and_execution_stops_the_message(deliverer, claim):
     plan = collection_plan(now=at(DAY3))
-    payment_record(claim=claim, amount=Decimal("1210.00"), on=DAY3)
+    # Everything the statement says is due (principal, interest, costs).
+    due = statement_balance(claim, at=DAY3)
+    payment_record(claim=claim, amount=due, on=DAY3)
     ((c, d, ids, day),) = plan.deliveries
     out = actions_deliver(creditor_id=c, debtor_id=d, action_ids=ids, today=day)
     assert deliverer.deliveries == []

@@ -62,6 +62,7 @@ def test_structured_references_carry_valid_check_digits(book):
 
 
 def test_cached_totals_match_invoices_minus_payments(book):
+    """Closed claims keep the ledger totals; open ones store the statement."""
     invoiced = dict(
         Invoice.objects.values("claim")
         .annotate(t=Sum("amount"))
@@ -72,14 +73,29 @@ def test_cached_totals_match_invoices_minus_payments(book):
         .annotate(t=Sum("amount"))
         .values_list("claim", "t")
     )
-    for claim in Claim.objects.all():
+    for claim in Claim.objects.filter(status="closed"):
         assert claim.principal == invoiced[claim.pk]
         assert claim.paid == paid.get(claim.pk, Decimal("0.00"))
-        assert claim.balance == claim.principal - claim.paid
+    for claim in Claim.objects.all():
         assert claim.oldest_due_date == min(i.due_date for i in claim.invoices.all())
     closed = Claim.objects.filter(status="closed")
     assert closed.exists()
     assert not closed.exclude(balance=0).exists()
+
+
+def test_open_claims_store_the_statement_of_the_seed_day(book):
+    from claims.statements import claim_statement
+    from tests.figures import statement_balance
+
+    open_claims = list(Claim.objects.filter(status="open"))
+    assert open_claims
+    for claim in open_claims:
+        statement = claim_statement(claim=claim, at=TODAY)
+        assert claim.figures_at == TODAY
+        assert claim.principal == statement.principal  # invoices issued by then
+        assert claim.balance == statement_balance(claim, at=TODAY)
+    # Interest and fees are part of it: not "invoiced minus paid" everywhere.
+    assert any(c.balance > c.principal - c.paid for c in open_claims)
 
 
 def test_claims_span_every_age_and_state(book):
@@ -214,7 +230,7 @@ def test_the_set_based_refresh_restores_spoilt_totals(book):
     expected = sorted(Claim.objects.values_list("pk", "principal", "paid", "balance"))
     Claim.objects.update(principal=Decimal("1.00"), paid=0, balance=Decimal("1.00"))
     refresh_totals_set_based(
-        creditor_ids=list(Creditor.objects.values_list("pk", flat=True))
+        creditor_ids=list(Creditor.objects.values_list("pk", flat=True)), today=TODAY
     )
     assert (
         sorted(Claim.objects.values_list("pk", "principal", "paid", "balance"))

@@ -12,6 +12,8 @@ from claims.models import Payment
 from claims.services import InvoiceData
 from claims.services import claim_open
 from claims.services import payment_record
+from claims.statements import claim_statement
+from claims.statements import creditor_today
 from claims.validators import ogm_is_valid
 from tests import factories as f
 
@@ -32,7 +34,13 @@ def test_claim_open_writes_totals_reference_and_event(db):
     debtor = f.DebtorFactory(creditor=creditor)
     claim = claim_open(creditor=creditor, debtor=debtor, invoices=[_invoice()])
     claim.refresh_from_db()
-    assert (claim.principal, claim.balance) == (Decimal("1210.00"), Decimal("1210.00"))
+    # The stored balance is the statement's total due (interest and the 40 €
+    # B2B indemnity included), on the creditor's local date.
+    today = creditor_today(creditor)
+    statement = claim_statement(claim=claim, at=today)
+    assert claim.principal == Decimal("1210.00")
+    assert claim.balance == statement.total_due > Decimal("1210.00")
+    assert claim.figures_at == today
     assert ogm_is_valid(claim.structured_reference)
     assert Event.objects.get(claim=claim).kind == Event.Kind.CREATED
 

@@ -11,6 +11,8 @@ from django.utils import translation
 from claims import selectors
 from claims.models import Claim
 from claims.services import payment_record
+from claims.statements import claim_statement
+from claims.statements import creditor_today
 from claims.templatetags.money import format_money
 from tests import factories as f
 
@@ -76,15 +78,24 @@ def test_figures_and_aging_buckets(cast):
 
     fig = selectors.dashboard_figures(creditor_id=cast.creditor.pk, today=today)
 
-    assert fig["outstanding"] == D("850.00")
-    assert fig["overdue"] == D("750.00")
+    # Every amount is the statement of account (interest and fees included),
+    # the figure stored on each claim, never invoiced minus paid.
+    due = {
+        c.principal: claim_statement(
+            claim=c, at=creditor_today(cast.creditor)
+        ).total_due
+        for c in Claim.objects.filter(creditor=cast.creditor)
+    }
+    assert due[D("100.00")] > D("100.00")  # late by now: interest and 40 €
+    assert fig["outstanding"] == sum(due.values())
+    assert fig["overdue"] == due[D("200.00")] + due[D("300.00")] + due[D("400.00")]
     assert fig["overdue_count"] == 3
-    assert fig["formal_notice"] == D("250.00")
-    assert fig["age_not_due"] == D("100.00")
-    assert fig["age_1_30"] == D("200.00")
-    assert fig["age_31_60"] == D("300.00")
+    assert fig["formal_notice"] == due[D("400.00")]
+    assert fig["age_not_due"] == due[D("100.00")]
+    assert fig["age_1_30"] == due[D("200.00")]
+    assert fig["age_31_60"] == due[D("300.00")]
     assert fig["age_61_90"] == D("0.00")
-    assert fig["age_90_plus"] == D("250.00")
+    assert fig["age_90_plus"] == due[D("400.00")]
     cash = selectors.cash_by_month(creditor_id=cast.creditor.pk, today=today)
     assert len(cash) == 12
     assert cash[-1] == {"month": dt.date(2026, 6, 1), "total": D("150.00")}

@@ -19,6 +19,7 @@ from claims.services_imports import import_mapping_get
 from claims.services_imports import invoices_csv_import
 from claims.services_imports import invoices_csv_preview
 from tests import factories as f
+from tests.figures import statement_balance
 
 HEADER = "Client;N° TVA;IBAN;Facture;Date facture;Échéance;Montant TTC\n"
 MAPPING = {
@@ -92,11 +93,13 @@ def test_it_imports_all_rows_and_remembers_the_mapping(creditor):
     claims = Claim.objects.filter(pk__in=ids).order_by("pk")
     assert [c.debtor_id == known.pk for c in claims] == [True, False, False]
     assert claims[1].debtor_id == claims[2].debtor_id
-    assert [c.balance for c in claims] == [
+    assert [c.principal for c in claims] == [
         Decimal("121.00"),
         Decimal("1000.00"),
         Decimal("50.00"),
     ]
+    # Stored on import: the statement's total (late by now: interest, fees).
+    assert [c.balance for c in claims] == [statement_balance(c) for c in claims]
     assert all(c.structured_reference.startswith("+++") for c in claims)
     assert len({c.structured_reference for c in claims}) == 3
     assert Event.objects.filter(claim__in=ids, kind=Event.Kind.CREATED).count() == 3

@@ -23,6 +23,7 @@ from claims.services_bank import bank_statement_import
 from claims.services_bank import payment_declared
 from claims.services_bank import payments_book_bulk
 from tests import factories as f
+from tests.figures import statement_balance
 
 TODAY = date(2026, 3, 1)
 
@@ -72,17 +73,15 @@ def test_it_books_matched_lines_and_queues_the_rest(claims_):
     assert (result.total, result.matched, result.queued) == (3, 2, 1)
     a.refresh_from_db()
     b.refresh_from_db()
-    assert (a.paid, a.balance) == (Decimal("1210.00"), Decimal("0.00"))
-    assert (b.paid, b.balance) == (Decimal("200.00"), Decimal("300.00"))
+    # The balance is the statement's (interest and fees included), refreshed.
+    assert (a.paid, a.balance) == (Decimal("1210.00"), statement_balance(a))
+    assert (b.paid, b.balance) == (Decimal("200.00"), statement_balance(b))
     pay = Payment.objects.get(claim=a)
     assert pay.match_reason == "Communication structurée +++240/2838/42818+++"
     assert pay.payer_iban == "BE61310126985517"
-    assert (
-        Event.objects.filter(claim=b, kind=Event.Kind.PAYMENT)
-        .get()
-        .data["balance_after"]
-        == "300.00"
-    )
+    assert Event.objects.filter(claim=b, kind=Event.Kind.PAYMENT).get().data[
+        "balance_after"
+    ] == str(statement_balance(b))
     assert BankLine.objects.get(status=BankLine.Status.UNMATCHED).amount == Decimal(
         "99.00"
     )
@@ -132,7 +131,10 @@ def test_iban_seen_before_and_amount_match(claims_):
             )
         ],
     )
-    data = _camt([("1200.00", "", "merci", "BE61310126985517")])
+    # The debtor pays what the statement says is due (the 10.00 went to costs
+    # first, so it is not "1,210.00 − 10.00").
+    due = statement_balance(c)
+    data = _camt([(str(due), "", "merci", "BE61310126985517")])
     result = bank_statement_import(creditor=creditor, data=data, filename="s.xml")
     assert result.matched == 1
     assert Payment.objects.filter(claim=c).count() == 2

@@ -16,6 +16,7 @@ from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from letters.models import Document
+from tests.figures import statement_balance
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,9 @@ def test_a_credit_note_settles_a_partial_dispute(portal, claim, client, cast):
         f"/p/manage/disputes/{dispute.code}/", {"decision": "credited", "answer": "OK"}
     )
     claim.refresh_from_db()
-    assert claim.balance == Decimal("1715.00")
+    # 1,815.00 invoiced − the 100.00 credit note; the balance is the statement's.
+    assert claim.principal == Decimal("1715.00")
+    assert claim.balance == statement_balance(claim)
     assert claim.invoices.filter(kind="credit_note", amount=Decimal("100.00")).exists()
 
 
