@@ -18,8 +18,13 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db import transaction
+from django.db.models import DecimalField
 from django.db.models import F
+from django.db.models import Min
 from django.db.models import Q
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +39,14 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Waiver
 from claims.validators import ogm_from_number
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_ZERO = Value(Decimal("0.00"), output_field=_MONEY)
+
+
+def _credit_note() -> Q:
+    return Q(kind=InvoiceKind.CREDIT_NOTE)
+
 
 logger = logging.getLogger(__name__)
 
