@@ -213,6 +213,7 @@ class CreditorSettingsForm(forms.ModelForm):
             "logo",
             "language",
             "send_hour",
+            "emails_on_non_working_days",
             "time_zone",
         ]
 

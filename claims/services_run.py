@@ -34,6 +34,7 @@ from claims.execution import TwoPhaseDeliverer
 from claims.execution import get_deliverer
 from claims.execution import two_phase
 from claims.law.calendar import claimable_from as be_consumer_charges_from
+from claims.law.calendar import is_electronic
 from claims.law.calendar import is_working_day
 from claims.law.calendar import message_deadline
 from claims.law.calendar import next_working_day
@@ -307,6 +308,7 @@ def _hold_until(
     today: date,
     force: bool,
     country: str = "BE",
+    emails_any_day: bool = False,
 ) -> tuple[date, str] | None:
     """A later date when the law or the pace of the scenario asks to wait."""
     step = action.step
@@ -318,10 +320,15 @@ def _hold_until(
         return claim.reply_by + timedelta(days=1), _(
             "Délai de paiement du dernier envoi en cours (jusqu'au %s)"
         ) % claim.reply_by.strftime("%d/%m/%Y")
-    if step.kind in SENT_KINDS and not is_working_day(today, country):
+    if (
+        step.kind in SENT_KINDS
+        and not is_working_day(today, country)
+        and not (emails_any_day and is_electronic(step.channel))
+    ):
         # Send days skip weekends and public holidays of the creditor's country
         # (legal-brief §2.2 working days): no letter, registered or not, is
-        # dated on such a day, and e-mails follow the same calendar.
+        # dated on such a day, and e-mails follow the same calendar unless the
+        # creditor chose to send them any day (Creditor.emails_on_non_working_days).
         return next_working_day(today, country), _(
             "Pas d'envoi un week-end ou un jour férié"
         )
@@ -561,12 +568,9 @@ def _claim_actions(
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
     )
-    country = (
-        Creditor.objects.filter(pk=creditor_id)
-        .values_list("country", flat=True)
-        .first()
-        or "BE"
-    )
+    country, emails_any_day = Creditor.objects.filter(pk=creditor_id).values_list(
+        "country", "emails_on_non_working_days"
+    ).first() or ("BE", False)
     keep: list[Action] = []
     seen_claims: set[int] = set()
     changes: list[Action] = []
@@ -591,7 +595,7 @@ def _claim_actions(
         earlier = a.claim_id in seen_claims or any(
             c == a.claim_id and pos < a.step.position for c, pos in pending
         )
-        hold = _hold_until(a, claim, earlier, today, force, country)
+        hold = _hold_until(a, claim, earlier, today, force, country, emails_any_day)
         if hold is not None:
             a.due_on, a.reason = hold
             out.held[a.pk] = a.reason

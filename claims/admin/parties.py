@@ -73,6 +73,7 @@ class CreditorAdmin(TenantScopedAdmin):
                     "language",
                     "time_zone",
                     "send_hour",
+                    "emails_on_non_working_days",
                     "is_sme",
                     "allocation_order",
                     "contract_rate",

@@ -127,6 +127,14 @@ class Creditor(Address):
         validators=[MaxValueValidator(23)],
         help_text=_("Heure locale à partir de laquelle les relances du jour partent."),
     )
+    emails_on_non_working_days = models.BooleanField(
+        _("e-mails aussi le week-end et les jours fériés"),
+        default=False,
+        help_text=_(
+            "Les courriers, postaux ou recommandés, ne partent jamais un week-end "
+            "ni un jour férié."
+        ),
+    )
     is_sme = models.BooleanField(
         _("PME"),
         default=True,

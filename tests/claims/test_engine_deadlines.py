@@ -127,3 +127,39 @@ def test_the_letter_prints_the_deadline_the_engine_waits_for():
         channel="email",
         deadline_days=15,
     ) == date(2026, 3, 16)
+
+
+def test_emails_may_leave_on_weekends_when_the_creditor_says_so_letters_never(
+    deliverer,
+):
+    """Creditor.emails_on_non_working_days: e-mails go on a Saturday, a
+    registered letter still waits for the next working day."""
+    import datetime as dt
+
+    from claims.services_run import _hold_until
+
+    saturday = dt.date(2026, 11, 28)
+
+    class FakeStep:
+        kind = "first_reminder"
+        channel = "email"
+        min_days_since_contact = 0
+
+    class FakeAction:
+        step = FakeStep()
+
+    class FakeClaim:
+        reply_by = None
+        last_contact_on = None
+        creditor_id = 1
+
+        class debtor:  # noqa: N801
+            kind = "business"
+            country = "BE"
+
+    assert _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", True) is None
+    held = _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", False)
+    assert held[0] == dt.date(2026, 11, 30)
+    FakeStep.channel = "registered"
+    held = _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", True)
+    assert held[0] == dt.date(2026, 11, 30)
