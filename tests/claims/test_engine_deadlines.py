@@ -153,7 +153,7 @@ def test_emails_may_leave_on_weekends_when_the_creditor_says_so_letters_never(
         last_contact_on = None
         creditor_id = 1
 
-        class debtor:  # noqa: N801
+        class debtor:
             kind = "business"
             country = "BE"
 
