@@ -23,7 +23,7 @@ urlpatterns = [
     path("claims/<uuid:code>/note/", actions.note_add, name="claim_note"),
     path("claims/<uuid:code>/pause/", actions.pause, name="claim_pause"),
     path(
-        "claims/<uuid:code>/uncertain/<uuid:action>/<slug:decision>/",
+        "claims/actions/<uuid:code>/<slug:decision>/",
         actions.uncertain_decide,
         name="claim_uncertain",
     ),

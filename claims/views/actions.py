@@ -481,10 +481,9 @@ UNCERTAIN_DECISIONS: dict[str, tuple[Any, Any, Any]] = {
 
 
 @login_required
-def uncertain_decide(
-    request: HttpRequest, code: UUID, action: UUID, decision: str
-) -> HttpResponse:
-    """The owner settles an uncertain send: confirm it left, or send it again."""
+def uncertain_decide(request: HttpRequest, code: UUID, decision: str) -> HttpResponse:
+    """The owner settles an uncertain send (action ``code``): confirm it left, or
+    send it again. Another creditor's action answers 404."""
     from django.forms import Form
     from django.http import Http404
 
@@ -495,15 +494,21 @@ def uncertain_decide(
 
     if decision not in UNCERTAIN_DECISIONS:
         raise Http404
-    claim = get_claim_for_user(request, code)  # another creditor's claim: 404
-    if not claim.actions.filter(code=action).exists():
+    membership = current_membership(request)
+    found = (
+        Action.objects.for_creditor(membership.creditor_id)
+        .filter(code=code)
+        .values_list("claim__code", flat=True)
+        .first()
+    )
+    if found is None:
         raise Http404
     title, explanation, done = UNCERTAIN_DECISIONS[decision]
     service = action_confirm_sent if decision == "confirm" else action_resend
 
     def run(claim: Any, _data: dict[str, Any]) -> str:
         try:
-            service(creditor=claim.creditor, code=action, actor=request.user)
+            service(creditor=claim.creditor, code=code, actor=request.user)
         except Action.DoesNotExist as exc:
             raise Http404 from exc
         except ActionNotUncertain as exc:
@@ -512,7 +517,7 @@ def uncertain_decide(
 
     return _confirm_or_run(
         request,
-        code,
+        found,
         key=f"uncertain_{decision}",
         form_class=Form,
         run=run,

@@ -67,6 +67,8 @@ def _slug(name, key):
         return next(iter(LETTER_URLS))
     if name == "claims:claim_engine_action":
         return next(iter(ENGINE_ACTIONS))
+    if name == "claims:claim_uncertain":
+        return "confirm"
     return "x"
 
 
@@ -118,6 +120,7 @@ def book_b(cast):
         debtor=claim.debtor,
         step=step,
         due_on=claim.oldest_due_date,
+        state="uncertain",  # a send the owner must settle (claim_uncertain)
     )
     return _codes_of(b)
 

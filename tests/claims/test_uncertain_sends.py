@@ -39,8 +39,7 @@ def uncertain(cast):
 
 def _url(action, decision):
     return reverse(
-        "claims:claim_uncertain",
-        kwargs={"code": action.claim.code, "action": action.code, "decision": decision},
+        "claims:claim_uncertain", kwargs={"code": action.code, "decision": decision}
     )
 
 
@@ -109,16 +108,13 @@ def test_another_creditor_gets_404(client, cast, uncertain):
     assert TEXT not in page
 
 
-def test_an_action_of_another_claim_or_an_unknown_decision_is_404(
-    client, cast, uncertain
-):
+def test_an_unknown_action_or_decision_is_404(client, cast, uncertain):
     client.force_login(cast.owner)
-    other = open_claim(
-        cast.creditor, f.DebtorFactory(creditor=cast.creditor), due=timezone.localdate()
-    )
+    planned = Action.objects.filter(state="planned").first()
+    assert client.post(_url(planned, "confirm")).status_code == 400  # not uncertain
     url = reverse(
         "claims:claim_uncertain",
-        kwargs={"code": other.code, "action": uncertain.code, "decision": "confirm"},
+        kwargs={"code": cast.creditor.code, "decision": "confirm"},
     )
     assert client.post(url).status_code == 404
     assert client.post(_url(uncertain, "forget")).status_code == 404
