@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views import actions
 from .views import imports as import_views
+from .views import judicial
 from .views import manage
 from .views import reversals
 from .views import scenarios
@@ -28,6 +29,17 @@ urlpatterns = [
         name="claim_letter",
     ),
     path("claims/<uuid:code>/routes/", actions.route_advice, name="claim_routes"),
+    path(
+        "claims/<uuid:code>/judicial/handoff/",
+        judicial.handoff,
+        name="judicial_handoff",
+    ),
+    path("claims/<uuid:code>/judicial/step/", judicial.step, name="judicial_step"),
+    path(
+        "judicial/document/<uuid:code>/",
+        judicial.document,
+        name="judicial_document",
+    ),
     # Cancel a ledger entry by a counter-entry (``code`` is the entry's).
     path(
         "ledger/payment/<uuid:code>/cancel/",

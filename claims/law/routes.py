@@ -614,3 +614,24 @@ def _write_off(
         reasons=reasons,
         prescription_on=limit,
     )
+
+
+def route_label(route: str) -> str:
+    """A route's name for the track and the outcome figures."""
+    labels = {
+        AMICABLE: _("Relances amiables"),
+        BE_UNCONTESTED: _("Dettes non contestées (huissier, art. 1394/20 C.J.)"),
+        BE_ORDER_TO_PAY: _("Injonction de payer belge (art. 1338 C.J.)"),
+        BE_SUMMONS_JP: _("Citation devant le juge de paix"),
+        BE_SUMMONS_ENTERPRISE: _("Citation devant le tribunal de l'entreprise"),
+        BE_SUMMONS_FIRST_INSTANCE: _(
+            "Citation devant le tribunal de première instance"
+        ),
+        FR_SMALL_CLAIMS: _("Petites créances (commissaire de justice)"),
+        FR_INJONCTION: _("Injonction de payer (France)"),
+        FR_REFERE: _("Référé-provision"),
+        EU_PAYMENT_ORDER: _("Injonction de payer européenne"),
+        EU_SMALL_CLAIMS: _("Petits litiges européens"),
+        WRITE_OFF: _("Passer en perte"),
+    }
+    return labels.get(route, route)

@@ -127,6 +127,14 @@ class Creditor(Address):
         validators=[MaxValueValidator(23)],
         help_text=_("Heure locale à partir de laquelle les relances du jour partent."),
     )
+    share_outcomes = models.BooleanField(
+        _("partager mes résultats anonymisés"),
+        default=False,
+        help_text=_(
+            "Vos taux de réussite par procédure, agrégés et anonymisés, enrichissent "
+            "les estimations de tous les créanciers de l'installation."
+        ),
+    )
     is_sme = models.BooleanField(
         _("PME"),
         default=True,
