@@ -214,6 +214,7 @@ class CreditorSettingsForm(forms.ModelForm):
             "language",
             "send_hour",
             "time_zone",
+            "share_outcomes",
         ]
 
 

@@ -5,6 +5,7 @@ from .views import actions
 from .views import imports as import_views
 from .views import judicial
 from .views import manage
+from .views import outcomes
 from .views import reversals
 from .views import scenarios
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<uuid:code>/", views.debtor_detail, name="debtor_detail"),
     path("calculateur/", views.calculator, name="calculator"),
+    path("amiable-ou-judiciaire/", outcomes.outcomes, name="outcomes"),
     # ui: actions, creation, settings
     path("claims/bulk/", actions.bulk, name="claim_bulk"),
     path("claims/new/", manage.claim_create, name="claim_create"),
