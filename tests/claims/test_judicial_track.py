@@ -248,3 +248,29 @@ def test_read_only_sees_no_form_and_another_creditor_gets_404(client, cast):
         == 404
     )
     assert JudicialStep.objects.filter(case__claim=claim).count() == 2
+
+
+def test_a_near_judicial_deadline_is_a_decision_on_the_dashboard(client, cast):
+    from claims import selectors
+    from claims.services_judicial import judicial_open
+    from claims.services_judicial import step_record
+
+    claim = f.ClaimFactory(creditor=cast.creditor)
+    today = _today()
+    case = judicial_open(
+        claim_id=claim.pk,
+        route=r.FR_INJONCTION,
+        actor=cast.owner,
+        on=today - dt.timedelta(days=30),
+    )
+    before = selectors.decisions_needed(creditor_id=cast.creditor.pk, today=today)
+    assert before["judicial_deadlines"] == 0
+    # Served 25 days ago: the month to oppose (art. 1416 CPC) ends within 14 days.
+    served = today - dt.timedelta(days=25)
+    step_record(case=case, kind="served", on=served, actor=cast.owner)
+    after = selectors.decisions_needed(creditor_id=cast.creditor.pk, today=today)
+    assert after["judicial_deadlines"] == 1
+    assert after["total"] == before["total"] + 1
+    client.force_login(cast.owner)
+    html = client.get(reverse("claims:dashboard")).content.decode()
+    assert "échéance proche ou dépassée" in html
