@@ -369,6 +369,15 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
                         case__outcome__in=("pending", "title"),
                         deadline__gte=today - timedelta(days=7),
                         deadline__lte=today + timedelta(days=14),
+                    ).exclude(
+                        # settled: a step of another kind recorded after it
+                        Exists(
+                            JudicialStep.objects.filter(
+                                case_id=OuterRef("case_id"),
+                                on__gte=OuterRef("on"),
+                                created_at__gt=OuterRef("created_at"),
+                            ).exclude(kind=OuterRef("kind"))
+                        )
                     )
                 )
             ),

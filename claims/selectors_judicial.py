@@ -50,6 +50,15 @@ class Track:
     collected: Decimal
 
 
+def _settled(step: JudicialStep, steps: list[JudicialStep]) -> bool:
+    """A deadline is settled once a step of another kind is recorded after it
+    (the title after the period to oppose, the service of an order…)."""
+    return any(
+        s.kind != step.kind and (s.on, s.created_at) > (step.on, step.created_at)
+        for s in steps
+    )
+
+
 def judicial_track(*, claim: Claim, today: date) -> Track | None:
     """The track after hand-off, or None (no query for a claim never handed off)."""
     if claim.stage not in ("judicial", "closed"):
@@ -62,12 +71,10 @@ def judicial_track(*, claim: Claim, today: date) -> Track | None:
     by_kind: dict[str, Any] = {s.kind: s for s in stages}
     for s in steps:
         by_kind[s.kind].steps.append(s)
-    done = {s.kind for s in steps}
-    closed = JudicialStep.Kind.CLOSED in done
     reminders = [
         Reminder(s.deadline, s.deadline_label, (s.deadline - today).days)
         for s in steps
-        if s.deadline and not closed
+        if s.deadline and not _settled(s, steps)
     ]
     reminders.sort(key=lambda r: r.on)
     zero = Decimal("0.00")

@@ -120,6 +120,8 @@ def test_belgian_uncontested_route_walked_in_the_workspace(client, cast):
     assert [x.amount for x in fees] == [Decimal("180.00")]
     assert "14/11/2026" in fees[0].legal_basis
     assert after.total_due == before.total_due + Decimal("180.00")
+    reminders = client.get(claim.get_absolute_url()).content
+    assert b'data-testid="judicial-reminders"' not in reminders  # settled
 
     _step(client, claim, kind="enforcement", on="2026-11-20", amount_collected="500")
     rest = claim_statement(claim=Claim.objects.get(pk=claim.pk), at=_today())
@@ -274,3 +276,7 @@ def test_a_near_judicial_deadline_is_a_decision_on_the_dashboard(client, cast):
     client.force_login(cast.owner)
     html = client.get(reverse("claims:dashboard")).content.decode()
     assert "échéance proche ou dépassée" in html
+    # The title recorded after it settles the period to oppose.
+    step_record(case=case, kind="title", on=today, actor=cast.owner)
+    settled = selectors.decisions_needed(creditor_id=cast.creditor.pk, today=today)
+    assert settled["judicial_deadlines"] == 0

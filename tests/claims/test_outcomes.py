@@ -147,6 +147,18 @@ def test_stage_and_route_figures_on_a_seeded_history(cast):
     assert not options[r.BE_SUMMONS_JP].learned
 
 
+def test_route_advice_page_shows_learned_figures_beside_estimates(client, cast):
+    _history(cast.creditor)
+    claim = f.ClaimFactory(creditor=cast.creditor)
+    client.force_login(cast.owner)
+    html = client.get(
+        reverse("claims:claim_routes", kwargs={"code": claim.code})
+    ).content.decode()
+    assert "d'après vos 5 dossiers" in html  # BE uncontested: 5 cases
+    assert "pas encore assez pour comparer" in html  # JP: 1 case
+    assert "⚠" in html  # the seeded estimates stay flagged
+
+
 def test_installation_figures_only_from_opted_in_creditors_and_anonymous(cast):
     creditors = [f.CreditorFactory(share_outcomes=True) for _ in range(2)]
     for c in creditors:
