@@ -29,6 +29,7 @@ from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import LegalContact
 from claims.models import PaymentMethod
+from claims.services import claim_refresh_totals
 from claims.services import event_record
 from claims.services import payment_record
 
@@ -181,6 +182,10 @@ def step_record(
             **{k: str(v) for k, v in money.items()},
         },
     )
+    if step.costs_awarded > ZERO or kind == JudicialStep.Kind.TITLE:
+        # The statement changes (judicial costs): refresh the claim's stored
+        # figures the way every ledger change does.
+        claim_refresh_totals(claim=case.claim)
     if amount_collected > ZERO:
         payment_record(
             claim=case.claim,
