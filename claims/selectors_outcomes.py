@@ -7,7 +7,8 @@ constant number of queries whatever the volume.
 
 Definitions (shown to the owner on the page):
 
-- Judicial route: the cases handed off in the window. Paid = the case's
+- Judicial route: the cases handed off in the window and finished (an
+  outcome recorded, or the claim closed). Paid = the case's
   outcome is "paid" or its claim closed as paid. Days to cash = claim closed
   on − handed off on (paid cases). Costs = costs advanced; collected = money
   collected through the track; net per 100 € claimed = (collected − costs
@@ -140,8 +141,14 @@ def route_outcomes(
     else:
         cases = cases.filter(creditor_id=creditor_id)
     paid = Q(outcome=JudicialCase.Outcome.PAID) | Q(claim__closed_reason="paid")
+    # Only finished cases teach anything: a case still running is neither a
+    # success nor a failure yet.
+    finished = ~Q(
+        outcome__in=(JudicialCase.Outcome.PENDING, JudicialCase.Outcome.TITLE)
+    ) | Q(claim__status="closed")
     rows = (
-        cases.values("route")
+        cases.filter(finished)
+        .values("route")
         .annotate(
             cases=Count("pk"),
             creditors=Count("creditor_id", distinct=True),

@@ -6,6 +6,7 @@ editable ``RouteCost`` table (passed in as ``RouteCostFacts``), never from here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -279,25 +280,48 @@ def advise(
         performance_date=facts.performance_date,
     )
     outcomes = outcomes or {}
+    rate = recovery_rate(outcomes.values())
     for opt in options:
         opt.costs = [c for c in costs if c.route == opt.route]
         opt.prescription_on = limit
         opt.balance = facts.balance
         opt.outcome = outcomes.get(opt.route)
     options.append(_write_off(facts, options, limit, today))
-    options.sort(key=lambda o: _rank(o, facts))
+    options.sort(key=lambda o: _rank(o, facts, rate))
     if options and options[0].eligible:
         options[0].recommended = True
     return options
 
 
-def _rank(opt: RouteOption, facts: RouteFacts) -> tuple[int, int, Decimal, int]:
+def recovery_rate(outcomes: Iterable[RouteOutcome]) -> Decimal | None:
+    """Share of the amount claimed the creditor's judicial routes collected.
+
+    A route measured on ``MIN_CASES`` cases is ranked by its own figures
+    (which include its failures); a route without them would otherwise be
+    ranked on the optimistic estimate (everything collected). Its estimate is
+    discounted by this average so that the two compare fairly.
+    """
+    done = [o for o in outcomes if o.cases]
+    claimed = sum((o.claimed for o in done), ZERO)
+    if sum(o.cases for o in done) < MIN_CASES or not claimed:
+        return None
+    return min(sum((o.collected for o in done), ZERO) / claimed, Decimal(1))
+
+
+def _rank(
+    opt: RouteOption, facts: RouteFacts, rate: Decimal | None = None
+) -> tuple[int, int, Decimal, int]:
     if opt.route == WRITE_OFF:
         return (0 if opt.eligible else 2, 0, -facts.balance, 0)
     if opt.route == AMICABLE and opt.eligible:
         return (0, 0, -facts.balance - 1, 0)
     learned = opt.net_learned
-    net = learned if learned is not None else facts.balance - opt.cost_borne
+    if learned is not None:
+        net = learned
+    elif rate is not None:
+        net = facts.balance * rate - opt.cost_borne
+    else:
+        net = facts.balance - opt.cost_borne
     # Conditions all met before conditions still to check, then net, then speed.
     return (0 if opt.eligible else 1, int(opt.to_check), -net, opt.duration_days[1])
 

@@ -221,3 +221,28 @@ def test_prescribed_claim_recommends_writing_off():
     )
     assert options[0].route == r.WRITE_OFF
     assert "prescrite" in options[0].reasons[-1]
+
+
+def test_unmeasured_routes_are_discounted_by_the_creditors_recovery_rate():
+    # A measured route's figure includes its failures; an unmeasured one's
+    # estimate assumes full recovery: it is discounted by the creditor's
+    # average judicial recovery so that the two compare fairly.
+    costs = [RouteCostFacts(r.BE_SUMMONS_JP, "avocat", Decimal("600"), False)]
+    f = facts(has_debtor_writing=True)
+    measured = RouteOutcome(
+        r.BE_UNCONTESTED, 5, 4, 50.0, Decimal("500"), Decimal("5000"), Decimal("4000")
+    )
+    assert r.recovery_rate([measured]) == Decimal("0.8")
+    o = by_route(advise(f, costs, TODAY, {r.BE_UNCONTESTED: measured}))
+    assert o[r.BE_UNCONTESTED].net_learned == Decimal("2100.00")  # 70 per 100
+    assert o[r.BE_SUMMONS_JP].net_expected == Decimal("2400")  # shown as is
+    ranked = [
+        x.route
+        for x in advise(f, costs, TODAY, {r.BE_UNCONTESTED: measured})
+        if x.route in (r.BE_UNCONTESTED, r.BE_SUMMONS_JP)
+    ]
+    assert ranked == [r.BE_UNCONTESTED, r.BE_SUMMONS_JP]  # 2100 > 3000×0.8−600
+    few = RouteOutcome(
+        r.BE_UNCONTESTED, 4, 4, 50.0, Decimal("0"), Decimal("4000"), Decimal("4000")
+    )
+    assert r.recovery_rate([few]) is None

@@ -122,6 +122,9 @@ def test_stage_and_route_figures_on_a_seeded_history(cast):
     }
     assert stages["before_reminder"].net_per_100 == Decimal("7.69")  # 1000/13000
 
+    # A case still running teaches nothing yet: not counted.
+    running = _judicial(cast.creditor, r.BE_UNCONTESTED)
+    JudicialCase.objects.filter(claim=running).update(outcome="pending")
     with CaptureQueriesContext(connection) as ctx:
         routes = route_outcomes(creditor_id=cast.creditor.pk, today=_today())
     assert len(ctx.captured_queries) == 1
