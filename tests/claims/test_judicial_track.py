@@ -280,3 +280,52 @@ def test_a_near_judicial_deadline_is_a_decision_on_the_dashboard(client, cast):
     step_record(case=case, kind="title", on=today, actor=cast.owner)
     settled = selectors.decisions_needed(creditor_id=cast.creditor.pk, today=today)
     assert settled["judicial_deadlines"] == 0
+
+
+@pytest.mark.parametrize(
+    ("route", "french", "amount"),
+    [
+        (r.BE_UNCONTESTED, False, "1210.00"),
+        (r.BE_ORDER_TO_PAY, False, "1210.00"),
+        (r.BE_SUMMONS_JP, False, "1210.00"),
+        (r.BE_SUMMONS_ENTERPRISE, False, "6000.00"),
+        (r.FR_SMALL_CLAIMS, True, "1210.00"),
+        (r.FR_INJONCTION, True, "1210.00"),
+        (r.FR_REFERE, True, "1210.00"),
+    ],
+)
+def test_every_belgian_and_french_route_walks_to_paid(
+    client, cast, route, french, amount
+):
+    creditor = cast.other_creditor if french else cast.creditor
+    user = cast.outsider if french else cast.owner
+    claim = f.ClaimFactory(creditor=creditor, invoices=[{"amount": Decimal(amount)}])
+    client.force_login(user)
+    client.post(
+        reverse("claims:judicial_handoff", kwargs={"code": claim.code}),
+        {"route": route, "on": "2026-08-03", "document": _pdf("mandat.pdf")},
+    )
+    case = JudicialCase.objects.get(claim=claim)
+    assert case.route == route
+    _step(client, claim, kind="served", on="2026-08-10", costs_advanced="90")
+    _step(client, claim, kind="title", on="2026-09-15", costs_awarded="60")
+    fees, _st = _judicial_fees(claim)
+    assert [x.amount for x in fees] == [Decimal("60.00")]
+    _step(client, claim, kind="enforcement", on="2026-10-01", amount_collected="100")
+    rest = claim_statement(claim=Claim.objects.get(pk=claim.pk), at=_today())
+    _step(
+        client,
+        claim,
+        kind="closed",
+        on=str(_today()),
+        amount_collected=str(rest.total_due),
+        outcome="paid",
+    )
+    claim.refresh_from_db()
+    case.refresh_from_db()
+    assert (claim.status, case.outcome) == ("closed", "paid")
+    assert case.costs_advanced == Decimal("90.00")
+    assert JudicialStep.objects.filter(case=case).count() == 5
+    assert (
+        JudicialStep.objects.filter(case=case).exclude(document_sha256="").count() == 1
+    )
