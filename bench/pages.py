@@ -79,6 +79,11 @@ def run(n_claims: int) -> list[dict]:
         ("claims list /claims/", "/claims/", 0.060),
         ("claims list, last page", "/claims/?page=last", 0.060),
         ("claim workspace /claims/<code>/", f"/claims/{code}/", None),
+        (
+            "amicable or judicial /amiable-ou-judiciaire/",
+            "/amiable-ou-judiciaire/",
+            None,
+        ),
     ]
     rows = []
     with override_settings(ROOT_URLCONF="bench._urls"):

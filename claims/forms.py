@@ -215,6 +215,7 @@ class CreditorSettingsForm(forms.ModelForm):
             "send_hour",
             "emails_on_non_working_days",
             "time_zone",
+            "share_outcomes",
         ]
 
 

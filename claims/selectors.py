@@ -11,7 +11,9 @@ from django.db.models import Case
 from django.db.models import CharField
 from django.db.models import Count
 from django.db.models import DecimalField
+from django.db.models import Exists
 from django.db.models import F
+from django.db.models import OuterRef
 from django.db.models import Q
 from django.db.models import QuerySet
 from django.db.models import Sum
@@ -25,6 +27,7 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Invoice
+from claims.models import JudicialStep
 from claims.models import Payment
 from claims.models import PaymentPlan
 
@@ -364,6 +367,30 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
             ),
         ),
         prescription=Count("pk", filter=Q(status="open") & prescription_q),
+        # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or
+        # passed within the last 7, on cases still running.
+        judicial_deadlines=Count(
+            "pk",
+            filter=Q(
+                Exists(
+                    JudicialStep.objects.filter(
+                        case__claim=OuterRef("pk"),
+                        case__outcome__in=("pending", "title"),
+                        deadline__gte=today - timedelta(days=7),
+                        deadline__lte=today + timedelta(days=14),
+                    ).exclude(
+                        # settled: a step of another kind recorded after it
+                        Exists(
+                            JudicialStep.objects.filter(
+                                case_id=OuterRef("case_id"),
+                                on__gte=OuterRef("on"),
+                                created_at__gt=OuterRef("created_at"),
+                            ).exclude(kind=OuterRef("kind"))
+                        )
+                    )
+                )
+            ),
+        ),
     )
     counts.update(
         Action.objects.for_creditor(creditor_id).aggregate(

@@ -62,8 +62,11 @@ def route_facts(*, claim: Claim) -> RouteFacts:
 
 def route_advice(*, claim: Claim, today: date) -> RouteAdvice:
     """All routes for ``claim``, best first; ``claim`` should carry creditor/debtor."""
+    from claims.selectors_outcomes import advice_outcomes
+
     facts = route_facts(claim=claim)
+    outcomes = advice_outcomes(creditor_id=claim.creditor_id, today=today)
     return RouteAdvice(
-        options=advise(facts, route_costs(), today),
+        options=advise(facts, route_costs(), today, outcomes),
         prominent=facts.amicable_exhausted,
     )

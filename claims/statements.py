@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete
 from django.db.models.signals import post_save
@@ -29,6 +30,7 @@ from claims.law.rates import RateUnavailable
 from claims.law.rates import RateValue
 from claims.law.rates import check_interest_computable
 from claims.law.statement import ClaimFacts
+from claims.law.statement import JudicialCostFacts
 from claims.law.statement import WaiverFacts
 from claims.law.statement import compute_statement
 from claims.law.types import InvoiceFacts
@@ -165,6 +167,54 @@ def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> Claim
             for w in waivers
             if w.created_at.date() <= at
         ),
+        judicial_costs=_judicial_costs(claim, at),
+    )
+
+
+_JUDICIAL_STAGES = ("judicial", "closed")
+
+
+def judicial_costs_load(claims: Iterable[Claim]) -> None:
+    """Load the title-awarded judicial costs of many claims in one query.
+
+    Only claims in the judicial stage (or closed) can have them; the others
+    cost no query. Sets ``claim._judicial_steps`` read by ``claim_facts``.
+    """
+    from claims.models import JudicialStep
+
+    wanted = {c.pk: c for c in claims if c.stage in _JUDICIAL_STAGES}
+    for c in wanted.values():
+        c._judicial_steps = []  # type: ignore[attr-defined]
+    if not wanted:
+        return
+    rows = JudicialStep.objects.filter(case__claim_id__in=list(wanted)).filter(
+        Q(kind=JudicialStep.Kind.TITLE) | Q(costs_awarded__gt=0)
+    )
+    for step in rows.values("case__claim_id", "kind", "on", "costs_awarded"):
+        wanted[step["case__claim_id"]]._judicial_steps.append(step)
+
+
+def _judicial_costs(claim: Claim, at: date) -> tuple[JudicialCostFacts, ...]:
+    """Costs the debtor owes by an enforceable title: none until a title is
+    recorded (legal-brief §7.2: no collection costs without a title in FR B2C;
+    §3, §8: the title or judgment decides the costs)."""
+    if claim.stage not in _JUDICIAL_STAGES:
+        return ()
+    if not hasattr(claim, "_judicial_steps"):
+        judicial_costs_load([claim])
+    steps = [s for s in claim._judicial_steps if s["on"] <= at]  # type: ignore[attr-defined]
+    titles = [s["on"] for s in steps if s["kind"] == "title"]
+    if not titles:
+        return ()
+    title_on = min(titles)
+    return tuple(
+        JudicialCostFacts(
+            on=max(s["on"], title_on),
+            amount=s["costs_awarded"],
+            basis=f"Titre exécutoire du {title_on:%d/%m/%Y}",
+        )
+        for s in sorted(steps, key=lambda s: s["on"])
+        if s["costs_awarded"] > 0
     )
 
 
@@ -191,6 +241,7 @@ def claim_statement(
     the invoices already due (see :func:`invoice_demanded`).
     """
     prefetch_related_objects([claim], *_PREFETCH)
+    judicial_costs_load([claim])
     return compute_statement(
         claim_facts(claim=claim, at=at, demanded_only=demanded_only), rate_table(), at
     )
@@ -200,6 +251,7 @@ def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statemen
     """Statements of many claims with a constant number of queries, keyed by pk."""
     items = list(claims)
     prefetch_related_objects(items, *_PREFETCH)
+    judicial_costs_load(items)
     table = rate_table()
     return {
         c.pk: compute_statement(claim_facts(claim=c, at=at), table, at) for c in items

@@ -3,7 +3,9 @@ from django.urls import path
 from . import views
 from .views import actions
 from .views import imports as import_views
+from .views import judicial
 from .views import manage
+from .views import outcomes
 from .views import reversals
 from .views import scenarios
 
@@ -15,6 +17,7 @@ urlpatterns = [
     path("debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<uuid:code>/", views.debtor_detail, name="debtor_detail"),
     path("calculateur/", views.calculator, name="calculator"),
+    path("amiable-ou-judiciaire/", outcomes.outcomes, name="outcomes"),
     # ui: actions, creation, settings
     path("claims/bulk/", actions.bulk, name="claim_bulk"),
     path("claims/new/", manage.claim_create, name="claim_create"),
@@ -33,6 +36,17 @@ urlpatterns = [
         name="claim_letter",
     ),
     path("claims/<uuid:code>/routes/", actions.route_advice, name="claim_routes"),
+    path(
+        "claims/<uuid:code>/judicial/handoff/",
+        judicial.handoff,
+        name="judicial_handoff",
+    ),
+    path("claims/<uuid:code>/judicial/step/", judicial.step, name="judicial_step"),
+    path(
+        "judicial/document/<uuid:code>/",
+        judicial.document,
+        name="judicial_document",
+    ),
     # Cancel a ledger entry by a counter-entry (``code`` is the entry's).
     path(
         "ledger/payment/<uuid:code>/cancel/",

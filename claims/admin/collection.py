@@ -11,6 +11,8 @@ from claims.models import Action
 from claims.models import Dispute
 from claims.models import Instalment
 from claims.models import JudicialCase
+from claims.models import JudicialStep
+from claims.models import LegalContact
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from claims.models import RouteCost
@@ -129,6 +131,25 @@ class JudicialCaseAdmin(TenantScopedAdmin):
     list_select_related = ["claim"]
     raw_id_fields = ["claim"]
     actions = [export_csv]
+
+
+@admin.register(JudicialStep)
+class JudicialStepAdmin(TenantScopedAdmin):
+    """Read-mostly: steps are recorded from the claim workspace (append-only)."""
+
+    list_display = ["case", "kind", "on", "deadline", "amount_collected"]
+    list_filter = ["kind", "creditor"]
+    search_fields = ["case__claim__reference", "document_sha256"]
+    list_select_related = ["case", "case__claim"]
+    raw_id_fields = ["case"]
+    readonly_fields = ["document_sha256", "created_at"]
+
+
+@admin.register(LegalContact)
+class LegalContactAdmin(TenantScopedAdmin):
+    list_display = ["name", "kind", "email", "phone"]
+    list_filter = ["kind", "creditor"]
+    search_fields = ["name", "email"]
 
 
 @admin.register(RouteCost)

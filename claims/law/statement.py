@@ -70,6 +70,16 @@ class ClaimFacts:
     fees_allowed: bool = True  # the scenario's step permits charging fees yet
     goods_sold_to_consumer: bool = False
     meta: dict[str, str] = field(default_factory=dict)
+    # Costs an enforceable title puts on the debtor (bailiff, court fees), only
+    # once a title says so — never amicable fees (legal-brief §3, §7.2, §8).
+    judicial_costs: tuple[JudicialCostFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class JudicialCostFacts:
+    on: date
+    amount: Decimal
+    basis: str
 
 
 @dataclass
@@ -168,6 +178,14 @@ class _State:
         return self._build()
 
     def _fee_days(self) -> list[tuple[date, str]]:
+        judicial = [
+            (c.on, f"judicial:{n}")
+            for n, c in enumerate(self.facts.judicial_costs)
+            if c.on <= self.at and self.invs
+        ]
+        return self._amicable_fee_days() + judicial
+
+    def _amicable_fee_days(self) -> list[tuple[date, str]]:
         fx = self.facts
         if not fx.fees_allowed or not self.invs:
             return []
@@ -259,6 +277,18 @@ class _State:
 
     def _charge_fees(self, kind: str, day: date) -> None:
         fx = self.facts
+        if kind.startswith("judicial:"):
+            cost = fx.judicial_costs[int(kind[9:])]
+            self.invs[0].costs += cost.amount
+            self.fees.append(
+                FeeLine(
+                    "Frais de justice à charge du débiteur",
+                    cost.amount,
+                    cost.basis,
+                    self.invs[0].facts.number,
+                )
+            )
+            return
         if kind.startswith("b2b:"):
             number = kind[4:]
             inv = next(i for i in self.invs if i.facts.number == number)

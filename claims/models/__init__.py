@@ -17,6 +17,8 @@ from .collection import Action
 from .collection import Dispute
 from .collection import Instalment
 from .collection import JudicialCase
+from .collection import JudicialStep
+from .collection import LegalContact
 from .collection import PaymentPlan
 from .collection import PortalToken
 from .collection import RouteCost
@@ -55,7 +57,9 @@ __all__ = [
     "Invoice",
     "InvoiceKind",
     "JudicialCase",
+    "JudicialStep",
     "Language",
+    "LegalContact",
     "Membership",
     "Payment",
     "PaymentMethod",

@@ -340,6 +340,14 @@ class JudicialCase(models.Model):
         _("issue"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING
     )
     notes = models.TextField(_("notes"), blank=True)
+    contact = models.ForeignKey(
+        "LegalContact",
+        verbose_name=_("huissier / avocat"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
 
     class Meta:
         verbose_name = _("dossier judiciaire")
@@ -347,6 +355,91 @@ class JudicialCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim.reference}: {self.route}"
+
+
+class LegalContact(models.Model):
+    """The creditor's directory of bailiffs and lawyers (legal-brief §11 (c))."""
+
+    class Kind(models.TextChoices):
+        BAILIFF = "bailiff", _("Huissier / commissaire de justice")
+        LAWYER = "lawyer", _("Avocat")
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="legal_contacts"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("qualité"), max_length=10, choices=Kind.choices)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+
+    objects = CreditorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("huissier ou avocat")
+        verbose_name_plural = _("huissiers et avocats")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class JudicialStep(models.Model):
+    """One dated step of the judicial track, with its costs, money and document.
+
+    Append-only: a correction is a new step. The document is archived with its
+    SHA-256 like every other document of the claim.
+    """
+
+    class Kind(models.TextChoices):
+        HANDOFF = "handoff", _("Procédure choisie, dossier transmis")
+        SERVED = "served", _("Sommation, requête ou citation signifiée")
+        TITLE = "title", _("Titre exécutoire ou jugement obtenu")
+        ENFORCEMENT = "enforcement", _("Exécution (saisie, paiement par l'huissier)")
+        CLOSED = "closed", _("Dossier judiciaire clôturé")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        JudicialCase, on_delete=models.PROTECT, related_name="steps"
+    )
+    kind = models.CharField(_("étape"), max_length=12, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    deadline = models.DateField(_("échéance"), null=True, blank=True)
+    deadline_label = models.CharField(
+        _("objet de l'échéance"), max_length=300, blank=True
+    )
+    costs_advanced = money_field(_("frais avancés"))
+    costs_recovered = money_field(_("frais récupérés sur le débiteur"))
+    costs_awarded = money_field(
+        _("frais mis à charge du débiteur par le titre"),
+    )
+    amount_collected = money_field(_("montant encaissé"))
+    note = models.TextField(_("note"), blank=True)
+    document = models.FileField(_("document"), upload_to="judicial/%Y/%m/", blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    document_sha256 = models.CharField(
+        _("empreinte SHA-256"), max_length=64, blank=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CreditorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("étape judiciaire")
+        verbose_name_plural = _("étapes judiciaires")
+        ordering = ["on", "created_at", "pk"]
+        indexes = [models.Index(fields=["creditor", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%d/%m/%Y}"
 
 
 class RouteCost(models.Model):

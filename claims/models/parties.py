@@ -135,6 +135,14 @@ class Creditor(Address):
             "ni un jour férié."
         ),
     )
+    share_outcomes = models.BooleanField(
+        _("partager mes résultats anonymisés"),
+        default=False,
+        help_text=_(
+            "Vos taux de réussite par procédure, agrégés et anonymisés, enrichissent "
+            "les estimations de tous les créanciers de l'installation."
+        ),
+    )
     is_sme = models.BooleanField(
         _("PME"),
         default=True,

@@ -404,8 +404,29 @@ def route_advice(request: HttpRequest, code: UUID) -> HttpResponse:
         advise = None
     if advise is not None:
         advice = advise(claim=claim, today=timezone.localdate())
+    from claims.forms_judicial import HandoffForm
+    from claims.models import JudicialCase
+
+    membership = current_membership(request)
+    can_hand_off = (
+        membership.can_write
+        and claim.status == "open"
+        and not JudicialCase.objects.filter(claim=claim).exists()
+    )
     return render(
-        request, "claims/route_advice.html", {"claim": claim, "advice": advice}
+        request,
+        "claims/route_advice.html",
+        {
+            "claim": claim,
+            "advice": advice,
+            "membership": membership,
+            "handoff_form": HandoffForm(
+                creditor_id=membership.creditor_id,
+                initial={"on": timezone.localdate()},
+            )
+            if can_hand_off
+            else None,
+        },
     )
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import reverse
@@ -19,6 +20,8 @@ from django.urls import reverse
 from claims import urls as claims_urls
 from claims.models import Action
 from claims.models import Dispute
+from claims.models import JudicialCase
+from claims.models import JudicialStep
 from claims.models import PaymentPlan
 from claims.models import Scenario
 from claims.models import ScenarioStep
@@ -122,6 +125,9 @@ def book_b(cast):
         due_on=claim.oldest_due_date,
         state="uncertain",  # a send the owner must settle (claim_uncertain)
     )
+    case = JudicialCase.objects.create(creditor=b, claim=claim, route="fr_injonction")
+    step_b = JudicialStep(creditor=b, case=case, kind="served", on=dt.date(2026, 3, 2))
+    step_b.document.save("b.pdf", ContentFile(b"%PDF-1.4 B"), save=True)
     return _codes_of(b)
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0005_truth_statement_figures'),
+        ('claims', '0006_truth_statement_figures'),
     ]
 
     operations = [

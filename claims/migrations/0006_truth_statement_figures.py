@@ -95,6 +95,7 @@ class Migration(migrations.Migration):
         # engine, reversals of the ledger, rate tables) and the send intent.
         ("claims", "0004_merge_engine_law_ledger_sec"),
         ("claims", "0003_once_send_intent"),
+        ("claims", "0005_judicial_track"),
     ]
 
     operations = [
