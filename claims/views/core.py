@@ -74,7 +74,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
-        "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
+        "forecast": selectors.collection_forecast(creditor_id=creditor_id, today=today)[
+            :50
+        ],
         "decisions": selectors.decisions_needed(creditor_id=creditor_id, today=today),
         "chart_aging": {
             "labels": [str(label) for _k, label in _age_labels()],
