@@ -50,8 +50,8 @@ from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
 
-RECENT_DAYS = 3  # messages of the last days are real e-mails and PDFs
-ENGINE_DAYS = 30  # days the engine plays; older steps are recorded set-based
+RECENT_DAYS = 2  # messages of the last days are real e-mails and PDFs
+ENGINE_DAYS = 14  # days the engine plays; older steps are recorded set-based
 SIM_ZONE = ZoneInfo("Europe/Brussels")
 SIM_HOUR = 12  # after every creditor's send hour, the same date in BE and FR
 
@@ -365,7 +365,14 @@ def history_until(*, creditor_ids: list[int], until: date) -> None:
         a.state = Action.State.DONE
         a.done_at = datetime.combine(a.due_on, time(9, 30), SIM_ZONE)
         done.append(a)
-    Action.objects.bulk_update(done, ["state", "done_at"], batch_size=2000)
+    by_date: dict[date, list[int]] = defaultdict(list)
+    for a in done:  # one UPDATE per day of the past, not a CASE per row
+        by_date[a.due_on].append(a.pk)
+    for day, pks in by_date.items():
+        Action.objects.filter(pk__in=pks).update(
+            state=Action.State.DONE,
+            done_at=datetime.combine(day, time(9, 30), SIM_ZONE),
+        )
     events: list[Event] = []
     touched: dict[int, Claim] = {}
     for a in done:
@@ -423,7 +430,7 @@ def history_until(*, creditor_ids: list[int], until: date) -> None:
             "stage_entered_on",
             "resume_stage",
         ],
-        batch_size=2000,
+        batch_size=100,  # CASE WHEN per row: small batches stay linear
     )
     claims_refresh_next_action(claim_ids=list(claims))
 
