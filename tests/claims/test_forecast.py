@@ -101,3 +101,25 @@ def test_the_dashboard_shows_the_forecast_grouped_by_debtor(book, client):
     assert len({(e.day, e.debtor_id) for e in forecast}) == len(forecast)
     business = Claim.objects.filter(debtor__kind="business").first().debtor
     assert business.name in response.content.decode()
+
+
+def test_collect_at_takes_a_date_or_an_iso_datetime():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from claims.management.commands.collect import parse_at
+
+    brussels = ZoneInfo("Europe/Brussels")
+    assert parse_at("2026-03-02") == datetime(2026, 3, 2, 23, tzinfo=brussels)
+    morning = parse_at("2026-03-02T08:15:00+01:00")
+    assert morning.astimezone(brussels).hour == 8
+    assert parse_at("2026-03-02T08:15").tzinfo is not None  # read in TIME_ZONE
+
+
+def test_collect_at_a_morning_before_the_send_hour_sends_nothing(book, deliverer):
+    from django.core.management import call_command
+
+    call_command("collect", "--at", f"{TODAY.isoformat()}T07:00:00+01:00")
+    assert not deliverer.deliveries
+    call_command("collect", "--at", TODAY.isoformat())
+    assert deliverer.deliveries
