@@ -410,6 +410,14 @@ def _build_book(
                 "closed_on": payments[0]["date"],
                 "stage_entered_on": payments[0]["date"],
             }
+        elif engine and overdue > 20 and rng.random() < 0.03:
+            # An agreed payment plan, its first instalment paid on time.
+            on = today - timedelta(days=rng.randint(8, ENGINE_DAYS - 1))
+            book.happenings.append(Happening(on, claim["code"], "plan"))
+            first = (total / 3).quantize(_CENT)
+            book.happenings.append(
+                Happening(on + timedelta(days=6), claim["code"], "payment", first)
+            )
         elif overdue > 5 and rng.random() < 0.06:
             held = rng.choice([Stage.DISPUTED, Stage.DISPUTED, Stage.PAUSED])
             on = today - timedelta(days=rng.randint(1, 20))

@@ -62,7 +62,7 @@ class Happening:
 
     day: date
     claim_code: Any
-    kind: str  # "payment" | "dispute" | "pause"
+    kind: str  # "payment" | "dispute" | "pause" | "plan"
     amount: Decimal | None = None
     until: date | None = None
     method: str = "transfer"
@@ -82,6 +82,7 @@ _STAMPED = (
     ("claims", "Event", "at"),
     ("claims", "Payment", "created_at"),
     ("claims", "Dispute", "opened_at"),
+    ("claims", "PaymentPlan", "created_at", "decided_at"),
     ("letters", "OutboundMessage", "created_at", "sent_at"),
     ("letters", "Document", "created_at", "sent_at"),
 )
@@ -169,6 +170,17 @@ def _apply(h: Happening, claim: Claim, actor: Any) -> None:
             source="debtor",
             today=h.day,
         )
+    elif h.kind == "plan" and claim.stage in ("amicable", "formal_notice"):
+        from claims.law.plans import InstalmentSpec
+        from claims.services_plans import plan_accept
+        from claims.services_plans import plan_propose
+
+        share = (claim.balance / 3).quantize(Decimal("0.01"))
+        specs = [
+            InstalmentSpec(h.day + timedelta(days=7 + 30 * i), share) for i in range(2)
+        ] + [InstalmentSpec(h.day + timedelta(days=67), claim.balance - 2 * share)]
+        plan = plan_propose(claim=claim, instalments=specs, actor=actor)
+        plan_accept(plan=plan, today=h.day, signed_by_debtor=True, actor=actor)
     elif h.kind == "pause" and claim.stage in ("amicable", "formal_notice"):
         engine.pause_until(
             claim_id=claim.pk,
@@ -195,6 +207,7 @@ def engine_history(
     """
     from django.utils import timezone
 
+    from claims.services_plans import plans_check
     from claims.services_run import collection_run_sync
 
     by_day: dict[date, list[Happening]] = defaultdict(list)
@@ -247,6 +260,7 @@ def engine_history(
                 }
                 for h in by_day[day]:
                     _apply(h, targets[h.claim_code], actor)
+            plans_check(today=day)  # the nightly check of the payment plans
             execution._deliverer = real if day >= recent_from else record_only
             collection_run_sync(now=datetime.combine(day, time(SIM_HOUR), SIM_ZONE))
             stamper.stamp(

@@ -38,6 +38,9 @@ def _book(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            from tests.claims.engine_fixtures import ensure_reference_data
+
+            ensure_reference_data()
             yield seed_demo(n_claims=300, today=TODAY, seed=11)
         finally:
             transaction.set_rollback(True)
@@ -140,6 +143,16 @@ class TestTheBook:
 
     def test_every_stage_has_the_history_that_leads_there(self, book):
         _assert_history_consistent()
+
+    def test_a_claim_at_the_plan_stage_has_its_accepted_plan(self, book):
+        from claims.models import PaymentPlan
+
+        at_plan = Claim.objects.filter(stage=Stage.PAYMENT_PLAN)
+        assert at_plan.exists()
+        for claim in at_plan:
+            plan = PaymentPlan.objects.get(claim=claim, status="active")
+            assert plan.accepted_on < TODAY
+            assert claim.events.filter(kind="plan").exists()
 
     def test_the_history_is_dated_in_the_past(self, book):
         done = Action.objects.filter(state="done")

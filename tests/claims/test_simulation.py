@@ -47,6 +47,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from tests.claims.engine_fixtures import ensure_reference_data
+
 # django_db: the test database is set up for this module (the record itself is
 # built, and rolled back, by the module fixture).
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -345,7 +347,7 @@ def simulation(django_db_setup, django_db_blocker):
         "outbox": 0,
     }
     with django_db_blocker.unblock(), transaction.atomic():
-        _reference_data()
+        ensure_reference_data()
         mail.outbox = []
         eve = START - timedelta(days=1)
         with time_machine.travel(datetime.combine(eve, time(20), BRUSSELS), tick=False):
@@ -409,22 +411,6 @@ def simulation(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
     monkeypatch.undo()
     return rec
-
-
-def _reference_data() -> None:
-    from django.apps import apps as django_apps
-
-    from claims.law.seed import seed_rates
-    from claims.models import Rate
-    from claims.models import Scenario
-    from claims.seed_engine import seed_engine
-    from claims.statements import rates_changed
-
-    if not Rate.objects.exists():
-        seed_rates(django_apps, None)
-        rates_changed()
-    if not Scenario.objects.filter(creditor=None).exists():
-        seed_engine(django_apps, None)
 
 
 def _show(items: list[Any], n: int = 15) -> str:
