@@ -54,7 +54,8 @@ def _free_port() -> int:
 
 
 def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
-    """Plan k claims, keep only their first e-mail reminder, due today."""
+    """Plan k claims, keep only their first e-mail reminder, due today (the
+    seeded history of those claims is set aside: this path times one send)."""
     from claims.models import Action
     from claims.models import Claim
     from claims.models import Creditor
@@ -70,7 +71,6 @@ def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
             status=Claim.Status.OPEN,
             balance__gt=0,
             oldest_due_date__isnull=False,
-            scenario__isnull=True,
             debtor__is_insolvent=False,
             debtor__is_deceased=False,
             debtor__address_unknown=False,
@@ -85,7 +85,10 @@ def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
         .values_list("pk", flat=True)[:k]
     )
     Claim.objects.filter(pk__in=ids).update(
-        stage=Stage.AMICABLE, paused_until=None, last_contact_on=None
+        stage=Stage.AMICABLE,
+        paused_until=None,
+        last_contact_on=None,
+        first_reminder_sent_on=None,
     )
     claims_plan(claim_ids=ids)
     first = ScenarioStep.objects.filter(

@@ -54,7 +54,9 @@ def run(n_claims: int) -> list[dict]:
 
     _data.empty()
     started = time.perf_counter()
-    result = seed_demo(n_claims=n_claims, today=_data.TODAY, seed=_data.SEED)
+    result = seed_demo(
+        n_claims=n_claims, today=_data.TODAY, seed=_data.SEED, engine=False
+    )
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

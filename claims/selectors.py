@@ -315,6 +315,15 @@ def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
     return rows
 
 
+def collection_forecast(*, creditor_id: int, today: date, days: int = 7) -> list:
+    """What the ticks of today and the next ``days`` days will send, one entry
+    per debtor and day, computed by the tick's own selection and rules
+    (:func:`claims.services_run.collection_forecast`)."""
+    from claims.services_run import collection_forecast as forecast
+
+    return forecast(creditor_id=creditor_id, today=today, days=days)
+
+
 def planned_actions(
     *, creditor_id: int, today: date, days: int = 7, limit: int = 50
 ) -> list[Action]:

@@ -782,8 +782,6 @@ def step_deadline(step: Any, claim: Claim, sent_on: date) -> date:
 
 def _shift_following(done: list[Action], today: date) -> None:
     """A step sent late pushes the later steps so the scenario keeps its pace."""
-    from claims.scenarios import plan_dates
-    from claims.services_collection import step_specs
 
     late = {a.claim_id: a for a in done if a.due_on < today}
     if not late:
@@ -798,17 +796,25 @@ def _shift_following(done: list[Action], today: date) -> None:
         a = late[f.claim_id]
         if f.step.position <= a.step.position:
             continue
-        gap = (
-            plan_dates(step_specs([f.step]), date(2000, 1, 1))[0]
-            - plan_dates(step_specs([a.step]), date(2000, 1, 1))[0]
-        )
-        if f.step.anchor == "previous_step" or gap.days < 0:
-            gap = timedelta(days=f.step.offset_days)
-        new = today + gap
+        new = today + _step_gap(a.step, f.step)
         if new > f.due_on:
             f.due_on = new
             changed.append(f)
     Action.objects.bulk_update(changed, ["due_on"])
+
+
+def _step_gap(done: Any, following: Any) -> timedelta:
+    """How long after ``done`` the ``following`` step comes in its scenario."""
+    from claims.scenarios import plan_dates
+    from claims.services_collection import step_specs
+
+    gap = (
+        plan_dates(step_specs([following]), date(2000, 1, 1))[0]
+        - plan_dates(step_specs([done]), date(2000, 1, 1))[0]
+    )
+    if following.anchor == "previous_step" or gap.days < 0:
+        gap = timedelta(days=following.offset_days)
+    return gap
 
 
 def collection_run_sync(
@@ -921,3 +927,152 @@ def action_resend(*, creditor: Creditor, code: Any, actor: AbstractBaseUser) -> 
     claims_refresh_next_action(claim_ids={action.claim_id})
     action.state = P.PLANNED
     return action
+
+
+# ---------------------------------------------------------------- forecast
+
+
+@dataclass
+class ForecastEntry:
+    """One message the tick will send: one debtor, one day, its actions."""
+
+    day: date
+    creditor_id: int
+    debtor_id: int
+    actions: list[Action]
+
+    @property
+    def debtor(self) -> Any:
+        return self.actions[0].claim.debtor
+
+    @property
+    def action_ids(self) -> list[int]:
+        return [a.pk for a in self.actions]
+
+
+def _forecast_rows(creditor_id: int, day: date) -> list[tuple[int, int, int, date]]:
+    """The tick's selection on ``day`` (:func:`actions_due`) plus the actions of
+    claims whose pause will have ended by then (the tick resumes them first)."""
+    rows = actions_due(creditor_days={creditor_id: day})
+    resumed = (
+        Action.objects.filter(
+            creditor_id=creditor_id,
+            state=P.PLANNED,
+            due_on__lte=day,
+            claim__status=Claim.Status.OPEN,
+            claim__stage=Stage.PAUSED,
+            claim__paused_until__lt=day,
+        )
+        .exclude(step__channel="call")
+        .values_list("pk", "creditor_id", "debtor_id")
+    )
+    return rows + [(pk, c, d, day) for pk, c, d in resumed]
+
+
+def collection_forecast(
+    *, creditor_id: int, today: date, days: int = 7
+) -> list[ForecastEntry]:
+    """What the ticks of ``today`` and the next ``days`` days will send.
+
+    Day by day, the same selection as the tick (:func:`actions_due`, grouped
+    by :func:`group_by_debtor`), judged by the same rules as delivery
+    (:func:`_blocker`, :func:`_hold_until`: one step per claim and run, pace
+    since the last contact, Belgian consumer waiting period), then the
+    projected sends are applied to in-memory copies of the claims so the next
+    day sees them. Read-only: nothing is written.
+    """
+    horizon = today + timedelta(days=days)
+    # One selection up to the horizon; each day keeps what is due by then (the
+    # pause dates are judged day by day by _blocker, as delivery does).
+    selected = _forecast_rows(creditor_id, horizon)
+    selections = {
+        today + timedelta(days=i): [
+            (pk, c, d, today + timedelta(days=i)) for pk, c, d, _h in selected
+        ]
+        for i in range(days + 1)
+    }
+    ids = {r[0] for rows in selections.values() for r in rows}
+    actions = {
+        a.pk: a
+        for a in Action.objects.filter(pk__in=ids).select_related(
+            "step", "claim__debtor"
+        )
+    }
+    claims = {a.claim_id: a.claim for a in actions.values()}
+    by_claim: dict[int, list[Action]] = defaultdict(list)
+    for a in actions.values():
+        by_claim[a.claim_id].append(a)
+    pending = set(
+        Action.objects.filter(
+            claim_id__in=list(claims), state__in=[P.PLANNED, P.RUNNING]
+        )
+        .exclude(step__channel="call")
+        .values_list("claim_id", "step__position")
+    )
+    due = {pk: a.due_on for pk, a in actions.items()}
+    gone: set[int] = set()
+    out: list[ForecastEntry] = []
+    for day, rows in selections.items():
+        for claim in claims.values():  # the tick resumes ended pauses first
+            if (
+                claim.stage == Stage.PAUSED
+                and claim.paused_until
+                and (claim.paused_until < day)
+            ):
+                claim.stage = claim.resume_stage or Stage.AMICABLE
+                claim.paused_until = None
+        live = [r for r in rows if r[0] not in gone and due[r[0]] <= day]
+        for c, d, group, _day in group_by_debtor(live):
+            chosen = _forecast_debtor(
+                [actions[pk] for pk in group], by_claim, claims, pending, day, gone, due
+            )
+            if chosen:
+                out.append(ForecastEntry(day, c, d, chosen))
+    return out
+
+
+def _forecast_debtor(
+    group: list[Action],
+    by_claim: dict[int, list[Action]],
+    claims: dict[int, Claim],
+    pending: set[tuple[int, int]],
+    day: date,
+    gone: set[int],
+    due: dict[int, date],
+) -> list[Action]:
+    keep: list[Action] = []
+    seen: set[int] = set()
+    for a in sorted(group, key=lambda a: (a.claim_id, a.step.position)):
+        claim = claims[a.claim_id]
+        block = _blocker(claim, day)
+        if block is not None:
+            if block[0] != P.PLANNED:
+                gone.add(a.pk)
+            continue
+        earlier = a.claim_id in seen or any(
+            c == a.claim_id and pos < a.step.position for c, pos in pending
+        )
+        hold = _hold_until(a, claim, earlier, day, False)
+        if hold is not None:
+            due[a.pk] = max(hold[0], day + timedelta(days=1))
+            continue
+        seen.add(a.claim_id)
+        keep.append(a)
+    for a in keep:  # a step sent late pushes the later ones (_shift_following)
+        if due[a.pk] < day:
+            for f in by_claim.get(a.claim_id, []):
+                if f.pk not in gone and f.step.position > a.step.position:
+                    due[f.pk] = max(due[f.pk], day + _step_gap(a.step, f.step))
+    for a in keep:  # as _apply_done would leave the claim
+        gone.add(a.pk)
+        pending.discard((a.claim_id, a.step.position))
+        claim = claims[a.claim_id]
+        if a.step.kind == "escalate":
+            continue
+        claim.last_contact_on = day
+        if a.step.kind == "first_reminder" and claim.first_reminder_sent_on is None:
+            claim.first_reminder_sent_on = day
+            claim.first_reminder_channel = a.step.channel
+        if a.step.kind == "formal_notice" and claim.stage == Stage.AMICABLE:
+            claim.stage = Stage.FORMAL_NOTICE
+    return keep

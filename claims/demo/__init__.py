@@ -46,6 +46,11 @@ from . import vocabulary as voc
 from .bulk import allocate_ids
 from .bulk import ids_by_code
 from .bulk import insert_rows
+from .history import ENGINE_DAYS
+from .history import Happening
+from .history import bulk_history
+from .history import engine_history
+from .history import history_until
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-recouvrement"  # noqa: S105 - published demo login
@@ -53,6 +58,10 @@ READONLY_USERNAME = "lecture"
 READONLY_PASSWORD = "demo-lecture"  # noqa: S105 - published demo login
 
 _CENT = Decimal("0.01")
+
+# Books up to this size get their history played by the engine day by day
+# (``make run`` seeds 1,000 claims); larger ones (benchmarks) are set-based.
+ENGINE_MAX_CLAIMS = 1000
 
 # (weight, first day overdue, last day overdue): negative = not yet due.
 AGE_BUCKETS = [(12, -30, -1), (26, 1, 30), (18, 31, 60), (12, 61, 90), (32, 91, 540)]
@@ -119,6 +128,8 @@ class SeedResult:
     invoices: int = 0
     payments: int = 0
     events: int = 0
+    days_played: int = 0
+    engine: bool = False
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -239,14 +250,7 @@ class _Book:
     invoices: list[dict]
     payments: list[dict]
     events: list[dict]
-
-
-def _stage_for(days_overdue: int, rng: random.Random) -> str:
-    if days_overdue <= 0:
-        return Stage.AMICABLE
-    if days_overdue > 90 and rng.random() < 0.35:
-        return Stage.JUDICIAL
-    return Stage.FORMAL_NOTICE if days_overdue > 45 else Stage.AMICABLE
+    happenings: list[Happening]
 
 
 def _invoices(claim: dict, seq: int, due: date, business: bool, p: Profile, rng):
@@ -312,14 +316,17 @@ def _event(claim: dict, at: datetime, kind: str, message: str, data=None) -> dic
     }
 
 
-def _claim_row(creditor: Creditor, p: Profile, seq: int, debtor: dict, due, rng):
+def _claim_row(
+    creditor: Creditor, p: Profile, seq: int, debtor: dict, due, rng, today: date
+):
     tz = ZoneInfo(p.time_zone)
     reference = f"{p.prefix}-{seq:06d}"
     if p.country == "BE":
         structured = ogm_from_number((creditor.pk % 10_000) * 1_000_000 + seq)
     else:
         structured = ids.rf_reference(reference)
-    created = _moment(due - timedelta(days=25), rng, tz)
+    # Opened when it was issued, or so; never after the day the book is made.
+    created = _moment(min(due - timedelta(days=25), today), rng, tz)
     return {
         "code": _uuid(rng),
         "creditor_id": creditor.pk,
@@ -334,16 +341,27 @@ def _claim_row(creditor: Creditor, p: Profile, seq: int, debtor: dict, due, rng)
     }
 
 
-def _build_book(creditor, p: Profile, debtors, n_claims, today, rng, actor_id) -> _Book:
-    book = _Book([], [], [], [])
+def _build_book(
+    creditor, p: Profile, debtors, n_claims, today, rng, actor_id, *, engine: bool
+) -> _Book:
+    """Rows of one creditor's book.
+
+    ``engine``: every claim starts at the amicable stage with its invoices only;
+    payments, disputes and pauses become :class:`Happening` s that the engine
+    history records at their dates through the real services. Otherwise
+    (bulk) payments are written as rows and disputes/pauses as stage changes
+    whose history :func:`bulk_history` completes set-based.
+    """
+    book = _Book([], [], [], [], [])
     tz = ZoneInfo(p.time_zone)
+    engine_from = today - timedelta(days=ENGINE_DAYS)
     weights = [b[0] for b in AGE_BUCKETS]
     for seq in range(1, n_claims + 1):
         debtor = rng.choice(debtors)
         _, lo, hi = rng.choices(AGE_BUCKETS, weights)[0]
         overdue = rng.randint(lo, hi)
         due = today - timedelta(days=overdue)
-        claim = _claim_row(creditor, p, seq, debtor, due, rng)
+        claim = _claim_row(creditor, p, seq, debtor, due, rng, today)
         business = debtor["kind"] == DebtorKind.BUSINESS
         invoices = _invoices(claim, seq, due, business, p, rng)
         total = sum((i["amount"] for i in invoices), Decimal("0.00"))
@@ -356,6 +374,22 @@ def _build_book(creditor, p: Profile, debtors, n_claims, today, rng, actor_id) -
             )
         ]
         payments = _payments(claim, total, due, today, rng, actor_id)
+        stage = Stage.AMICABLE  # what follows is made by the engine's history
+        claim["stage_entered_on"] = claim["created_at"].date()
+        if engine:  # the engine's days record these through the services
+            book.happenings += [
+                Happening(
+                    pay["date"],
+                    claim["code"],
+                    "payment",
+                    pay["amount"],
+                    None,
+                    pay["method"],
+                )
+                for pay in payments
+                if pay["date"] >= engine_from
+            ]
+            payments = [pay for pay in payments if pay["date"] < engine_from]
         for pay in payments:
             message = f"Paiement de {pay['amount']} EUR reçu le {pay['date']:%d/%m/%Y}"
             at = _moment(pay["date"], rng, tz)
@@ -368,8 +402,6 @@ def _build_book(creditor, p: Profile, debtors, n_claims, today, rng, actor_id) -
                     {"amount": str(pay["amount"])},
                 )
             )
-        stage = _stage_for(overdue, rng)
-        claim["stage_entered_on"] = max(due, today - timedelta(days=30))
         if payments and payments[0]["amount"] == total:
             stage = Stage.CLOSED
             claim |= {
@@ -378,16 +410,32 @@ def _build_book(creditor, p: Profile, debtors, n_claims, today, rng, actor_id) -
                 "closed_on": payments[0]["date"],
                 "stage_entered_on": payments[0]["date"],
             }
+        elif engine and overdue > 20 and rng.random() < 0.03:
+            # An agreed payment plan, its first instalment paid on time.
+            on = today - timedelta(days=rng.randint(8, ENGINE_DAYS - 1))
+            book.happenings.append(Happening(on, claim["code"], "plan"))
+            first = (total / 3).quantize(_CENT)
+            book.happenings.append(
+                Happening(on + timedelta(days=6), claim["code"], "payment", first)
+            )
         elif overdue > 5 and rng.random() < 0.06:
-            claim["resume_stage"] = stage
-            stage = rng.choice([Stage.DISPUTED, Stage.DISPUTED, Stage.PAUSED])
-            claim["stage_entered_on"] = today - timedelta(days=rng.randint(1, 20))
-            if stage == Stage.PAUSED:
-                claim["paused_until"] = today + timedelta(days=rng.randint(5, 30))
-            at = _moment(claim["stage_entered_on"], rng, tz)
-            message = f"Étape : {Stage(stage).label}"
-            data = {"before": claim["resume_stage"], "after": stage}
-            events.append(_event(claim, at, Event.Kind.STAGE, message, data))
+            held = rng.choice([Stage.DISPUTED, Stage.DISPUTED, Stage.PAUSED])
+            on = today - timedelta(days=rng.randint(1, 20))
+            until = today + timedelta(days=rng.randint(5, 30))
+            if engine:
+                kind = "dispute" if held == Stage.DISPUTED else "pause"
+                book.happenings.append(Happening(on, claim["code"], kind, None, until))
+            else:
+                stage = held
+                claim["resume_stage"] = Stage.AMICABLE  # bulk_history refines it
+                claim["stage_entered_on"] = on
+                if stage == Stage.PAUSED:
+                    claim["paused_until"] = until
+                message = f"Étape : {Stage(stage).label}"
+                data = {"before": Stage.AMICABLE, "after": stage}
+                events.append(
+                    _event(claim, _moment(on, rng, tz), Event.Kind.STAGE, message, data)
+                )
         claim["stage"] = stage
         book.claims.append(claim)
         book.invoices.extend(invoices)
@@ -539,18 +587,28 @@ def _users() -> tuple[Any, Any]:
 
 
 @transaction.atomic
-def seed_demo(*, n_claims: int, today: date, seed: int = 2026) -> SeedResult:
+def seed_demo(
+    *, n_claims: int, today: date, seed: int = 2026, engine: bool | None = None
+) -> SeedResult:
     """Create two creditors (Liège, Lyon), their debtors and ``n_claims`` claims.
 
     Deterministic for one ``seed`` and ``today``. Claims are split 60/40 between
     Liège and Lyon and spread over every age bucket; about 20 % are paid, 10 %
     partly paid and a few disputed or paused. ``demo`` (superuser) owns both
     creditors; ``lecture`` reads both.
+
+    The history — reminders, formal notices, payments, disputes, pauses — is
+    made by the collection engine over the past days (``engine``, the default
+    up to ``ENGINE_MAX_CLAIMS`` claims, see :mod:`claims.demo.history`), or
+    set-based from the same scenario plan for large books.
     """
+    if engine is None:
+        engine = n_claims <= ENGINE_MAX_CLAIMS
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     demo, reader = _users()
-    result = SeedResult()
+    result = SeedResult(engine=engine)
     creditor_ids = []
+    happenings: list[Happening] = []
     for p, share in zip(
         PROFILES, (n_claims - n_claims * 2 // 5, n_claims * 2 // 5), strict=True
     ):
@@ -574,19 +632,33 @@ def seed_demo(*, n_claims: int, today: date, seed: int = 2026) -> SeedResult:
             if d["kind"] == DebtorKind.BUSINESS
         ]
         insert_rows(DebtorContact, contacts)
-        book = _build_book(creditor, p, debtors, share, today, rng, demo.pk)
+        book = _build_book(
+            creditor, p, debtors, share, today, rng, demo.pk, engine=engine
+        )
         _write_book(creditor, book, debtor_ids)
+        happenings += book.happenings
         Creditor.objects.filter(pk=creditor.pk).update(ogm_sequence=share)
         result.creditors += 1
         result.debtors += len(debtors)
         result.claims += len(book.claims)
         result.invoices += len(book.invoices)
-        result.payments += len(book.payments)
-        result.events += len(book.events)
     if connection.vendor != "postgresql":  # PostgreSQL wrote them on insert
         refresh_totals_set_based(creditor_ids=creditor_ids, today=today)
+    if engine:
+        history_until(
+            creditor_ids=creditor_ids, until=today - timedelta(days=ENGINE_DAYS)
+        )
+        result.days_played = engine_history(
+            creditor_ids=creditor_ids, happenings=happenings, today=today, actor=demo
+        )
+    elif connection.vendor == "postgresql":
+        bulk_history(creditor_ids=creditor_ids, today=today)
     else:
-        seed_refresh_figures(creditor_ids=creditor_ids, today=today)
+        history_until(creditor_ids=creditor_ids, until=today)
+    # What is due after the history: the statement of every open claim.
+    seed_refresh_figures(creditor_ids=creditor_ids, today=today)
+    result.payments = Payment.objects.filter(creditor_id__in=creditor_ids).count()
+    result.events = Event.objects.filter(creditor_id__in=creditor_ids).count()
     return result
 
 

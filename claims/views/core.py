@@ -80,7 +80,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
-        "actions": selectors.planned_actions(creditor_id=creditor_id, today=today),
+        "forecast": selectors.collection_forecast(creditor_id=creditor_id, today=today)[
+            :50
+        ],
         "decisions": decisions,
         # Listed only when there are some (the count comes with the decisions).
         "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20])

@@ -84,3 +84,19 @@ def open_claim(creditor, debtor, *, due: date, amount: str = "1210.00", n: int =
             )
         ],
     )
+
+
+def ensure_reference_data() -> None:
+    """Rates and default scenarios, for fixtures wider than one test (the
+    autouse ``_reference_data`` of tests/conftest.py runs per test, after them;
+    a transactional test elsewhere may have flushed the tables)."""
+    from claims.law.seed import seed_rates
+    from claims.models import Rate
+    from claims.models import Scenario
+    from claims.statements import rates_changed
+
+    if not Rate.objects.exists():
+        seed_rates(django_apps, None)
+        rates_changed()
+    if not Scenario.objects.filter(creditor=None).exists():
+        seed_engine(django_apps, None)

@@ -107,9 +107,10 @@ def _bulk_more(creditor, first: Claim) -> None:
 EXPECTED = {
     # + figures & aging (1), cash by month (1), invoiced by month (1),
     # CEI invoices (1) + payments (1), recovery payments (1) + claims (1),
-    # planned actions (1), decisions: claims (1), actions (1), plans (1),
+    # forecast: selection (1), ended pauses (1), actions (1), pending steps (1),
+    # decisions: claims (1), actions (1), plans (1),
     # creditor country (1); the rate table is cached per process (0)
-    "dashboard": 16,
+    "dashboard": 19,
     # + count (1), page with debtors (1)
     "claim_list": 6,
     # + claim & debtor (1), invoices (1), payments (1), waivers (1),

@@ -1,0 +1,125 @@
+"""The dashboard's forecast is what the next ticks actually do.
+
+``collection_forecast`` projects, day by day, the tick's own selection and
+rules; these tests run the real ticks (``collection_run_sync``) afterwards
+and compare debtor by debtor, action by action.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+
+import pytest
+
+from claims.models import Action
+from claims.models import Claim
+from claims.selectors import collection_forecast
+from claims.services_run import collection_run_sync
+from tests import factories as f
+from tests.claims.engine_fixtures import at
+from tests.claims.engine_fixtures import open_claim
+
+TODAY = date(2026, 3, 2)  # a Monday
+
+
+def _sent(deliverer, since: int) -> set[tuple[int, frozenset[int]]]:
+    return {
+        (d.debtor_id, frozenset(d.action_ids)) for d in deliverer.deliveries[since:]
+    }
+
+
+def _forecast_for(entries, day: date) -> set[tuple[int, frozenset[int]]]:
+    return {(e.debtor_id, frozenset(e.action_ids)) for e in entries if e.day == day}
+
+
+@pytest.fixture
+def book(db, engine_seed):
+    creditor = f.CreditorFactory()
+    business = f.DebtorFactory(creditor=creditor)
+    consumer = f.ConsumerFactory(creditor=creditor)
+    other = f.DebtorFactory(creditor=creditor)
+    # Due long ago, recently, today and next week; two claims for one debtor.
+    open_claim(creditor, business, due=TODAY - timedelta(days=40), n=1)
+    open_claim(creditor, business, due=TODAY - timedelta(days=3), n=2)
+    open_claim(creditor, consumer, due=TODAY - timedelta(days=7), amount="180.00")
+    open_claim(creditor, other, due=TODAY + timedelta(days=4))
+    return creditor
+
+
+def test_today_s_forecast_is_what_the_tick_sends(book, deliverer):
+    forecast = collection_forecast(creditor_id=book.pk, today=TODAY)
+    expected = _forecast_for(forecast, TODAY)
+    assert expected, "something is due today"
+    collection_run_sync(now=at(TODAY))
+    assert _sent(deliverer, 0) == expected
+
+
+def test_the_week_ahead_is_what_the_next_ticks_send(book, deliverer):
+    forecast = collection_forecast(creditor_id=book.pk, today=TODAY, days=7)
+    for i in range(8):
+        day = TODAY + timedelta(days=i)
+        before = len(deliverer.deliveries)
+        collection_run_sync(now=at(day))
+        assert _sent(deliverer, before) == _forecast_for(forecast, day), day
+    assert len({e.day for e in forecast}) > 1  # more than one day was forecast
+
+
+def test_the_forecast_writes_nothing(book):
+    before = sorted(Action.objects.values_list("pk", "state", "due_on", "reason"))
+    claims = sorted(Claim.objects.values_list("pk", "stage", "last_contact_on"))
+    collection_forecast(creditor_id=book.pk, today=TODAY, days=7)
+    assert sorted(Action.objects.values_list("pk", "state", "due_on", "reason")) == (
+        before
+    )
+    assert sorted(Claim.objects.values_list("pk", "stage", "last_contact_on")) == (
+        claims
+    )
+
+
+def test_a_disputed_claim_is_not_forecast(book, deliverer):
+    from claims.services_collection import dispute_open
+
+    claim = Claim.objects.filter(debtor__kind="consumer").get()
+    dispute_open(
+        claim_id=claim.pk, reason="contesté", actor=None, source="debtor", today=TODAY
+    )
+    forecast = collection_forecast(creditor_id=book.pk, today=TODAY, days=7)
+    assert all(a.claim_id != claim.pk for e in forecast for a in e.actions)
+
+
+def test_the_dashboard_shows_the_forecast_grouped_by_debtor(book, client):
+    import time_machine
+
+    owner = f.MembershipFactory(creditor=book, role="owner").user
+    client.force_login(owner)
+    with time_machine.travel(at(TODAY), tick=False):
+        response = client.get("/")
+    assert response.status_code == 200
+    forecast = response.context["forecast"]
+    assert forecast
+    assert len({(e.day, e.debtor_id) for e in forecast}) == len(forecast)
+    business = Claim.objects.filter(debtor__kind="business").first().debtor
+    assert business.name in response.content.decode()
+
+
+def test_collect_at_takes_a_date_or_an_iso_datetime():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from claims.management.commands.collect import parse_at
+
+    brussels = ZoneInfo("Europe/Brussels")
+    assert parse_at("2026-03-02") == datetime(2026, 3, 2, 23, tzinfo=brussels)
+    morning = parse_at("2026-03-02T08:15:00+01:00")
+    assert morning.astimezone(brussels).hour == 8
+    assert parse_at("2026-03-02T08:15").tzinfo is not None  # read in TIME_ZONE
+
+
+def test_collect_at_a_morning_before_the_send_hour_sends_nothing(book, deliverer):
+    from django.core.management import call_command
+
+    call_command("collect", "--at", f"{TODAY.isoformat()}T07:00:00+01:00")
+    assert not deliverer.deliveries
+    call_command("collect", "--at", TODAY.isoformat())
+    assert deliverer.deliveries
