@@ -16,9 +16,11 @@ FLOOR_SQL = """
 INSERT INTO claims_claim (code, creditor_id, debtor_id, reference, structured_reference,
     currency, status, stage, stage_entered_on, resume_stage, closed_reason,
     terms_reference, has_debtor_writing, is_regular_supply, first_reminder_channel,
-    principal, paid, balance, created_at, updated_at)
+    principal, paid, balance, due_principal, due_interest, due_costs,
+    created_at, updated_at)
 SELECT gen_random_uuid(), %(creditor)s, %(debtor)s, 'FLOOR-' || g, '', 'EUR', 'open',
-    'amicable', CURRENT_DATE, '', '', '', false, false, '', 100, 0, 100, now(), now()
+    'amicable', CURRENT_DATE, '', '', '', false, false, '', 100, 0, 100, 100, 0, 0,
+    now(), now()
 FROM generate_series(1, %(n)s) AS g
 """
 

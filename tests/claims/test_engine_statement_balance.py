@@ -76,7 +76,9 @@ def test_a_run_ahead_of_the_clock_stores_its_days_statement(deliverer, db):
     creditor = f.CreditorFactory()
     claim = open_claim(creditor, f.DebtorFactory(creditor=creditor), due=today)
     ahead = today + timedelta(days=40)
-    payment_record(claim=claim, amount=statement_balance(claim, at=ahead), on=ahead)
+    payment_record(
+        claim=claim, amount=statement_balance(claim, at=ahead), on=ahead, today=ahead
+    )
     claim.refresh_from_db()
     assert claim.figures_at == ahead
     assert (claim.balance, claim.status) == (Decimal("0.00"), "closed")

@@ -23,10 +23,10 @@ def test_a_statement_error_in_the_real_deliverer_fails_that_claim_only(
     bad = claims[1]
     real = delivery._claim_line
 
-    def line(claim, at_):
+    def line(claim, at_, *args):
         if claim.pk == bad.pk:
             raise LookupError("no legal rate for 2026-03-05")
-        return real(claim, at_)
+        return real(claim, at_, *args)
 
     with mock.patch.object(delivery, "_claim_line", side_effect=line):
         call_command("collect", "--at", DAY3.isoformat())  # no exception
