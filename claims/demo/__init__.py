@@ -51,6 +51,7 @@ from .history import Happening
 from .history import bulk_history
 from .history import engine_history
 from .history import history_until
+from .history import invoice_milestones
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-recouvrement"  # noqa: S105 - published demo login
@@ -253,11 +254,15 @@ class _Book:
     happenings: list[Happening]
 
 
-def _invoices(claim: dict, seq: int, due: date, business: bool, p: Profile, rng):
+def _invoices(
+    claim: dict, seq: int, due: date, business: bool, p: Profile, rng, today: date
+):
     rows = []
     for i in range(1 if rng.random() < 0.8 else rng.randint(2, 3)):
         inv_due = due + timedelta(days=30 * i)
         amount = _money(rng, 40, 9000 if business else 1500)
+        if i and inv_due - timedelta(days=30) > today:
+            break  # a later invoice of the claim is not issued yet
         rows.append(
             {
                 "code": _uuid(rng),
@@ -363,7 +368,7 @@ def _build_book(
         due = today - timedelta(days=overdue)
         claim = _claim_row(creditor, p, seq, debtor, due, rng, today)
         business = debtor["kind"] == DebtorKind.BUSINESS
-        invoices = _invoices(claim, seq, due, business, p, rng)
+        invoices = _invoices(claim, seq, due, business, p, rng, today)
         total = sum((i["amount"] for i in invoices), Decimal("0.00"))
         events = [
             _event(
@@ -648,13 +653,16 @@ def seed_demo(
         history_until(
             creditor_ids=creditor_ids, until=today - timedelta(days=ENGINE_DAYS)
         )
+        invoice_milestones(creditor_ids=creditor_ids)
         result.days_played = engine_history(
             creditor_ids=creditor_ids, happenings=happenings, today=today, actor=demo
         )
     elif connection.vendor == "postgresql":
         bulk_history(creditor_ids=creditor_ids, today=today)
+        invoice_milestones(creditor_ids=creditor_ids)
     else:
         history_until(creditor_ids=creditor_ids, until=today)
+        invoice_milestones(creditor_ids=creditor_ids)
     # What is due after the history: the statement of every open claim.
     seed_refresh_figures(creditor_ids=creditor_ids, today=today)
     result.payments = Payment.objects.filter(creditor_id__in=creditor_ids).count()

@@ -484,3 +484,40 @@ __all__ = [
     "engine_history",
     "record_only",
 ]
+
+
+_INVOICE_MILESTONES_SQL = """
+UPDATE claims_invoice SET
+  first_reminder_sent_on = (
+    SELECT MIN(a.due_on) FROM claims_action a
+      JOIN claims_scenariostep s ON s.id = a.step_id
+     WHERE a.claim_id = claims_invoice.claim_id AND a.state = 'done'
+       AND s.kind IN ('first_reminder', 'reminder', 'formal_notice')
+       AND a.due_on > claims_invoice.due_date),
+  first_reminder_channel = COALESCE((
+    SELECT s.channel FROM claims_action a
+      JOIN claims_scenariostep s ON s.id = a.step_id
+     WHERE a.claim_id = claims_invoice.claim_id AND a.state = 'done'
+       AND s.kind IN ('first_reminder', 'reminder', 'formal_notice')
+       AND a.due_on > claims_invoice.due_date
+     ORDER BY a.due_on, a.id LIMIT 1), ''),
+  formal_notice_sent_on = (
+    SELECT MIN(a.due_on) FROM claims_action a
+      JOIN claims_scenariostep s ON s.id = a.step_id
+     WHERE a.claim_id = claims_invoice.claim_id AND a.state = 'done'
+       AND s.kind = 'formal_notice'
+       AND a.due_on > claims_invoice.due_date)
+WHERE creditor_id IN ({ids}) AND kind = 'invoice'
+  AND first_reminder_sent_on IS NULL
+"""
+
+
+def invoice_milestones(*, creditor_ids: list[int]) -> None:
+    """Each invoice's own first reminder and formal notice, from the steps
+    recorded as done: the first message sent after an invoice fell due is its
+    first reminder (invoice by invoice, as the engine records them). One UPDATE."""
+    if not creditor_ids:
+        return
+    ids = ", ".join(str(int(pk)) for pk in creditor_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_INVOICE_MILESTONES_SQL.format(ids=ids))

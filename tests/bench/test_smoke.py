@@ -45,7 +45,7 @@ def test_every_module_returns_rows_with_positive_medians():
             assert row["floor"] > 0, row
             assert row["ratio"] == pytest.approx(row["median"] / row["floor"])
     pages = [r for r in results if r["module"] == "pages"]
-    assert len(pages) == 4
+    assert len(pages) >= 5  # dashboard, list, last page, workspace, amicable or judicial
     assert all(r["queries"] > 0 for r in pages)
 
 

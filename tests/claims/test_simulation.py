@@ -180,7 +180,8 @@ def _own_claims(today: date) -> list[str]:
             be_cons,
             [
                 inv("SIM-BC-1", d - timedelta(days=3), "240.00"),
-                inv("SIM-BC-2", d + timedelta(days=18), "180.00", issued=10),
+                # Issued today (no invoice is dated in the future), due later.
+                inv("SIM-BC-2", d + timedelta(days=18), "180.00", issued=18),
             ],
         ),
         (
@@ -188,7 +189,7 @@ def _own_claims(today: date) -> list[str]:
             fr_biz,
             [
                 inv("SIM-FB-1", d + timedelta(days=1), "2400.00", issued=20),
-                inv("SIM-FB-2", d + timedelta(days=22), "960.00", issued=5),
+                inv("SIM-FB-2", d + timedelta(days=22), "960.00", issued=22),
             ],
         ),
         (be, be_biz2, [inv("SIM-BB-1", d - timedelta(days=1), "726.00")]),
@@ -225,6 +226,10 @@ def _amounts(day: date, claim: Any, client: Client) -> dict[str, Any]:
     for name, read in (
         ("statement", lambda: claim_statement(claim=fresh, at=day).total_due),
         ("portal", lambda: _portal_total(client, fresh)),
+        (
+            "demanded",
+            lambda: claim_statement(claim=fresh, at=day, demanded_only=True).total_due,
+        ),
     ):
         try:
             with transaction.atomic():
@@ -498,16 +503,21 @@ def test_a_claim_at_the_formal_notice_stage_has_one_in_its_history(simulation):
 
 
 def test_one_amount_on_the_list_the_statement_the_portal_and_the_qr_code(simulation):
+    """The list, the statement and the portal show one amount; the letter, its
+    e-mail and its QR code demand the statement of the invoices already due
+    (invoice by invoice) — the same figure whenever every invoice is due."""
     bad = []
     for (day, ref), seen in sorted(simulation.amounts.items()):
         share = simulation.sent[(day, ref)]
         figures = dict(seen)
+        letter = {"demanded": figures.pop("demanded")}
         if share.qr_amounts:
-            figures["qr"] = share.qr_amounts[-1]
+            letter["qr"] = share.qr_amounts[-1]
         if share.email_amounts:
-            figures["email"] = share.email_amounts[-1]
-        if len(set(figures.values())) > 1:
-            bad.append((day, ref, {k: str(v) for k, v in figures.items()}))
+            letter["email"] = share.email_amounts[-1]
+        if len(set(figures.values())) > 1 or len(set(letter.values())) > 1:
+            both = {**figures, **letter}
+            bad.append((day, ref, {k: str(v) for k, v in both.items()}))
     assert simulation.amounts
     assert not bad, _show(bad)
 
