@@ -18,10 +18,12 @@ from django.urls import reverse
 
 from claims import urls as claims_urls
 from claims.models import Action
+from claims.models import ApiToken
 from claims.models import Dispute
 from claims.models import PaymentPlan
 from claims.models import Scenario
 from claims.models import ScenarioStep
+from claims.models import WebhookEndpoint
 from claims.services import InvoiceData
 from claims.services import invoice_add
 from claims.services import payment_record
@@ -119,6 +121,8 @@ def book_b(cast):
         step=step,
         due_on=claim.oldest_due_date,
     )
+    ApiToken.issue(creditor=b, name="B", created_by=cast.outsider)
+    WebhookEndpoint.objects.create(creditor=b, url="https://b.test/hook", secret="s")
     return _codes_of(b)
 
 
