@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,18 +109,43 @@ def endpoint_create(*, creditor_id: int, url: str, event_types: list[str]) -> An
 def webhook_emit(*, claim: Any, event: str, **data: Any) -> None:
     """Announce ``event`` about ``claim`` once the current transaction commits.
 
-    Costs nothing inside the service's transaction (no query): the endpoints
-    are looked up after the commit, so a rolled-back change announces nothing.
+    Costs no query inside the service's transaction: the endpoints are looked
+    up after the commit, so a rolled-back change announces nothing.
     """
-    payload_data = {
-        "claim": str(claim.code),
-        "reference": claim.reference,
-        "stage": claim.stage,
-        "status": claim.status,
-        **{k: _jsonable(v) for k, v in data.items()},
+    if event not in _KNOWN:
+        raise ValueError(f"Unknown webhook event {event!r}")
+    _on_commit(claim.creditor_id, [(claim.pk, event, _jsonable(data))])
+
+
+def webhook_emit_events(
+    events: Iterable[Any], kinds: dict[str, str] | None = None
+) -> None:
+    """Announce the timeline entries written in bulk (``Event`` rows): one
+    webhook event per entry whose kind is in ``kinds`` (kind → event type)."""
+    from claims.models import Event
+
+    kinds = kinds or {
+        Event.Kind.ACTION_DONE: MESSAGE_SENT,
+        Event.Kind.STAGE: STAGE_CHANGED,
+        Event.Kind.PAYMENT: PAYMENT_RECEIVED,
+        Event.Kind.CREATED: CLAIM_OPENED,
     }
-    creditor_id = claim.creditor_id
-    transaction.on_commit(lambda: deliveries_create(creditor_id, event, payload_data))
+    by_creditor: dict[int, list[tuple[int, str, Any]]] = {}
+    for e in events:
+        if e.kind not in kinds:
+            continue
+        data = {"message": e.message, **(e.data or {})}
+        if kinds[e.kind] == STAGE_CHANGED and data.get("before") == data.get("after"):
+            continue  # a pause prolonged, a note on the stage: no change
+        by_creditor.setdefault(e.creditor_id, []).append(
+            (e.claim_id, kinds[e.kind], _jsonable(data))
+        )
+    for creditor_id, items in by_creditor.items():
+        _on_commit(creditor_id, items)
+
+
+def _on_commit(creditor_id: int, items: list[tuple[int, str, Any]]) -> None:
+    transaction.on_commit(lambda: deliveries_create(creditor_id, items))
 
 
 def _jsonable(value: Any) -> Any:
@@ -132,35 +158,57 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def deliveries_create(creditor_id: int, event: str, data: dict[str, Any]) -> list[int]:
-    """One delivery row per interested endpoint, then one task each."""
+def deliveries_create(
+    creditor_id: int, items: list[tuple[int, str, dict[str, Any]]]
+) -> list[int]:
+    """One delivery row per (event, interested endpoint), then one task each.
+
+    ``items``: (claim id, event type, data). The claim's code, reference and
+    stage are read now, after the commit: what the receiver will find.
+    """
+    from claims.models import Claim
     from claims.models import WebhookDelivery
     from claims.models import WebhookEndpoint
     from claims.tasks_webhooks import webhook_deliver_task
 
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(creditor_id=creditor_id, is_active=True)
-        if e.wants(event)
-    ]
-    if not endpoints:
+    endpoints = list(
+        WebhookEndpoint.objects.filter(creditor_id=creditor_id, is_active=True)
+    )
+    if not any(e.wants(event) for e in endpoints for _c, event, _d in items):
         return []
-    event_id = uuid.uuid4()
-    created = timezone.now()
-    payload = {
-        "id": str(event_id),
-        "type": event,
-        "created": created.isoformat(),
-        "data": data,
+    claims = {
+        c["pk"]: c
+        for c in Claim.objects.filter(pk__in={i[0] for i in items}).values(
+            "pk", "code", "reference", "stage", "status"
+        )
     }
-    rows = WebhookDelivery.objects.bulk_create(
-        [
+    created = timezone.now().isoformat()
+    rows = []
+    for claim_id, event, data in items:
+        wanted = [e for e in endpoints if e.wants(event)]
+        claim = claims.get(claim_id)
+        if not wanted or claim is None:
+            continue
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "type": event,
+            "created": created,
+            "data": {
+                "claim": str(claim["code"]),
+                "reference": claim["reference"],
+                "stage": claim["stage"],
+                "status": claim["status"],
+                **data,
+            },
+        }
+        rows += [
             WebhookDelivery(
                 endpoint=e, event_id=event_id, event_type=event, payload=payload
             )
-            for e in endpoints
+            for e in wanted
         ]
-    )
+    rows = WebhookDelivery.objects.bulk_create(rows)
     for row in rows:
         webhook_deliver_task.delay_on_commit(row.pk)
     return [row.pk for row in rows]

@@ -7,17 +7,21 @@ Every lookup is scoped to the token's creditor: another creditor's id is a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query
 from ninja import Router
 from ninja import Schema
+from ninja import Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
@@ -190,7 +194,7 @@ def debtor_create(request: HttpRequest, payload: s.DebtorIn) -> Any:
         debtor.full_clean(exclude=["creditor"])
         debtor.save()
         audit_write(request, "debtor_create", debtor=debtor.code)
-    return 201, debtor_out(debtor)
+    return Status(201, debtor_out(debtor))
 
 
 @router.get("/debtors/{code}", response=_ok(s.DebtorOut), tags=["debtors"])
@@ -266,7 +270,7 @@ def claim_create(request: HttpRequest, payload: s.ClaimIn) -> Any:
             actor=token.created_by,
         )
         audit_write(request, "claim_create", claim=claim.code)
-    return 201, claim_detail(_claim_full(request, claim.code))
+    return Status(201, claim_detail(_claim_full(request, claim.code)))
 
 
 @router.get("/claims/{code}", response=_ok(s.ClaimDetail), tags=["claims"])
@@ -296,11 +300,14 @@ def invoice_import(request: HttpRequest, payload: s.InvoiceImportIn) -> Any:
         .first()
     )
     if existing is not None:
-        return 200, {
-            "created": False,
-            "claim": existing.claim.code,
-            "invoice": invoice_out(existing),
-        }
+        return Status(
+            200,
+            {
+                "created": False,
+                "claim": existing.claim.code,
+                "invoice": invoice_out(existing),
+            },
+        )
     debtor = _debtor_for(request, payload.debtor)
     data = _invoice_data(payload)
     with transaction.atomic():
@@ -330,7 +337,9 @@ def invoice_import(request: HttpRequest, payload: s.InvoiceImportIn) -> Any:
             )
             invoice = claim.invoices.get()
         audit_write(request, "invoice_import", claim=claim.code, invoice=invoice.number)
-    return 201, {"created": True, "claim": claim.code, "invoice": invoice_out(invoice)}
+    return Status(
+        201, {"created": True, "claim": claim.code, "invoice": invoice_out(invoice)}
+    )
 
 
 # --- payments and credit notes ---------------------------------------------------
@@ -342,6 +351,19 @@ def payment_list(request: HttpRequest, code: UUID) -> Any:
     rows = list(claim.payments.all())
     codes = {p.pk: p.code for p in rows}
     return {"items": [payment_out(p, claim.code, codes) for p in rows]}
+
+
+@contextmanager
+def _fields_renamed(**names: str) -> Iterator[None]:
+    """A service's ValidationError, its field names turned into the API's."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {names.get(k, k): v for k, v in exc.error_dict.items()}
+        ) from exc
 
 
 def _check_currency(claim: Claim, currency: str) -> None:
@@ -366,7 +388,7 @@ def payment_create(request: HttpRequest, code: UUID, payload: s.PaymentIn) -> An
     token = require_write(request)
     claim = _claim(request, code)
     _check_currency(claim, payload.currency)
-    with transaction.atomic():
+    with _fields_renamed(on="date"), transaction.atomic():
         payment = services.payment_record(
             claim=claim,
             amount=Decimal(payload.amount),
@@ -377,7 +399,7 @@ def payment_create(request: HttpRequest, code: UUID, payload: s.PaymentIn) -> An
             actor=token.created_by,
         )
         audit_write(request, "payment_create", claim=claim.code, payment=payment.code)
-    return 201, payment_out(payment, claim.code, {})
+    return Status(201, payment_out(payment, claim.code, {}))
 
 
 @router.post(
@@ -393,7 +415,9 @@ def payment_reverse(request: HttpRequest, code: UUID, payload: s.ReverseIn) -> A
         audit_write(
             request, "payment_reverse", payment=payment.code, reversal=reversal.code
         )
-    return 201, payment_out(reversal, payment.claim.code, {payment.pk: payment.code})
+    return Status(
+        201, payment_out(reversal, payment.claim.code, {payment.pk: payment.code})
+    )
 
 
 @router.post(
@@ -437,7 +461,7 @@ def credit_note_create(
     with transaction.atomic():
         note = services.invoice_add(claim=claim, data=data, actor=token.created_by)
         audit_write(request, "credit_note_create", claim=claim.code, note=note.code)
-    return 201, invoice_out(note, codes)
+    return Status(201, invoice_out(note, codes))
 
 
 @router.post(
@@ -451,7 +475,7 @@ def credit_note_reverse(request: HttpRequest, code: UUID, payload: s.ReverseIn) 
             credit_note=note, reason=payload.reason, actor=token.created_by
         )
         audit_write(request, "credit_note_reverse", note=note.code)
-    return 201, invoice_out(reversal, {note.pk: note.code})
+    return Status(201, invoice_out(reversal, {note.pk: note.code}))
 
 
 # --- statement, disputes, plans, collection state ----------------------------------
