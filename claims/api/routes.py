@@ -49,7 +49,7 @@ from claims.statements import claim_statement
 
 router = Router()
 
-ERRORS: dict[Any, Any] = {codes_4xx: Problem}
+ERRORS: dict[Any, Any] = {codes_4xx: Problem, 422: Problem}
 
 
 def _ok(schema: Any, status: int = 200) -> dict[Any, Any]:
