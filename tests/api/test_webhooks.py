@@ -84,6 +84,7 @@ def receiver(cast):
 @pytest.fixture
 def emitted(django_capture_on_commit_callbacks):
     """Run the commit hooks; collect the delivery ids instead of queueing tasks."""
+
     class Capture:
         def __enter__(self):
             ids: list[int] = []
@@ -316,3 +317,52 @@ def test_an_owner_registers_an_endpoint_whose_secret_is_shown_once(client, cast)
         "/settings/api/", {"action": "webhook_create", "url": "http://x.example/"}
     )
     assert "https" in r.context["webhook_error"]
+
+
+def test_plans_accepted_and_broken_are_announced(cast, claim, receiver, emitted):
+    from claims.models import PaymentPlan
+    from claims.services_plans import plan_accept
+    from claims.services_plans import plans_check
+
+    plan = PaymentPlan.objects.create(
+        creditor=cast.creditor, claim=claim, status=PaymentPlan.Status.PROPOSED
+    )
+    plan.instalments.create(due_on=dt.date(2026, 3, 10), amount=Decimal("605.00"))
+    plan.instalments.create(due_on=dt.date(2026, 4, 10), amount=Decimal("605.00"))
+    with emitted as ids:
+        plan_accept(plan=plan, today=dt.date(2026, 3, 1), actor=cast.owner)
+    assert {"plan.accepted", "stage.changed"} <= set(_types(ids))
+    with emitted as ids:
+        outcome = plans_check(today=dt.date(2026, 5, 30))
+    assert outcome["broken"] == [plan.pk]
+    assert "plan.broken" in _types(ids)
+    broken = WebhookDelivery.objects.get(
+        pk=next(i for i in ids if "broken" in _types([i])[0])
+    )
+    assert broken.payload["data"]["claim"] == str(claim.code)
+
+
+@pytest.mark.usefixtures("engine_seed")
+def test_a_message_sent_by_the_run_is_announced(deliverer, emitted):
+    from claims.services_run import collection_run_sync
+    from tests import factories as f
+    from tests.claims.engine_fixtures import at
+    from tests.claims.engine_fixtures import open_claim
+
+    creditor = f.CreditorFactory()
+    due = dt.date(2026, 3, 2)
+    claim = open_claim(creditor, f.DebtorFactory(creditor=creditor), due=due)
+    webhooks.endpoint_create(
+        creditor_id=creditor.pk, url="https://compta.example/h", event_types=[]
+    )
+    with emitted as ids:
+        collection_run_sync(now=at(due + dt.timedelta(days=3)))
+    assert len(deliverer.deliveries) == 1
+    sent = [
+        WebhookDelivery.objects.get(pk=i)
+        for i in ids
+        if _types([i])[0] == "message.sent"
+    ]
+    assert len(sent) == 1
+    assert sent[0].payload["data"]["claim"] == str(claim.code)
+    assert sent[0].payload["data"]["channel"] == "email"
