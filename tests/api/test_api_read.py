@@ -213,3 +213,11 @@ def test_list_endpoints_keep_a_constant_query_count(
         with django_assert_num_queries(2):
             r = api.get(path, {"limit": 100})
         assert len(r.json()["items"]) == total
+
+
+def test_a_logged_in_session_is_not_an_api_credential(client, cast, claim):
+    """The API is exempt from CSRF because a cookie never authenticates it."""
+    client.force_login(cast.owner)
+    assert client.get("/api/v1/claims").status_code == 401
+    r = client.post("/api/v1/debtors", {"name": "X"}, content_type="application/json")
+    assert r.status_code == 401
