@@ -15,9 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query
 from ninja import Router
 from ninja import Schema
@@ -259,7 +261,13 @@ def _debtor_for(request: HttpRequest, code: UUID) -> Debtor:
 def claim_create(request: HttpRequest, payload: s.ClaimIn) -> Any:
     token = require_write(request)
     debtor = _debtor_for(request, payload.debtor)
-    with transaction.atomic():
+    _numbers_free(
+        debtor.creditor_id,
+        InvoiceKind.INVOICE,
+        [i.number for i in payload.invoices],
+        "invoices.{}.number",
+    )
+    with _number_clash_refused("invoices"), transaction.atomic():
         claim = services.claim_open(
             creditor=debtor.creditor,
             debtor=debtor,
@@ -292,24 +300,52 @@ def invoice_import(request: HttpRequest, payload: s.InvoiceImportIn) -> Any:
     """
     token = require_write(request)
     cid = creditor_id(request)
-    existing = (
-        Invoice.objects.filter(
-            creditor_id=cid, kind=InvoiceKind.INVOICE, number=payload.number
-        )
+    existing = invoice_by_number(cid, payload.number)
+    if existing is not None:
+        return _imported(existing)
+    debtor = _debtor_for(request, payload.debtor)
+    data = _invoice_data(payload)
+    try:
+        return _import_new(request, token, payload, debtor, data)
+    except IntegrityError as exc:
+        # Another import of the same number committed between our look-up
+        # and our insert: answer with its invoice, as if we had come second.
+        existing = invoice_by_number(cid, payload.number)
+        if existing is None or not _is_number_clash(exc):
+            raise
+        return _imported(existing)
+
+
+def invoice_by_number(cid: int, number: str) -> Invoice | None:
+    return (
+        Invoice.objects.filter(creditor_id=cid, kind=InvoiceKind.INVOICE, number=number)
         .select_related("claim")
         .first()
     )
-    if existing is not None:
-        return Status(
-            200,
-            {
-                "created": False,
-                "claim": existing.claim.code,
-                "invoice": invoice_out(existing),
-            },
-        )
-    debtor = _debtor_for(request, payload.debtor)
-    data = _invoice_data(payload)
+
+
+def _imported(existing: Invoice) -> Status:
+    return Status(
+        200,
+        {
+            "created": False,
+            "claim": existing.claim.code,
+            "invoice": invoice_out(existing),
+        },
+    )
+
+
+def _is_number_clash(exc: IntegrityError) -> bool:
+    return "claims_unique_invoice_number" in str(exc)
+
+
+def _import_new(
+    request: HttpRequest,
+    token: Any,
+    payload: s.InvoiceImportIn,
+    debtor: Debtor,
+    data: services.InvoiceData,
+) -> Status:
     with transaction.atomic():
         if payload.claim is not None:
             claim = _claim(request, payload.claim)
@@ -363,6 +399,44 @@ def _fields_renamed(**names: str) -> Iterator[None]:
             raise
         raise DjangoValidationError(
             {names.get(k, k): v for k, v in exc.error_dict.items()}
+        ) from exc
+
+
+NUMBER_TAKEN = gettext_lazy("Ce numéro est déjà enregistré.")
+
+
+def _numbers_free(cid: int, kind: str, numbers: list[str], field: str) -> None:
+    """Refuse (422) a number repeated in the request or already recorded: the
+    database would refuse it too, but with a 500 instead of the field."""
+    taken = set(
+        Invoice.objects.filter(
+            creditor_id=cid, kind=kind, number__in=numbers
+        ).values_list("number", flat=True)
+    )
+    errors, seen = [], set()
+    for i, number in enumerate(numbers):
+        if number in taken or number in seen:
+            errors.append({"field": field.format(i), "reason": str(NUMBER_TAKEN)})
+        seen.add(number)
+    if errors:
+        raise ApiProblem(
+            422, "refused", _("Refusé par les règles du dossier"), errors=errors
+        )
+
+
+@contextmanager
+def _number_clash_refused(field: str) -> Iterator[None]:
+    """The same refusal when another request took the number meanwhile."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if not _is_number_clash(exc):
+            raise
+        raise ApiProblem(
+            422,
+            "refused",
+            _("Refusé par les règles du dossier"),
+            errors=[{"field": field, "reason": str(NUMBER_TAKEN)}],
         ) from exc
 
 
@@ -458,7 +532,10 @@ def credit_note_create(
         currency=payload.currency,
         credited_invoice_id=credited_id,
     )
-    with transaction.atomic():
+    _numbers_free(
+        claim.creditor_id, InvoiceKind.CREDIT_NOTE, [payload.number], "number"
+    )
+    with _number_clash_refused("number"), transaction.atomic():
         note = services.invoice_add(claim=claim, data=data, actor=token.created_by)
         audit_write(request, "credit_note_create", claim=claim.code, note=note.code)
     return Status(201, invoice_out(note, codes))

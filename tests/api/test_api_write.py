@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 
@@ -202,3 +203,39 @@ def test_the_payment_date_follows_the_ledger_rules(api, claim):
     r = api.post(f"/claims/{claim.code}/payments", {"amount": "10", "date": future})
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "date"
+
+
+def test_a_reused_invoice_number_is_a_422_not_a_500(api, claim):
+    body = {"debtor": str(claim.debtor.code), "invoices": [INVOICE]}
+    assert api.post("/claims", body).status_code == 201
+    r = api.post("/claims", body)
+    assert r.status_code == 422, r.content
+    assert r["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["invoices.0.number"]
+    two = {
+        "debtor": str(claim.debtor.code),
+        "invoices": [INVOICE | {"number": "F-D"}] * 2,
+    }
+    assert api.post("/claims", two).status_code == 422
+
+
+def test_an_import_racing_another_answers_the_existing_invoice(api, claim):
+    """Two imports of one number at once: ours looked before the other one
+    committed, then loses on the unique constraint, and answers 200 with the
+    other one's invoice."""
+    from claims.api import routes
+
+    body = INVOICE | {"debtor": str(claim.debtor.code)}
+    first = api.post("/invoices/import", body)  # the other request, committed
+    real = routes.invoice_by_number
+    looks = iter([None])  # our first look-up ran before that commit
+
+    def lookup(cid, number):
+        return next(looks, None) or real(cid, number)
+
+    with mock.patch.object(routes, "invoice_by_number", side_effect=lookup):
+        r = api.post("/invoices/import", body)
+    assert r.status_code == 200, r.content
+    assert r.json()["created"] is False
+    assert r.json()["invoice"]["id"] == first.json()["invoice"]["id"]
+    assert Invoice.objects.filter(number=INVOICE["number"]).count() == 1
