@@ -6,6 +6,8 @@ Assembled here, in the project package, so that the documents router of
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from claims.api import problems
@@ -13,7 +15,22 @@ from claims.api.auth import TokenAuth
 from claims.api.routes import router as claims_router
 from letters.api import router as documents_router
 
-api = NinjaAPI(
+
+class RecouvrementAPI(NinjaAPI):
+    """The schema says what the answers are: errors are ``application/problem+json``."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation["responses"].items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[problems.CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = RecouvrementAPI(
     title="Recouvrement API",
     version="1.0.0",
     description=(

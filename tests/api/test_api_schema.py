@@ -92,6 +92,7 @@ def test_schemathesis_finds_no_server_error_nor_off_schema_answer(
 def _fuzz(operation, headers, calls, failures):
     from hypothesis.errors import HypothesisException
     from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import content_type_conformance
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     @given(case=operation.as_strategy())
@@ -104,7 +105,12 @@ def _fuzz(operation, headers, calls, failures):
     def run(case):
         calls.append(operation.label)
         case.call_and_validate(
-            headers=headers, checks=[not_a_server_error, response_schema_conformance]
+            headers=headers,
+            checks=[
+                not_a_server_error,
+                response_schema_conformance,
+                content_type_conformance,
+            ],
         )
 
     try:
