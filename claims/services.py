@@ -39,6 +39,7 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Waiver
 from claims.validators import ogm_from_number
+from claims.webhooks import webhook_emit
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _ZERO = Value(Decimal("0.00"), output_field=_MONEY)
@@ -159,6 +160,7 @@ def claim_open(
         message=f"Créance ouverte : {len(invoices)} facture(s), {claim.principal} {claim.currency}",
         data={"invoices": [i.number for i in invoices]},
     )
+    webhook_emit(claim=claim, event="claim.opened", principal=claim.principal)
     _engine().claim_plan_on_open(claim=claim)
     return claim
 
@@ -520,6 +522,7 @@ def payment_record(
             "balance_after": str(locked.balance),
         },
     )
+    webhook_emit(claim=locked, event="payment.received", payment=payment.code, amount=amount, date=on, balance_after=locked.balance)  # fmt: skip
     _engine().claim_after_payment(claim=locked, actor=actor, today=on)
     claim.__dict__.update(
         {k: getattr(locked, k) for k in (*FIGURE_FIELDS, "status", "stage")}

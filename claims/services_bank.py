@@ -49,6 +49,7 @@ from claims.models import PaymentMethod
 from claims.services import event_record
 from claims.services import payment_check
 from claims.services import payment_record
+from claims.webhooks import webhook_emit_events
 
 logger = logging.getLogger(__name__)
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -224,6 +225,7 @@ def payments_book_bulk(
             )
         )
     Event.objects.bulk_create(events, batch_size=_CHUNK)
+    webhook_emit_events(events)
     _after_payment(claim_ids=ids, today=today or timezone.localdate())
     return payments
 

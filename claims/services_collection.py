@@ -46,6 +46,8 @@ from claims.stages import can_transition
 from claims.stages import check_transition
 from claims.stages import hold_reason
 from claims.stages import step_contradiction
+from claims.webhooks import webhook_emit
+from claims.webhooks import webhook_emit_events
 
 SIDE_STAGES = frozenset({Stage.PAUSED, Stage.DISPUTED, Stage.PAYMENT_PLAN})
 ERR_CHANGED = "La créance a changé entre-temps (étape « %(s)s ») : rechargez la page."
@@ -123,6 +125,7 @@ def claim_transition(
             "paused_until": paused_until.isoformat() if paused_until else None,
         },
     )
+    webhook_emit(claim=claim, event="stage.changed", before=expected_stage, after=to, reason=reason)  # fmt: skip
     if to == Stage.CLOSED:
         _cancel_planned(claim_ids=[claim_id], reason=reason or _("Créance clôturée"))
     else:
@@ -312,6 +315,7 @@ def claims_stage_set(
                 None,
             )
     Event.objects.bulk_create(events)
+    webhook_emit_events(events)
     return moved
 
 
@@ -851,6 +855,7 @@ def dispute_open(
             reason=reason,
             today=today,
         )
+    webhook_emit(claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason)  # fmt: skip
     return dispute
 
 
@@ -998,6 +1003,7 @@ def judicial_handoff(
         reason=_("Transmis à %(h)s (%(r)s)") % {"h": handler_name or "—", "r": route},
         today=on,
     )
+    webhook_emit(claim=claim, event="claim.handed_to_bailiff", route=route, handler=handler_name, on=on)  # fmt: skip
     return case
 
 

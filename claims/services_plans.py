@@ -25,6 +25,8 @@ from claims.models import Payment
 from claims.models import PaymentPlan
 from claims.models import Stage
 from claims.services import event_record
+from claims.webhooks import webhook_emit
+from claims.webhooks import webhook_emit_events
 
 _OPEN_PLAN = (PaymentPlan.Status.REQUESTED, PaymentPlan.Status.PROPOSED)
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -169,6 +171,7 @@ def plan_accept(
         + (" et signé par le débiteur" if signed_by_debtor else ""),
         data={"plan": str(plan.code), "resume_stage": claim.resume_stage},
     )
+    webhook_emit(claim=claim, event="plan.accepted", plan=plan.code)
     return plan
 
 
@@ -305,6 +308,7 @@ def plans_check(*, today: date) -> dict[str, list[int]]:
             )
         )
     Event.objects.bulk_create(events)
+    webhook_emit_events(events, {Event.Kind.PLAN: "plan.broken"})
     return {"broken": [b[0] for b in broken], "completed": completed}
 
 

@@ -55,6 +55,7 @@ from claims.stages import AUTOMATIC
 from claims.stages import stage_after_step
 from claims.stages import step_contradiction
 from claims.statements import invoice_demanded
+from claims.webhooks import webhook_emit_events
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -683,6 +684,7 @@ def _mark_done(
     for a in actions:
         events += _apply_done(a, claims[a.claim_id], today, actor)
     Event.objects.bulk_create(events)
+    webhook_emit_events(events, {Event.Kind.ACTION_DONE: "message.sent"})
     _shift_following(actions, today)
     claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
     # A reminder or a notice can start interest and fees: store the statement.

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import actions
+from .views import api_settings
 from .views import imports as import_views
 from .views import judicial
 from .views import manage
@@ -85,6 +86,22 @@ urlpatterns = [
     ),
     path("settings/members/", manage.settings_members, name="settings_members"),
     path("settings/members/<int:pk>/role/", manage.member_role, name="member_role"),
+    path("settings/api/", api_settings.settings_api, name="settings_api"),
+    path(
+        "settings/api/tokens/<uuid:code>/revoke/",
+        api_settings.token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
+        "settings/api/webhooks/<uuid:code>/disable/",
+        api_settings.webhook_disable,
+        name="webhook_disable",
+    ),
+    path(
+        "settings/api/deliveries/<int:pk>/replay/",
+        api_settings.delivery_replay,
+        name="webhook_replay",
+    ),
     path("switch/", manage.switch_creditor, name="switch_creditor"),
     path("bank/import/", import_views.bank_import, name="bank_import"),
     path("bank/queue/", import_views.bank_queue, name="bank_queue"),

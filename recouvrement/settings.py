@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "ninja",
     "claims",
     "letters",
 ]
@@ -260,7 +261,7 @@ CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
 }
 # Money in (imports area): daily payment-plan check.
 # Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
-CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy"]
+CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy", "claims.tasks_webhooks"]
 CELERY_BEAT_SCHEDULE["plans-check"] = {
     "task": "claims.tasks_imports.plans_check_task",
     "schedule": crontab(hour=6, minute=30),

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from claims.security.views import password_reset
 from claims.security.views import secure_login
+from recouvrement.api import api
 
 urlpatterns = [
     # One login for everyone (throttled, with the TOTP step), admin included.
@@ -39,6 +40,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("api/v1/", api.urls),
     path("", include("claims.urls")),
     path("letters/", include("letters.urls")),
     path("p/", include("letters.portal.urls")),

@@ -74,7 +74,16 @@ __all__ = [
     "Waiver",
 ]
 
+from .api import ApiToken
+from .api import WebhookDelivery
+from .api import WebhookEndpoint
 from .audit import AuditEntry
 from .security import TOTPDevice
 
-__all__ += ["AuditEntry", "TOTPDevice"]
+__all__ += [
+    "ApiToken",
+    "AuditEntry",
+    "TOTPDevice",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -32,6 +32,9 @@ class AuditEntry(models.Model):
         MEMBER_INVITED = "member_invited", _("Invitation d'un membre")
         MEMBER_JOINED = "member_joined", _("Invitation acceptée")
         MEMBER_ROLE = "member_role", _("Rôle d'un membre modifié")
+        API_WRITE = "api_write", _("Écriture par l'API")
+        API_TOKEN = "api_token", _("Jeton d'API créé ou révoqué")
+        WEBHOOK = "webhook", _("Webhook modifié")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -34,6 +34,7 @@ from claims.services import InvoiceData
 from claims.services import event_record
 from claims.services import invoice_add
 from claims.services import payment_check
+from claims.webhooks import webhook_emit
 from letters.portal.plans import split_instalments
 
 if TYPE_CHECKING:
@@ -257,6 +258,7 @@ def portal_dispute_open(
     )
     _alert_creditor(claim=claim, what="Contestation reçue via le portail")
     dispute_stage_enter(claim=claim)
+    webhook_emit(claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason)  # fmt: skip
     return dispute
 
 
@@ -461,6 +463,7 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
 
 
 def _plan_stage_enter(*, claim: Claim, actor: AbstractBaseUser | None) -> None:
+    webhook_emit(claim=claim, event="plan.accepted")
     _stage_enter(
         claim=claim,
         to=Stage.PAYMENT_PLAN,

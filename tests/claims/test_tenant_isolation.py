@@ -19,12 +19,14 @@ from django.urls import reverse
 
 from claims import urls as claims_urls
 from claims.models import Action
+from claims.models import ApiToken
 from claims.models import Dispute
 from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import PaymentPlan
 from claims.models import Scenario
 from claims.models import ScenarioStep
+from claims.models import WebhookEndpoint
 from claims.services import InvoiceData
 from claims.services import invoice_add
 from claims.services import payment_record
@@ -128,6 +130,8 @@ def book_b(cast):
     case = JudicialCase.objects.create(creditor=b, claim=claim, route="fr_injonction")
     step_b = JudicialStep(creditor=b, case=case, kind="served", on=dt.date(2026, 3, 2))
     step_b.document.save("b.pdf", ContentFile(b"%PDF-1.4 B"), save=True)
+    ApiToken.issue(creditor=b, name="B", created_by=cast.outsider)
+    WebhookEndpoint.objects.create(creditor=b, url="https://b.test/hook", secret="s")
     return _codes_of(b)
 
 

@@ -10,6 +10,7 @@ from django.urls import get_resolver
 # Views allowed to skip CSRF must be listed here, with the reason.
 ALLOWED_EXEMPT_MODULES = (
     "anymail.",  # provider webhooks: authenticated by their own shared secret
+    "ninja.",  # the REST API (/api/v1/): bearer tokens only, never the session cookie
 )
 
 

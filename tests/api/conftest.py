@@ -1,0 +1,71 @@
+"""API fixtures: a creditor with a write token and a read token, and a stranger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from claims.models import ApiToken
+from tests import factories as f
+
+
+@dataclass
+class Api:
+    client: Client
+    raw: str
+    token: ApiToken
+
+    def _h(self, kw):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.raw}", **kw}
+
+    def get(self, path, data=None, **kw):
+        return self.client.get("/api/v1" + path, data, **self._h(kw))
+
+    def post(self, path, body=None, **kw):
+        return self.client.post(
+            "/api/v1" + path,
+            body if body is not None else {},
+            content_type="application/json",
+            **self._h(kw),
+        )
+
+
+def make_api(creditor, user, scope="write", name="Odoo") -> Api:
+    token, raw = ApiToken.issue(
+        creditor=creditor, name=name, scope=scope, created_by=user
+    )
+    return Api(Client(), raw, token)
+
+
+@pytest.fixture
+def api(cast) -> Api:
+    return make_api(cast.creditor, cast.owner)
+
+
+@pytest.fixture
+def api_read(cast) -> Api:
+    return make_api(cast.creditor, cast.owner, scope="read", name="Exact lecture")
+
+
+@pytest.fixture
+def stranger(cast) -> Api:
+    """charlie's token, for creditor B."""
+    return make_api(cast.other_creditor, cast.outsider, name="Autre")
+
+
+@pytest.fixture
+def claim(cast):
+    return f.ClaimFactory(
+        creditor=cast.creditor,
+        invoices=[
+            {
+                "amount": Decimal("1210.00"),
+                "issue_date": dt.date(2026, 1, 15),
+                "due_date": dt.date(2026, 2, 14),
+            }
+        ],
+    )
