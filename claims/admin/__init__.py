@@ -9,6 +9,7 @@ import importlib.util
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import api  # noqa: F401
 from . import bank  # noqa: F401
 from . import collection  # noqa: F401
 from . import ledger  # noqa: F401
