@@ -9,6 +9,7 @@ sets, so 100,000 rows import in a constant number of queries per batch.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -357,6 +358,10 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
         for i in docs
         if not i.document.is_credit_note  # type: ignore[union-attr]
     }
+    twice = Counter(
+        (i.document.is_credit_note, i.document.number)  # type: ignore[union-attr]
+        for i in docs
+    )
     today = creditor_today(creditor)
     remaining = _ubl_remaining(creditor, docs, credited)
     for item in docs:
@@ -364,6 +369,10 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
         kind = InvoiceKind.CREDIT_NOTE if doc.is_credit_note else InvoiceKind.INVOICE  # type: ignore[union-attr]
         if (kind, doc.number) in existing:  # type: ignore[union-attr]
             item.errors.append(f"Le document {doc.number} a déjà été importé.")  # type: ignore[union-attr]
+        if twice[(doc.is_credit_note, doc.number)] > 1:  # type: ignore[union-attr]
+            item.errors.append(
+                f"Le document {doc.number} figure plusieurs fois dans cet envoi."  # type: ignore[union-attr]
+            )
         if doc.amount <= 0 and not doc.is_credit_note:  # type: ignore[union-attr]
             item.errors.append("Rien à recouvrer : montant à payer nul.")
         else:

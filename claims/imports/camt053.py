@@ -97,9 +97,11 @@ def _amount(el: etree._Element | None, owner: etree._Element) -> tuple[Decimal, 
         raise ParseError(
             f"Montant invalide « {el.text} ».", _where(el, "Amt")
         ) from None
-    if value < 0 or value != value.quantize(Decimal("0.00001")):
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        # More than the currency's 2 decimals: refused, never rounded to a
+        # different amount than the bank booked.
         raise ParseError(f"Montant invalide « {el.text} ».", _where(el, "Amt"))
-    return value.quantize(Decimal("0.01")), el.get("Ccy", "")
+    return value, el.get("Ccy", "")
 
 
 def parse(data: bytes) -> list[BankEntry]:

@@ -101,7 +101,13 @@ def _money(root: etree._Element, path: str, *, required: bool = False) -> Decima
         raise ParseError(f"Montant invalide « {raw} ».", path) from None
     if not value.is_finite():
         raise ParseError(f"Montant invalide « {raw} ».", path)
-    return value.quantize(Decimal("0.01"))
+    if value != value.quantize(Decimal("0.01")):
+        # Peppol BIS (BR-DEC) allows 2 decimals on document amounts; rounding
+        # one silently would book a different amount than the invoice says.
+        raise ParseError(
+            f"Montant « {raw} » avec plus de deux décimales : refusé.", path
+        )
+    return value
 
 
 def find_ogm(*texts: str) -> str:

@@ -35,6 +35,7 @@ from claims.services_bank import bank_line_ignore
 from claims.services_bank import bank_line_match
 from claims.services_bank import bank_statement_import
 from claims.services_imports import ImportRefused
+from claims.services_imports import UblItem
 from claims.services_imports import import_mapping_get
 from claims.services_imports import invoices_csv_import
 from claims.services_imports import invoices_csv_preview
@@ -314,6 +315,18 @@ def ubl_import_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid() or uploads:
             files = [(u.name, u.read()) for u in uploads if u.size <= MAX_UPLOAD]
             items = ubl_preview(creditor=creditor, files=files)
+            # A file over the limit is refused with its name, never dropped.
+            items += [
+                UblItem(
+                    filename=u.name,
+                    errors=[
+                        _("Fichier trop volumineux (%(mb)d Mo au plus).")
+                        % {"mb": MAX_UPLOAD // (1024 * 1024)}
+                    ],
+                )
+                for u in uploads
+                if u.size > MAX_UPLOAD
+            ]
             request.session[_UBL_SESSION] = [
                 (
                     n,

@@ -138,3 +138,12 @@ def test_it_refuses_a_wrong_encoding(sample):
     with pytest.raises(ParseError, match="XML invalide") as exc:
         camt053.parse(latin1)
     assert exc.value.location.startswith("ligne")
+
+
+def test_an_amount_with_more_than_two_decimals_is_refused():
+    """0.004 or 10.005: refused with a message, never rounded to another amount."""
+    from tests.claims.imports.test_services_bank import _camt
+
+    for amount in ("0.004", "10.005", "12.34567"):
+        with pytest.raises(ParseError, match="Montant invalide"):
+            camt053.parse(_camt([(amount, "", "", "")]))

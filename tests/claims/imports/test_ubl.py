@@ -192,3 +192,44 @@ def test_two_credit_notes_in_one_batch_cannot_exceed_their_invoice(db, sample):
     )
     assert items[1].errors == []
     assert any("dépasse" in e for e in items[2].errors)
+
+
+def test_an_amount_with_three_decimals_is_refused_not_rounded(sample):
+    data = sample("ubl", "peppol-bis-invoice-3_base-example.xml").replace(
+        b'<cbc:PayableAmount currencyID="EUR">1656.25<',
+        b'<cbc:PayableAmount currencyID="EUR">1656.255<',
+    )
+    with pytest.raises(ParseError, match="deux décimales"):
+        ubl.parse(data)
+
+
+def test_two_files_with_one_invoice_number_are_refused_at_preview(db, sample):
+    creditor = f.CreditorFactory()
+    data = sample("ubl", "peppol-bis-invoice-3_base-example.xml")
+    items = ubl_preview(creditor=creditor, files=[("a.xml", data), ("b.xml", data)])
+    assert all(
+        any("plusieurs fois dans cet envoi" in e for e in i.errors) for i in items
+    )
+    with pytest.raises(ImportRefused):
+        ubl_import(creditor=creditor, files=[("a.xml", data), ("b.xml", data)])
+    assert not Invoice.objects.exists()
+
+
+def test_a_file_over_the_upload_limit_is_named_not_dropped(client, cast, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from claims.views import imports as views
+
+    client.force_login(cast.owner)
+    big = SimpleUploadedFile("big.xml", b"<x/>" * 10, content_type="text/xml")
+    small_limit = 8
+    old = views.MAX_UPLOAD
+    views.MAX_UPLOAD = small_limit
+    try:
+        page = client.post(reverse("claims:ubl_import"), {"files": [big]})
+    finally:
+        views.MAX_UPLOAD = old
+    text = page.content.decode()
+    assert "big.xml" in text
+    assert "Fichier trop volumineux" in text
