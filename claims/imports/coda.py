@@ -57,7 +57,7 @@ def _date(raw: str, where: str) -> date:
 
 
 def _amount(raw: str, where: str) -> Decimal:
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True
         raise ParseError(f"Montant invalide « {raw} ».", where)
     return (Decimal(raw) * _CENTS).quantize(_CENTS)
 

@@ -113,3 +113,17 @@ def test_random_bytes_raise_only_parse_error(data):
 def test_random_records_raise_only_parse_error(lines):
     with contextlib.suppress(ParseError):
         coda.parse("\n".join(lines).encode())
+
+
+def test_a_non_ascii_digit_in_an_amount_is_a_parse_error(sample):
+    """"²".isdigit() is True in Python; Decimal("²") is not a number."""
+    lines = (
+        sample("coda", "tryton-account_statement_coda_CODA.txt")
+        .decode("latin-1")
+        .splitlines(keepends=True)
+    )
+    i = next(n for n, line in enumerate(lines) if line.startswith("21"))
+    line = lines[i]
+    lines[i] = line[:40] + "²" + line[41:]
+    with pytest.raises(ParseError, match="Montant invalide"):
+        coda.parse("".join(lines).encode("latin-1"))
