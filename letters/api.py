@@ -20,6 +20,7 @@ from claims.api.problems import not_found
 from claims.api.routes import ERRORS
 from claims.models import AuditEntry
 from claims.models import Claim
+from claims.security.net import client_ip
 from letters.models import Document
 from letters.services import document_bytes
 
@@ -83,7 +84,7 @@ def document_download(request: HttpRequest, code: UUID) -> HttpResponse:
         username=f"api:{token.name}"[:150],
         creditor_id=cid,
         kind=AuditEntry.Kind.DOCUMENT_DOWNLOAD,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
         detail={"document": str(doc.code), "token": token.name},
     )
     response = HttpResponse(content, content_type=doc.mime_type)

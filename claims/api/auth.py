@@ -17,6 +17,7 @@ from claims.models import ApiToken
 from claims.models import AuditEntry
 from claims.models.api import TOKEN_PREFIX
 from claims.models.api import token_hash
+from claims.security.net import client_ip
 
 #: Requests per token and per window (seconds): a fixed window in the cache.
 DEFAULT_RATE = (120, 60)
@@ -105,7 +106,7 @@ def audit_write(request: HttpRequest, operation: str, **detail: Any) -> None:
         username=f"api:{token.name}"[:150],
         creditor_id=token.creditor_id,
         kind=AuditEntry.Kind.API_WRITE,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
         detail={
             "token": token.name,
             "token_prefix": token.prefix,

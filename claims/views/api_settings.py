@@ -28,6 +28,7 @@ from claims.models import ApiToken
 from claims.models import AuditEntry
 from claims.models import Membership
 from claims.models import Role
+from claims.security.net import client_ip
 
 
 def _owner(request: HttpRequest) -> Membership:
@@ -45,7 +46,7 @@ def _audit(
         username=request.user.get_username(),
         creditor_id=membership.creditor_id,
         kind=kind,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
         detail={k: str(v) for k, v in detail.items()},
     )
 

@@ -170,3 +170,19 @@ def test_portal_rate_limit_keys_on_the_proxy_client_ip(client, settings):
     assert client_ip(request) == "203.0.113.9"
     settings.SECURE_PROXY_SSL_HEADER = None
     assert client_ip(request) == "127.0.0.1"
+
+
+def test_one_client_ip_function_reads_the_address():
+    """Behind the proxy only claims.security.net.client_ip knows the visitor's
+    address: no other module reads REMOTE_ADDR or X-Forwarded-For itself."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = sorted(
+        str(p.relative_to(root))
+        for folder in ("claims", "letters", "recouvrement")
+        for p in (root / folder).rglob("*.py")
+        if "migrations" not in p.parts
+        and ("REMOTE_ADDR" in p.read_text() or "HTTP_X_FORWARDED_FOR" in p.read_text())
+    )
+    assert readers == ["claims/security/net.py"]
