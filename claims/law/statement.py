@@ -100,6 +100,13 @@ def compute_statement(facts: ClaimFacts, rates: RateTable, at: date) -> Statemen
     return state.run()
 
 
+# For the operators who keep the rate tables (staff); the owner sees the line
+# marked "taux provisoire" (claims/views/core.py keeps this one for staff).
+FALLBACK_WARNING = (
+    "Taux non publié pour une période : règle de repli appliquée (voir le détail)."
+)
+
+
 class _State:
     def __init__(self, facts: ClaimFacts, rates: RateTable, at: date) -> None:
         self.facts, self.rates, self.at = facts, rates, at
@@ -546,9 +553,7 @@ class _State:
     def _warn(self, principal: Decimal, interest: Decimal, costs: Decimal) -> None:
         fx = self.facts
         if any(p.rate_is_fallback for p in self.periods):
-            self.warnings.append(
-                "Taux non publié pour une période : règle de repli appliquée (voir le détail)."
-            )
+            self.warnings.append(FALLBACK_WARNING)
         penalty = sum(
             (x.amount for x in self.fees if x.label.startswith("Clause")), ZERO
         )

@@ -24,6 +24,7 @@ from claims.access import get_claim_for_user
 from claims.access import get_debtor_for_user
 from claims.filters import ClaimFilter
 from claims.law.rates import RateUnavailable
+from claims.law.statement import FALLBACK_WARNING
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
@@ -218,6 +219,13 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "claim": claim,
         "today": today,
         "statement": statement,
+        # The "rate not published yet" notice is for the staff who keep the
+        # rate tables; the owner sees the interest line marked provisional.
+        "warnings": [
+            w
+            for w in (statement.warnings if statement is not None else ())
+            if request.user.is_staff or w != FALLBACK_WARNING
+        ],
         "rate_error": rate_error,
         "invoices": invoices,
         "payments": payments,

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from claims.models import Claim
@@ -453,3 +454,25 @@ def test_letter_confirmation_page(client, cast, claim):
     assert "Générer la mise en demeure" in body
     client.force_login(cast.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_the_rate_not_published_notice_is_for_staff_only(client, cast):
+    """Issue 13, item 7: the fallback-rate notice is for the operators who keep
+    the rate tables; the owner sees the interest line marked provisional."""
+    import datetime as dt
+
+    from claims.law.statement import FALLBACK_WARNING
+    from claims.models import Rate
+
+    claim = f.ClaimFactory(creditor=cast.creditor)
+    latest = Rate.objects.filter(kind="be_commercial").order_by("-valid_from").first()
+    Rate.objects.filter(kind="be_commercial", valid_from__gte=latest.valid_from).delete()
+    url = reverse("claims:claim_detail", args=[claim.code])
+    with time_machine.travel(dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)):
+        client.force_login(cast.owner)
+        owner_page = client.get(url).content.decode()
+        cast.owner.is_staff = True
+        cast.owner.save()
+        staff_page = client.get(url).content.decode()
+    assert FALLBACK_WARNING not in owner_page
+    assert FALLBACK_WARNING in staff_page
