@@ -555,7 +555,7 @@ UPDATE claims_claim
 
 
 def refresh_totals_set_based(
-    *, creditor_ids: list[int], today: date | None = None
+    *, creditor_ids: list[int], today: date | None = None, figures: bool = True
 ) -> None:
     """Recompute principal, paid, balance and oldest due date of many claims.
 
@@ -570,7 +570,8 @@ def refresh_totals_set_based(
     with connection.cursor() as cursor:
         cursor.execute(_TOTALS_SQL.format(ids=ids), {"credit": InvoiceKind.CREDIT_NOTE})
     # Open claims: the statement's figures (interest and fees included).
-    seed_refresh_figures(creditor_ids=creditor_ids, today=today)
+    if figures:
+        seed_refresh_figures(creditor_ids=creditor_ids, today=today)
 
 
 def _users() -> tuple[Any, Any]:
@@ -648,7 +649,10 @@ def seed_demo(
         result.claims += len(book.claims)
         result.invoices += len(book.invoices)
     if connection.vendor != "postgresql":  # PostgreSQL wrote them on insert
-        refresh_totals_set_based(creditor_ids=creditor_ids, today=today)
+        # Ledger totals only: the statement is stored once, after the history.
+        refresh_totals_set_based(
+            creditor_ids=creditor_ids, today=today, figures=False
+        )
     if engine:
         history_until(
             creditor_ids=creditor_ids, until=today - timedelta(days=ENGINE_DAYS)

@@ -364,8 +364,12 @@ def test_seed_2000_claims_is_fast(db):
     elapsed = time.perf_counter() - started
     print(f"seed_demo 2000 claims: {elapsed:.2f} s")  # noqa: T201
     assert result.claims == 2000
-    # Two password hashes (~1.5 s) + bulk writes; 100,000 claims take ~30 s.
-    assert elapsed < 10
+    # Two password hashes (~1.5 s), bulk writes, the history, and the statement
+    # of every open claim stored once: measured 2.8 s on PostgreSQL and 9.2 s
+    # on SQLite (the embedded smoke run) on the 2-core machine.
+    from django.db import connection
+
+    assert elapsed < (10 if connection.vendor == "postgresql" else 20)
 
 
 def test_a_bulk_book_is_consistent_too(db):
