@@ -997,19 +997,30 @@ def collection_forecast(
     actions = {
         a.pk: a
         for a in Action.objects.filter(pk__in=ids).select_related(
-            "step", "claim__debtor"
+            "step", "claim__debtor", "claim__creditor"
         )
     }
     claims = {a.claim_id: a.claim for a in actions.values()}
     by_claim: dict[int, list[Action]] = defaultdict(list)
     for a in actions.values():
         by_claim[a.claim_id].append(a)
-    pending = set(
+    # Positions of the steps still pending on each claim (the same states as
+    # delivery: an uncertain send holds what follows), looked up per claim.
+    pending: dict[int, set[int]] = defaultdict(set)
+    for claim_id, position in (
         Action.objects.filter(
-            claim_id__in=list(claims), state__in=[P.PLANNED, P.RUNNING]
+            claim_id__in=list(claims),
+            state__in=[P.PLANNED, P.RUNNING, P.SENDING, P.UNCERTAIN],
         )
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
+    ):
+        pending[claim_id].add(position)
+    creditor = next(iter(claims.values())).creditor if claims else None
+    calendar = (
+        (creditor.country, creditor.emails_on_non_working_days)
+        if creditor is not None
+        else ("BE", False)
     )
     due = {pk: a.due_on for pk, a in actions.items()}
     gone: set[int] = set()
@@ -1026,7 +1037,14 @@ def collection_forecast(
         live = [r for r in rows if r[0] not in gone and due[r[0]] <= day]
         for c, d, group, _day in group_by_debtor(live):
             chosen = _forecast_debtor(
-                [actions[pk] for pk in group], by_claim, claims, pending, day, gone, due
+                [actions[pk] for pk in group],
+                by_claim,
+                claims,
+                pending,
+                day,
+                gone,
+                due,
+                calendar,
             )
             if chosen:
                 out.append(ForecastEntry(day, c, d, chosen))
@@ -1037,10 +1055,11 @@ def _forecast_debtor(
     group: list[Action],
     by_claim: dict[int, list[Action]],
     claims: dict[int, Claim],
-    pending: set[tuple[int, int]],
+    pending: dict[int, set[int]],
     day: date,
     gone: set[int],
     due: dict[int, date],
+    calendar: tuple[str, bool] = ("BE", False),
 ) -> list[Action]:
     keep: list[Action] = []
     seen: set[int] = set()
@@ -1052,9 +1071,9 @@ def _forecast_debtor(
                 gone.add(a.pk)
             continue
         earlier = a.claim_id in seen or any(
-            c == a.claim_id and pos < a.step.position for c, pos in pending
+            pos < a.step.position for pos in pending.get(a.claim_id, ())
         )
-        hold = _hold_until(a, claim, earlier, day, False)
+        hold = _hold_until(a, claim, earlier, day, False, *calendar)
         if hold is not None:
             due[a.pk] = max(hold[0], day + timedelta(days=1))
             continue
@@ -1067,7 +1086,7 @@ def _forecast_debtor(
                     due[f.pk] = max(due[f.pk], day + _step_gap(a.step, f.step))
     for a in keep:  # as _apply_done would leave the claim
         gone.add(a.pk)
-        pending.discard((a.claim_id, a.step.position))
+        pending[a.claim_id].discard(a.step.position)
         claim = claims[a.claim_id]
         if a.step.kind == "escalate":
             continue
