@@ -559,6 +559,40 @@ def _after_reversal(
         hook(claim=claim, actor=actor, today=today)
 
 
+def _reversal_book(
+    *,
+    claim: Claim,
+    reversal: Any,
+    before: Decimal,
+    kind: str,
+    actor: AbstractBaseUser | None,
+    message: str,
+    original: dict[str, Any],
+    reason: str,
+    today: date,
+) -> Any:
+    """The common tail of every reversal: the counter-entry saved, the stored
+    figures refreshed, one event with the balance before and after, and the
+    claim re-opened and re-planned when the cancelled entry had closed it."""
+    if reversal.pk is None:  # a waiver's reversal is saved first: its pk is named
+        reversal.save()
+    claim_refresh_totals(claim=claim)
+    event_record(
+        claim=claim,
+        kind=kind,
+        actor=actor,
+        message=message,
+        data={
+            **original,
+            "reason": reason,
+            "balance_before": str(before),
+            "balance_after": str(claim.balance),
+        },
+    )
+    _after_reversal(claim=claim, actor=actor, today=today)
+    return reversal
+
+
 @transaction.atomic
 def payment_reverse(
     *,
@@ -596,10 +630,10 @@ def payment_reverse(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         currency=payment.currency,
     )
-    reversal.save()
-    claim_refresh_totals(claim=claim)
-    event_record(
+    return _reversal_book(
         claim=claim,
+        reversal=reversal,
+        before=before,
         kind=Event.Kind.PAYMENT,
         actor=actor,
         message=_("Paiement de %(a)s %(c)s du %(d)s annulé : %(r)s")
@@ -609,16 +643,13 @@ def payment_reverse(
             "d": f"{payment.date:%d/%m/%Y}",
             "r": reason,
         },
-        data={
+        original={
             "reversed_payment": str(payment.code),
             "reversal": str(reversal.code),
-            "reason": reason,
-            "balance_before": str(before),
-            "balance_after": str(claim.balance),
         },
+        reason=reason,
+        today=today,
     )
-    _after_reversal(claim=claim, actor=actor, today=today)
-    return reversal
 
 
 @transaction.atomic
@@ -665,10 +696,10 @@ def credit_note_reverse(
         source="reversal",
         reverses=credit_note,
     )
-    reversal.save()
-    claim_refresh_totals(claim=claim)
-    event_record(
+    return _reversal_book(
         claim=claim,
+        reversal=reversal,
+        before=before,
         kind=Event.Kind.INVOICE_ADDED,
         actor=actor,
         message=_("Note de crédit %(n)s (%(a)s %(c)s) annulée : %(r)s")
@@ -678,16 +709,13 @@ def credit_note_reverse(
             "c": credit_note.currency,
             "r": reason,
         },
-        data={
+        original={
             "reversed_credit_note": str(credit_note.code),
             "reversal": str(reversal.code),
-            "reason": reason,
-            "balance_before": str(before),
-            "balance_after": str(claim.balance),
         },
+        reason=reason,
+        today=today,
     )
-    _after_reversal(claim=claim, actor=actor, today=today)
-    return reversal
 
 
 @transaction.atomic
@@ -718,24 +746,19 @@ def waiver_reverse(
         reverses=waiver,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    reversal.save()
-    claim_refresh_totals(claim=claim)
-    event_record(
+    reversal.save()  # its pk goes into the event
+    return _reversal_book(
         claim=claim,
+        reversal=reversal,
+        before=before,
         kind=Event.Kind.WAIVER,
         actor=actor,
         message=_("Renonciation (%(k)s) annulée : %(r)s")
         % {"k": waiver.get_kind_display(), "r": reason},
-        data={
-            "reversed_waiver": waiver.pk,
-            "reversal": reversal.pk,
-            "reason": reason,
-            "balance_before": str(before),
-            "balance_after": str(claim.balance),
-        },
+        original={"reversed_waiver": waiver.pk, "reversal": reversal.pk},
+        reason=reason,
+        today=today,
     )
-    _after_reversal(claim=claim, actor=actor, today=today)
-    return reversal
 
 
 def debtor_save(*, debtor: Debtor) -> Debtor:
