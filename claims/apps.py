@@ -10,6 +10,18 @@ class ClaimsConfig(AppConfig):
         from . import checks  # noqa: F401 - registers system checks
 
         self._register_configured_deliverer()
+        self._webhook_endpoints_watch()
+
+    @staticmethod
+    def _webhook_endpoints_watch() -> None:
+        """An endpoint saved or deleted: the emitters read the endpoints again."""
+        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_save
+
+        from .webhooks import endpoints_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(endpoints_changed, sender="claims.WebhookEndpoint")
 
     @staticmethod
     def _register_configured_deliverer() -> None:

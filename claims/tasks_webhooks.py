@@ -1,14 +1,24 @@
-"""Celery adapter for webhook deliveries (the work is in claims.webhooks)."""
+"""Celery adapters for webhook deliveries (the work is in claims.webhooks)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 
-@shared_task(bind=True, max_retries=6, acks_late=True, ignore_result=True)
+# Unbounded here: the row counts the attempts and gives up (claims.webhooks).
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def webhook_deliver_task(self, delivery_id: int, replay: bool = False) -> None:  # type: ignore[no-untyped-def]
-    from claims.webhooks import retry_delay
+    """Send one delivery; its row decides the retries (attempts and backoff)."""
     from claims.webhooks import webhook_deliver
 
-    if not webhook_deliver(delivery_id=delivery_id, replay=replay):
-        raise self.retry(countdown=retry_delay(self.request.retries))
+    retry_in = webhook_deliver(delivery_id=delivery_id, replay=replay)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(ignore_result=True)
+def webhooks_sweep_task() -> int:
+    """Every minute: queue again the pending deliveries whose task was lost."""
+    from claims.webhooks import webhooks_sweep
+
+    return len(webhooks_sweep())

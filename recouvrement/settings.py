@@ -262,6 +262,15 @@ CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
 # Money in (imports area): daily payment-plan check.
 # Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
 CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy", "claims.tasks_webhooks"]
+# Webhooks (docs/api.md): a delivery still pending this long after its try
+# was due has lost its task (worker killed, broker emptied): the sweep, every
+# minute, queues it again.
+WEBHOOKS_SWEEP_AFTER_SECONDS = env_int("WEBHOOKS_SWEEP_AFTER_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "claims.tasks_webhooks.webhooks_sweep_task",
+    "schedule": crontab(minute="*"),
+    "options": {"expires": 50},
+}
 CELERY_BEAT_SCHEDULE["plans-check"] = {
     "task": "claims.tasks_imports.plans_check_task",
     "schedule": crontab(hour=6, minute=30),

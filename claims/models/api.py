@@ -105,7 +105,13 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event sent (or to send) to one endpoint; unique per (endpoint, event)."""
+    """One event sent (or to send) to one endpoint; unique per (endpoint, event).
+
+    The outbox: written in the transaction of the change it announces, so a
+    committed change always has its rows. Pending while ``delivered_at`` is
+    empty and ``next_attempt_at`` set (empty: given up after the last retry);
+    ``leased_until`` marks an attempt in progress (one sender at a time).
+    """
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -118,6 +124,8 @@ class WebhookDelivery(models.Model):
     last_response = models.CharField(max_length=500, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -127,6 +135,14 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["endpoint", "event_id"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [
+            # The sweep reads the pending rows only.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_pending",
+                condition=models.Q(delivered_at__isnull=True),
             )
         ]
 

@@ -155,12 +155,13 @@ def _webhook_create(request: HttpRequest, membership: Membership) -> dict[str, A
 @require_POST
 def webhook_disable(request: HttpRequest, code: UUID) -> HttpResponse:
     from claims.models import WebhookEndpoint
+    from claims.webhooks import endpoint_disable
 
     membership = _owner(request)
     endpoint = get_object_or_404(
         WebhookEndpoint, creditor_id=membership.creditor_id, code=code
     )
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    endpoint_disable(endpoint_id=endpoint.pk)
     _audit(
         request,
         membership,
@@ -176,13 +177,13 @@ def webhook_disable(request: HttpRequest, code: UUID) -> HttpResponse:
 def delivery_replay(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a delivery again (same event id: the receiver de-duplicates)."""
     from claims.models import WebhookDelivery
-    from claims.tasks_webhooks import webhook_deliver_task
+    from claims.webhooks import delivery_replay as replay
 
     membership = _owner(request)
     delivery = get_object_or_404(
         WebhookDelivery, endpoint__creditor_id=membership.creditor_id, pk=pk
     )
-    webhook_deliver_task.delay_on_commit(delivery.pk, replay=True)
+    replay(delivery)
     _audit(
         request,
         membership,

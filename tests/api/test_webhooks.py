@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from claims import webhooks
 from claims.models import WebhookDelivery
@@ -89,9 +90,7 @@ def emitted(django_capture_on_commit_callbacks):
         def __enter__(self):
             ids: list[int] = []
             self.patch = mock.patch.object(
-                webhook_deliver_task,
-                "delay_on_commit",
-                side_effect=lambda pk, **kw: ids.append(pk),
+                webhooks, "_queue", side_effect=lambda pks, **kw: ids.extend(pks)
             )
             self.patch.start()
             self.ctx = django_capture_on_commit_callbacks(execute=True)
@@ -158,7 +157,15 @@ def test_a_worker_killed_after_sending_is_delivered_once(api, claim, receiver, e
     with mock.patch.object(webhooks, "_post", post_then_die), pytest.raises(SystemExit):
         webhooks.webhook_deliver(delivery_id=delivery_id)
     assert WebhookDelivery.objects.get(pk=delivery_id).delivered_at is None
-    webhook_deliver_task.apply(args=[delivery_id])  # the redelivered message
+    # The message redelivered while the dead attempt's lease runs: not sent.
+    webhook_deliver_task.apply(args=[delivery_id])
+    assert len(receiver.requests) == 1
+    # The sweep, once the lease and the grace are over, queues it again.
+    later = timezone.now() + dt.timedelta(seconds=webhooks.LEASE_SECONDS + 301)
+    with emitted as requeued:
+        assert webhooks.webhooks_sweep(now=later) == [delivery_id]
+    assert requeued == [delivery_id]
+    webhook_deliver_task.apply(args=[delivery_id])
     assert len(receiver.requests) == 2
     assert len(receiver.processed) == 1
     assert WebhookDelivery.objects.get(pk=delivery_id).delivered_at is not None
