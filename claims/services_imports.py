@@ -35,6 +35,7 @@ from claims.models import ImportMapping
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.validators import ogm_from_number
+from claims.webhooks import webhook_emit_events
 
 logger = logging.getLogger(__name__)
 _CHUNK = 5000
@@ -281,8 +282,8 @@ def claims_create_bulk(
         batch_size=_CHUNK,
     )
     user = actor if actor is not None and actor.is_authenticated else None
-    Event.objects.bulk_create(
-        (
+    opened = Event.objects.bulk_create(
+        [
             Event(
                 creditor=creditor,
                 claim=claim,
@@ -293,9 +294,10 @@ def claims_create_bulk(
                 data={"invoices": [row.invoice_number], "source": source},
             )
             for claim, row in zip(claims, rows, strict=True)
-        ),
+        ],
         batch_size=_CHUNK,
     )
+    webhook_emit_events(opened, {Event.Kind.CREATED: "claim.opened"})
     ids = [c.pk for c in claims]
     from claims.services import claims_refresh_figures
 

@@ -268,8 +268,7 @@ def _outbox(items: list[tuple[int, int, str, dict[str, Any]]]) -> list[int]:
             )
             for pk in endpoint_ids
         ]
-    with transaction.atomic():
-        ids = [r.pk for r in WebhookDelivery.objects.bulk_create(rows, batch_size=500)]
+    ids = [r.pk for r in WebhookDelivery.objects.bulk_create(rows, batch_size=500)]
     transaction.on_commit(lambda: _queue(ids), robust=True)
     return ids
 

@@ -432,7 +432,7 @@ def plan_answer(
         total = sum((i.amount for i in plan.instalments.all()), Decimal("0.00"))
         _instalments_replace(plan, split_instalments(total, count, first_on))
     if decision == "accept":
-        _plan_stage_enter(claim=plan.claim, actor=actor)
+        _plan_stage_enter(claim=plan.claim, actor=actor, plan=plan)
     event_record(
         claim=plan.claim,
         kind=Event.Kind.PLAN,
@@ -451,7 +451,7 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
     ).update(status=PaymentPlan.Status.ACTIVE, decided_at=timezone.now())
     if won != 1:
         return False
-    _plan_stage_enter(claim=plan.claim, actor=None)
+    _plan_stage_enter(claim=plan.claim, actor=None, plan=plan)
     event_record(
         claim=plan.claim,
         kind=Event.Kind.PLAN,
@@ -462,8 +462,10 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
     return True
 
 
-def _plan_stage_enter(*, claim: Claim, actor: AbstractBaseUser | None) -> None:
-    webhook_emit(claim=claim, event="plan.accepted")
+def _plan_stage_enter(
+    *, claim: Claim, actor: AbstractBaseUser | None, plan: PaymentPlan
+) -> None:
+    webhook_emit(claim=claim, event="plan.accepted", plan=plan.code)
     _stage_enter(
         claim=claim,
         to=Stage.PAYMENT_PLAN,

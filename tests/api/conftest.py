@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.test import Client
+from django.test import override_settings
 
+from claims import webhooks
 from claims.models import ApiToken
 from tests import factories as f
+from tests.api.receiver import Receiver
 
 
 @dataclass
@@ -69,3 +73,43 @@ def claim(cast):
             }
         ],
     )
+
+
+@pytest.fixture
+def _loopback():
+    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True):
+        yield
+
+
+@pytest.fixture
+def receiver(cast):
+    r = Receiver()
+    endpoint = webhooks.endpoint_create(
+        creditor_id=cast.creditor.pk, url=r.url, event_types=[]
+    )
+    r.secret = endpoint.secret
+    r.endpoint = endpoint
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def emitted(django_capture_on_commit_callbacks):
+    """Run the commit hooks; collect the delivery ids instead of queueing tasks."""
+
+    class Capture:
+        def __enter__(self):
+            ids: list[int] = []
+            self.patch = mock.patch.object(
+                webhooks, "_queue", side_effect=lambda pks, **kw: ids.extend(pks)
+            )
+            self.patch.start()
+            self.ctx = django_capture_on_commit_callbacks(execute=True)
+            self.ctx.__enter__()
+            return ids
+
+        def __exit__(self, *exc):
+            self.ctx.__exit__(*exc)
+            self.patch.stop()
+
+    return Capture()

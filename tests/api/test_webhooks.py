@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from unittest import mock
 
 import pytest
@@ -24,84 +20,6 @@ from claims.services_collection import judicial_handoff
 from claims.tasks_webhooks import webhook_deliver_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_loopback")]
-
-
-@pytest.fixture
-def _loopback():
-    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True):
-        yield
-
-
-class Receiver:
-    """What a creditor's server does: check the signature, de-duplicate by id."""
-
-    def __init__(self):
-        self.statuses: list[int] = []
-        self.requests: list[dict] = []
-        self.processed: list[str] = []
-        self.secret = ""
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                valid = webhooks.signature_valid(
-                    receiver.secret, body, self.headers[webhooks.SIGNATURE_HEADER]
-                )
-                event_id = self.headers[webhooks.EVENT_HEADER]
-                receiver.requests.append(
-                    {"valid": valid, "id": event_id, "body": json.loads(body)}
-                )
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                if not valid:
-                    status = 400
-                if status == 200 and event_id not in receiver.processed:
-                    receiver.processed.append(event_id)
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"boom")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver(cast):
-    r = Receiver()
-    endpoint = webhooks.endpoint_create(
-        creditor_id=cast.creditor.pk, url=r.url, event_types=[]
-    )
-    r.secret = endpoint.secret
-    r.endpoint = endpoint
-    yield r
-    r.server.shutdown()
-    r.server.server_close()
-
-
-@pytest.fixture
-def emitted(django_capture_on_commit_callbacks):
-    """Run the commit hooks; collect the delivery ids instead of queueing tasks."""
-
-    class Capture:
-        def __enter__(self):
-            ids: list[int] = []
-            self.patch = mock.patch.object(
-                webhooks, "_queue", side_effect=lambda pks, **kw: ids.extend(pks)
-            )
-            self.patch.start()
-            self.ctx = django_capture_on_commit_callbacks(execute=True)
-            self.ctx.__enter__()
-            return ids
-
-        def __exit__(self, *exc):
-            self.ctx.__exit__(*exc)
-            self.patch.stop()
-
-    return Capture()
 
 
 def _types(ids):
