@@ -114,14 +114,16 @@ def worker_env(*, broker: str, smtp_port: int, **extra: str) -> dict[str, str]:
 class Proc:
     """A Celery worker or beat in its own process group (killable as a whole)."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, app: str = "recouvrement"
+    ) -> None:
+        self.args, self.env, self.log, self.app = args, env, log, app
         self.popen: subprocess.Popen | None = None
 
     def start(self) -> Proc:
         out = self.log.open("ab")
         self.popen = subprocess.Popen(
-            [CELERY, "-A", "recouvrement", *self.args],
+            [CELERY, "-A", self.app, *self.args],
             cwd=ROOT,
             env=self.env,
             stdout=out,
@@ -162,7 +164,9 @@ class Proc:
             self.kill_group()
 
 
-def worker(env: dict[str, str], log: Path, name: str) -> Proc:
+def worker(
+    env: dict[str, str], log: Path, name: str, app: str = "recouvrement"
+) -> Proc:
     return Proc(
         [
             "worker",
@@ -180,6 +184,7 @@ def worker(env: dict[str, str], log: Path, name: str) -> Proc:
         ],
         env,
         log,
+        app,
     )
 
 
