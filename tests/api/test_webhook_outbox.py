@@ -5,7 +5,9 @@ announced when it happens, once (message.sent only for what reached the debtor).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -290,3 +292,18 @@ def test_a_csv_import_announces_each_claim_opened(cast, emitted):
     ]
     assert {r.event_type for r in rows} == {"claim.opened"}
     assert len(claim_ids) == 3
+
+
+def test_the_verification_in_the_guide_accepts_our_signature_only():
+    """docs/api.md's few lines of Python, run as written."""
+    guide = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    code = guide.split("### Verifying a delivery")[1].split("```python")[1]
+    scope: dict = {}
+    exec(code.split("```")[0], scope)  # noqa: S102 (our own documentation)
+    body = b'{"id":"e1","type":"payment.received"}'
+    header = webhooks.sign("whsec_abc", body, int(time.time()))
+    assert scope["verify"]("whsec_abc", body, header)
+    assert not scope["verify"]("whsec_abc", body + b" ", header)
+    assert not scope["verify"]("whsec_other", body, header)
+    old = webhooks.sign("whsec_abc", body, int(time.time()) - 600)
+    assert not scope["verify"]("whsec_abc", body, old)
