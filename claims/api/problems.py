@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -134,6 +135,18 @@ def install(api: NinjaAPI) -> None:
             _("Refusé par les règles du dossier"),
             "; ".join(str(m) for m in exc.messages),
             django_errors(exc),
+        )
+
+    @api.exception_handler(DataError)
+    def _nul(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # PostgreSQL text cannot hold U+0000: refused (the write rolled back).
+        if "NUL" not in str(exc):
+            raise exc
+        return problem_response(
+            422,
+            "invalid-input",
+            _("Données refusées"),
+            _("Caractère nul (U+0000) refusé."),
         )
 
     @api.exception_handler(Http404)

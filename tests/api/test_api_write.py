@@ -239,3 +239,14 @@ def test_an_import_racing_another_answers_the_existing_invoice(api, claim):
     assert r.json()["created"] is False
     assert r.json()["invoice"]["id"] == first.json()["invoice"]["id"]
     assert Invoice.objects.filter(number=INVOICE["number"]).count() == 1
+
+
+def test_a_nul_character_is_refused_never_a_500(api, claim):
+    r = api.get("/claims", {"reference": "C-\x00"})
+    assert r.status_code == 422
+    assert r["Content-Type"] == "application/problem+json"
+    assert "U+0000" in r.json()["detail"]
+    r = api.post("/debtors", {"name": "Boulangerie\x00"})
+    assert r.status_code == 422
+    names = [d["name"] for d in api.get("/debtors").json()["items"]]
+    assert not [n for n in names if "\x00" in n]  # nothing written
