@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
@@ -307,3 +309,22 @@ def test_the_verification_in_the_guide_accepts_our_signature_only():
     assert not scope["verify"]("whsec_other", body, header)
     old = webhooks.sign("whsec_abc", body, int(time.time()) - 600)
     assert not scope["verify"]("whsec_abc", body, old)
+
+
+def test_the_beat_sweeps_every_minute_and_the_command_does_the_same(
+    settings, claim, receiver, emitted
+):
+    from recouvrement.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]
+    assert entry["schedule"].minute == set(range(60))
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    with emitted as ids:
+        _pay(claim)
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now() - GRACE)
+    out = StringIO()
+    with emitted as swept:
+        call_command("webhooks_sweep", stdout=out)
+    assert swept == ids
+    assert "1 webhook deliveries queued again" in out.getvalue()
