@@ -7,7 +7,8 @@ writes rolled back between runs):
   hand-written SQL statement selecting the same rows (checked equal);
 - the whole tick: planning the new claims + selecting + grouping (target
   < 10 s for 10,000 due actions among 100,000 claims), against the same floor;
-- actions executed per second through ``actions_deliver`` with a no-op deliverer.
+- actions executed per second through ``actions_deliver_batch`` (batches of
+  ``COLLECTION_BATCH_SIZE`` debtors) with a no-op deliverer.
 The database is emptied first (so this module runs after the readers of the
 shared dataset, and invalidates it); it refuses a name without "bench".
 
@@ -36,8 +37,9 @@ from claims.models import Creditor
 from claims.models import Debtor
 from claims.seed_engine import seed_engine
 from claims.services_collection import claims_plan
-from claims.services_run import actions_deliver
+from claims.services_run import actions_deliver_batch
 from claims.services_run import actions_due
+from claims.services_run import batches
 from claims.services_run import claims_unplanned
 from claims.services_run import creditors_due
 from claims.services_run import group_by_debtor
@@ -200,14 +202,7 @@ def run(n_claims: int) -> list[dict]:
         done += len(ids)
     t = time.perf_counter()
     try:
-        n = sum(
-            len(
-                actions_deliver(
-                    creditor_id=c, debtor_id=d, action_ids=ids, today=today
-                ).done
-            )
-            for c, d, ids, today in sample
-        )
+        n = sum(len(actions_deliver_batch(chunk).done) for chunk in batches(sample))
     finally:  # the no-op deliverer is for this measurement only
         execution._deliverer = previous
     t_exec = time.perf_counter() - t

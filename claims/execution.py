@@ -19,6 +19,13 @@ committed between the two phases stops the message; ``settle(action_ids,
 sent)`` when the owner decides an uncertain send (confirmed sent, or to be
 sent again). A plain function ``Delivery → DeliveryResult`` is still accepted:
 it is treated as send-only (the intent is committed just before calling it).
+
+The engine delivers a batch of debtors at a time (``actions_deliver_batch``).
+A deliverer may take the whole batch at once: ``prepare_many(deliveries)``
+(one token or ``DeliveryResult`` per delivery, same order) and
+``send_many(pairs)`` (one ``DeliveryResult`` per pair, same order — e.g. all
+the messages over one SMTP connection). Without them the engine calls
+``prepare`` and ``send`` once per delivery.
 """
 
 from __future__ import annotations
@@ -76,6 +83,16 @@ class DeliveryResult:
     uncertain: bool = False
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError
+    from django.db import OperationalError
+
+    return (OperationalError, InterfaceError)
+
+
+# Connection trouble with the database is the task's to retry, not a send's.
+SEND_PROPAGATES = _database_errors()
+
 SendOnly = Callable[[Delivery], DeliveryResult]
 
 
@@ -85,6 +102,41 @@ class TwoPhaseDeliverer:
     send: Callable[[Delivery, Any], DeliveryResult]
     cancel: Callable[[Delivery, Any], None] | None = None
     settle: Callable[[list[int], bool], None] | None = None
+    prepare_many: Callable[[list[Delivery]], list[Any]] | None = None
+    send_many: Callable[[list[tuple[Delivery, Any]]], list[DeliveryResult]] | None = (
+        None
+    )
+
+    def prepare_batch(self, deliveries: list[Delivery]) -> list[Any]:
+        """One token (or a failed ``DeliveryResult``) per delivery, same order."""
+        if self.prepare_many is not None:
+            return self.prepare_many(deliveries)
+        return [self.prepare(d) for d in deliveries]
+
+    def send_batch(self, pairs: list[tuple[Delivery, Any]]) -> list[DeliveryResult]:
+        """One result per (delivery, token), same order.
+
+        Without ``send_many``: one ``send`` per delivery; an exception of one
+        (it may have left before the error) makes that one uncertain, the
+        others go on.
+        """
+        if self.send_many is not None:
+            return self.send_many(pairs)
+        results = []
+        for delivery, token in pairs:
+            try:
+                results.append(self.send(delivery, token))
+            except SEND_PROPAGATES:
+                raise
+            except Exception as exc:
+                results.append(
+                    DeliveryResult(
+                        delivered=False,
+                        error=f"{type(exc).__name__}: {exc}"[:500],
+                        uncertain=True,
+                    )
+                )
+        return results
 
     def __call__(self, delivery: Delivery) -> DeliveryResult:
         """Both phases at once (no intent recorded in between): tests, tools."""

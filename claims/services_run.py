@@ -22,9 +22,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError
 from django.db import OperationalError
 from django.db import transaction
+from django.db.models import Case
 from django.db.models import F
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,16 +271,52 @@ class DeliverOutcome:
     held: dict[int, str] = field(default_factory=dict)
     failed: dict[int, str] = field(default_factory=dict)
     retry: bool = False
+    # Left planned: another worker holds one of the debtor's claims (SKIP
+    # LOCKED); the next tick offers them again.
+    busy: list[int] = field(default_factory=list)
+
+    def merge(self, other: DeliverOutcome) -> None:
+        self.done += other.done
+        self.skipped.update(other.skipped)
+        self.held.update(other.held)
+        self.failed.update(other.failed)
+        self.retry = self.retry or other.retry
+        self.busy += other.busy
 
 
-def _lock_claims(*, creditor_id: int, action_ids: list[int]) -> dict[int, Claim]:
-    claim_ids = Action.objects.filter(
-        pk__in=action_ids, creditor_id=creditor_id
-    ).values("claim_id")
+#: (creditor id, debtor id, action ids, local today): one debtor's message.
+DeliveryRow = tuple[int, int, list[int], date]
+BATCH_SIZE = 200  # default of COLLECTION_BATCH_SIZE (debtors per task)
+
+
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "COLLECTION_BATCH_SIZE", BATCH_SIZE)))
+
+
+def batches(
+    rows: list[DeliveryRow], size: int | None = None
+) -> list[list[DeliveryRow]]:
+    """The tick's deliveries cut into batches of ``size`` debtors."""
+    size = size or batch_size()
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def _lock_claims(
+    *, action_ids: list[int], creditor_id: int | None = None, skip_locked: bool = False
+) -> dict[int, Claim]:
+    """The claims of these actions, row-locked, in one statement.
+
+    ``skip_locked``: claims another transaction holds (a worker on the same
+    debtor, a payment being recorded) are left out instead of waited for.
+    SQLite has no row locks: the statement is a plain SELECT there.
+    """
+    actions = Action.objects.filter(pk__in=action_ids)
+    if creditor_id is not None:
+        actions = actions.filter(creditor_id=creditor_id)
     claims = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("debtor")
-        .filter(pk__in=claim_ids)
+        Claim.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("debtor", "creditor")
+        .filter(pk__in=actions.values("claim_id"))
         .order_by("pk")
     )
     return {c.pk: c for c in claims}
@@ -368,53 +407,102 @@ def actions_deliver(
     force: bool = False,
     actor: AbstractBaseUser | None = None,
 ) -> DeliverOutcome:
-    """Deliver one debtor's due actions in one message; safe to run twice.
+    """Deliver one debtor's due actions in one message: a batch of one."""
+    return actions_deliver_batch(
+        [(creditor_id, debtor_id, list(action_ids), today)], force=force, actor=actor
+    )
 
-    Three short transactions (docs/reliability.md):
 
-    1. claim: under the claims' row locks, keep what may still be sent and
-       claim it (planned → running) — the rest is skipped, cancelled or held;
-    2. prepare: under the locks, re-check, let the deliverer render, archive
-       and write its message rows, and record the intent (running → sending,
-       with the Message-ID) — committed before any byte leaves;
+def actions_deliver_batch(
+    deliveries: list[DeliveryRow],
+    *,
+    force: bool = False,
+    actor: AbstractBaseUser | None = None,
+) -> DeliverOutcome:
+    """Deliver a batch of debtors (one message each); safe to run twice.
+
+    Three short transactions for the whole batch (docs/reliability.md), each
+    with a number of SQL statements that does not grow with the batch:
+
+    1. claim: the batch's claims locked with ``SKIP LOCKED`` (a debtor another
+       worker holds is left for later), what may still be sent decided in
+       memory, the rest skipped, cancelled or held in bulk, and the actions
+       claimed with one conditional UPDATE (planned → running);
+    2. prepare: under the locks, re-check, let the deliverer render and write
+       its message rows for the batch, and record the intent of every message
+       with one UPDATE (running → sending, with each Message-ID) — committed
+       before any byte leaves;
     3. send: under the locks again, re-check (a payment, dispute or pause
-       committed meanwhile cancels the prepared message), send, mark done.
+       committed meanwhile cancels that debtor's prepared message), send the
+       batch (the letters deliverer: one SMTP connection), and mark what the
+       server accepted done in bulk, in the same transaction.
 
     A worker killed during 1–2 leaves "running" (re-planned later); during 3,
     "sending" (shown to the owner as uncertain, never re-sent by itself). Any
-    error of one debtor's data or rendering fails its actions with the reason
-    and an event; only connection trouble propagates (the task retries).
+    error of one debtor's data or rendering makes the batch fall back to one
+    debtor at a time, which fails that debtor's actions with the reason and
+    an event; only connection trouble propagates (the task retries).
     """
     out = DeliverOutcome()
+    if not deliveries:
+        return out
     try:
         with transaction.atomic():
-            claimed = _claim_actions(
-                creditor_id, debtor_id, action_ids, today, force, out
-            )
+            step = DeliverOutcome()
+            claimed = _claim_batch(deliveries, force, step)
+        out.merge(step)
     except RETRYABLE:
         raise
     except Exception as exc:
-        log.exception("collection: claiming actions %s failed", action_ids)
-        _fail_broken(action_ids, P.PLANNED, exc, out)
+        if len(deliveries) > 1:  # isolate the broken debtor
+            for row in deliveries:
+                out.merge(actions_deliver_batch([row], force=force, actor=actor))
+            return out
+        log.exception("collection: claiming actions %s failed", deliveries[0][2])
+        _fail_broken(deliveries[0][2], P.PLANNED, exc, out)
         return out
     if not claimed:
         return out
     deliverer = two_phase(get_deliverer())
+    prepared: list[_Prepared] = []
     try:
         with transaction.atomic():
-            prepared = _prepare(
-                creditor_id, debtor_id, claimed, today, deliverer, actor, out
-            )
+            step = DeliverOutcome()
+            prepared = _prepare_batch(claimed, deliverer, actor, step)
+        out.merge(step)
     except RETRYABLE:
         raise
     except Exception as exc:
-        log.exception("collection: preparing actions %s failed", claimed)
-        _fail_broken(claimed, P.RUNNING, exc, out)
-        return out
-    if prepared is not None:
+        if len(claimed) == 1:
+            log.exception("collection: preparing actions %s failed", claimed[0].ids)
+            _fail_broken(claimed[0].ids, P.RUNNING, exc, out)
+        else:  # nothing was committed: prepare one debtor at a time
+            prepared = _prepare_one_by_one(claimed, deliverer, actor, out)
+    if prepared:
         with transaction.atomic():
-            _send_prepared(creditor_id, prepared, today, deliverer, actor, out)
+            _send_batch(prepared, deliverer, actor, out)
     return out
+
+
+def _prepare_one_by_one(
+    claimed: list[_Group],
+    deliverer: TwoPhaseDeliverer,
+    actor: AbstractBaseUser | None,
+    out: DeliverOutcome,
+) -> list[_Prepared]:
+    prepared: list[_Prepared] = []
+    for group in claimed:
+        try:
+            with transaction.atomic():
+                step = DeliverOutcome()
+                prepared += _prepare_batch([group], deliverer, actor, step)
+            out.merge(step)
+        except RETRYABLE:
+            raise
+        except Exception as exc:
+            log.exception("collection: preparing actions %s failed", group.ids)
+            _fail_broken(group.ids, P.RUNNING, exc, out)
+    return prepared
 
 
 def _fail_broken(ids: list[int], state: str, exc: Exception, out: DeliverOutcome):
@@ -432,135 +520,47 @@ def _fail_broken(ids: list[int], state: str, exc: Exception, out: DeliverOutcome
 
 
 @dataclass
+class _Group:
+    """One debtor's claimed actions (running), in the order they were claimed."""
+
+    creditor_id: int
+    debtor_id: int
+    ids: list[int]
+    today: date
+
+
+@dataclass
 class _Prepared:
     delivery: Delivery
     token: Any
     ids: list[int]
 
 
-def _prepare(
-    creditor_id: int,
-    debtor_id: int,
-    ids: list[int],
-    today: date,
-    deliverer: TwoPhaseDeliverer,
-    actor: AbstractBaseUser | None,
-    out: DeliverOutcome,
-) -> _Prepared | None:
-    claims = _lock_claims(creditor_id=creditor_id, action_ids=ids)
-    actions = _running(ids, P.RUNNING)
-    actions = _stop_blocked(actions, claims, today, out)
-    escalations = [a for a in actions if a.step.kind == "escalate"]
-    messages = [a for a in actions if a.step.kind != "escalate"]
-    if escalations:  # nothing to send
-        _mark_done(escalations, claims, today, actor, out)
-    if not messages:
-        return None
-    delivery = Delivery(
-        creditor_id,
-        debtor_id,
-        tuple(a.pk for a in messages),
-        today,
-        attempt=1 + max(a.resends for a in messages),
-    )
-    token = deliverer.prepare(delivery)
-    if isinstance(token, DeliveryResult) and not token.delivered:
-        _mark_failed(messages, claims, token.error, token.permanent, out)
-        return None
-    # The intent to send: committed with the deliverer's rows, before sending.
-    Action.objects.filter(pk__in=delivery.action_ids, state=P.RUNNING).update(
-        state=P.SENDING, message_id=delivery.message_id(), started_at=timezone.now()
-    )
-    return _Prepared(delivery, token, list(delivery.action_ids))
-
-
-def _running(ids: list[int], state: str) -> list[Action]:
-    """The actions, row-locked (a live worker's rows are skipped by recovery)."""
-    return list(
-        Action.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids, state=state)
-        .select_related("step")
-        .order_by("pk")
-    )
-
-
-def _stop_blocked(
-    actions: list[Action], claims: dict[int, Claim], today: date, out: DeliverOutcome
-) -> list[Action]:
-    stop = []
-    for a in actions:
-        block = _blocker(claims[a.claim_id], today)
-        if block is not None:  # a payment or dispute slipped in between
-            a.state, a.reason = block
-            (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
-            stop.append(a)
-    _save_decisions(stop, claims)
-    return [a for a in actions if a not in stop]
-
-
-def _send_prepared(
-    creditor_id: int,
-    p: _Prepared,
-    today: date,
-    deliverer: TwoPhaseDeliverer,
-    actor: AbstractBaseUser | None,
-    out: DeliverOutcome,
-) -> None:
-    claims = _lock_claims(creditor_id=creditor_id, action_ids=p.ids)
-    actions = _running(p.ids, P.SENDING)
-    kept = _stop_blocked(actions, claims, today, out)
-    if len(kept) < len(p.ids):
-        # Stopped (or taken back by recovery) after the intent: the message,
-        # prepared for every claim, does not leave; the rest is planned again.
-        if deliverer.cancel is not None:
-            deliverer.cancel(p.delivery, p.token)
-        Action.objects.filter(pk__in=[a.pk for a in kept]).update(
-            state=P.PLANNED, reason=_("Message annulé : une autre créance a changé")
-        )
-        out.held.update({a.pk: _("Message annulé") for a in kept})
-        out.retry = out.retry or bool(kept)
-        return
-    try:
-        with transaction.atomic():  # a savepoint: the deliverer's writes only
-            result = deliverer.send(p.delivery, p.token)
-    except RETRYABLE:
-        raise
-    except Exception as exc:
-        # It may have left before the error: never sent again by itself.
-        log.exception("collection: sending actions %s failed", p.ids)
-        _mark_uncertain(kept, f"{type(exc).__name__}: {exc}")
-        out.failed.update({a.pk: str(exc)[:500] for a in kept})
-        return
-    if result.uncertain:
-        _mark_uncertain(kept, result.error)
-        out.failed.update({a.pk: result.error for a in kept})
-        return
-    if not result.delivered:
-        _mark_failed(kept, claims, result.error, result.permanent, out)
-        return
-    _mark_done(kept, claims, today, actor, out)
-
-
-def _claim_actions(
-    creditor_id: int,
-    debtor_id: int,
-    action_ids: list[int],
-    today: date,
-    force: bool,
-    out: DeliverOutcome,
-) -> list[int]:
-    claims = _lock_claims(creditor_id=creditor_id, action_ids=action_ids)
-    actions = list(
-        Action.objects.filter(
-            pk__in=action_ids,
-            creditor_id=creditor_id,
-            debtor_id=debtor_id,
-            state=P.PLANNED,
-        )
+def _claim_batch(
+    deliveries: list[DeliveryRow], force: bool, out: DeliverOutcome
+) -> list[_Group]:
+    """Transaction 1: lock (SKIP LOCKED), decide in memory, claim in one UPDATE."""
+    owner: dict[int, tuple[int, int]] = {}
+    days: dict[tuple[int, int], date] = {}
+    for creditor_id, debtor_id, ids, day in deliveries:
+        for pk in ids:
+            owner[pk] = (creditor_id, debtor_id)
+        days[(creditor_id, debtor_id)] = day
+    claims = _lock_claims(action_ids=list(owner), skip_locked=True)
+    actions = [
+        a
+        for a in Action.objects.filter(pk__in=list(owner), state=P.PLANNED)
         .select_related("step")
         .order_by("claim_id", "step__position")
-    )
-    pending = set(
+        # an action of another creditor or debtor than the task says: ignored
+        if owner[a.pk] == (a.creditor_id, a.debtor_id)
+    ]
+    busy = {(a.creditor_id, a.debtor_id) for a in actions if a.claim_id not in claims}
+    if busy:  # one message per debtor: all of its claims, or none now
+        out.busy += [a.pk for a in actions if (a.creditor_id, a.debtor_id) in busy]
+        actions = [a for a in actions if (a.creditor_id, a.debtor_id) not in busy]
+    pending: dict[int, set[int]] = defaultdict(set)
+    for claim_id, position in (
         Action.objects.filter(
             # An uncertain send holds the claim's next steps until the owner decides.
             claim_id__in=list(claims),
@@ -568,15 +568,14 @@ def _claim_actions(
         )
         .exclude(step__channel="call")
         .values_list("claim_id", "step__position")
-    )
-    country, emails_any_day = Creditor.objects.filter(pk=creditor_id).values_list(
-        "country", "emails_on_non_working_days"
-    ).first() or ("BE", False)
+    ):
+        pending[claim_id].add(position)
     keep: list[Action] = []
     seen_claims: set[int] = set()
     changes: list[Action] = []
     for a in actions:
         claim = claims[a.claim_id]
+        today = days[(a.creditor_id, a.debtor_id)]
         block = _blocker(claim, today)
         if block is not None:
             a.state, a.reason = block
@@ -594,9 +593,18 @@ def _claim_actions(
             changes.append(a)
             continue
         earlier = a.claim_id in seen_claims or any(
-            c == a.claim_id and pos < a.step.position for c, pos in pending
+            pos < a.step.position for pos in pending.get(a.claim_id, ())
         )
-        hold = _hold_until(a, claim, earlier, today, force, country, emails_any_day)
+        creditor = claim.creditor
+        hold = _hold_until(
+            a,
+            claim,
+            earlier,
+            today,
+            force,
+            creditor.country,
+            creditor.emails_on_non_working_days,
+        )
         if hold is not None:
             a.due_on, a.reason = hold
             out.held[a.pk] = a.reason
@@ -607,14 +615,179 @@ def _claim_actions(
     _save_decisions(changes, claims)
     if not keep:
         return []
-    ids = [a.pk for a in keep]
-    Action.objects.filter(pk__in=ids, state=P.PLANNED).update(
+    Action.objects.filter(pk__in=[a.pk for a in keep], state=P.PLANNED).update(
         state=P.RUNNING,
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
         reason="",
     )
-    return ids
+    kept = {a.pk for a in keep}
+    return [
+        _Group(c, d, [pk for pk in ids if pk in kept], day)
+        for c, d, ids, day in deliveries
+        if any(pk in kept for pk in ids)
+    ]
+
+
+def _prepare_batch(
+    groups: list[_Group],
+    deliverer: TwoPhaseDeliverer,
+    actor: AbstractBaseUser | None,
+    out: DeliverOutcome,
+) -> list[_Prepared]:
+    """Transaction 2: re-check under the locks, prepare, record every intent."""
+    ids = [pk for g in groups for pk in g.ids]
+    days = {pk: g.today for g in groups for pk in g.ids}
+    claims = _lock_claims(action_ids=ids)
+    actions = {
+        a.pk: a for a in _stop_blocked(_running(ids, P.RUNNING), claims, days, out)
+    }
+    escalations: dict[date, list[Action]] = defaultdict(list)
+    deliveries: list[Delivery] = []
+    for g in groups:
+        mine = [actions[pk] for pk in g.ids if pk in actions]
+        for a in mine:
+            if a.step.kind == "escalate":  # nothing to send
+                escalations[g.today].append(a)
+        messages = [a for a in mine if a.step.kind != "escalate"]
+        if messages:
+            deliveries.append(
+                Delivery(
+                    g.creditor_id,
+                    g.debtor_id,
+                    tuple(a.pk for a in messages),
+                    g.today,
+                    attempt=1 + max(a.resends for a in messages),
+                )
+            )
+    for day, done in escalations.items():
+        _mark_done(done, claims, day, actor, out)
+    if not deliveries:
+        return []
+    tokens = deliverer.prepare_batch(deliveries)
+    refused: dict[tuple[str, bool], list[Action]] = defaultdict(list)
+    prepared: list[_Prepared] = []
+    for delivery, token in zip(deliveries, tokens, strict=True):
+        if isinstance(token, DeliveryResult) and not token.delivered:
+            refused[(token.error, token.permanent)] += [
+                actions[pk] for pk in delivery.action_ids
+            ]
+        else:
+            prepared.append(_Prepared(delivery, token, list(delivery.action_ids)))
+    for (error, permanent), failed in refused.items():
+        _mark_failed(failed, claims, error, permanent, out)
+    if prepared:
+        # The intent to send: committed with the deliverer's rows, before
+        # sending — one UPDATE for the batch, each action its Message-ID.
+        Action.objects.filter(
+            pk__in=[pk for p in prepared for pk in p.ids], state=P.RUNNING
+        ).update(
+            state=P.SENDING,
+            started_at=timezone.now(),
+            message_id=Case(
+                *(
+                    When(pk__in=p.ids, then=Value(p.delivery.message_id()))
+                    for p in prepared
+                ),
+                default=F("message_id"),
+            ),
+        )
+    return prepared
+
+
+def _running(ids: list[int], state: str) -> list[Action]:
+    """The actions, row-locked (a live worker's rows are skipped by recovery)."""
+    return list(
+        Action.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, state=state)
+        .select_related("step")
+        .order_by("pk")
+    )
+
+
+def _stop_blocked(
+    actions: list[Action],
+    claims: dict[int, Claim],
+    days: dict[int, date],
+    out: DeliverOutcome,
+) -> list[Action]:
+    """The actions whose claim may still be contacted; the others are held or
+    cancelled (bulk). ``days``: each action's local today."""
+    stop = []
+    for a in actions:
+        block = _blocker(claims[a.claim_id], days[a.pk])
+        if block is not None:  # a payment or dispute slipped in between
+            a.state, a.reason = block
+            (out.held if a.state == P.PLANNED else out.skipped)[a.pk] = a.reason
+            stop.append(a)
+    _save_decisions(stop, claims)
+    stopped = {a.pk for a in stop}
+    return [a for a in actions if a.pk not in stopped]
+
+
+def _send_batch(
+    prepared: list[_Prepared],
+    deliverer: TwoPhaseDeliverer,
+    actor: AbstractBaseUser | None,
+    out: DeliverOutcome,
+) -> None:
+    """Transaction 3: re-check under the locks, send, mark done (bulk).
+
+    The claims stay locked from the last re-check through the send to the
+    done mark: a payment, dispute or pause arriving meanwhile waits for it.
+    """
+    ids = [pk for p in prepared for pk in p.ids]
+    days = {pk: p.delivery.today for p in prepared for pk in p.ids}
+    claims = _lock_claims(action_ids=ids)
+    kept = {a.pk: a for a in _stop_blocked(_running(ids, P.SENDING), claims, days, out)}
+    go = [p for p in prepared if all(pk in kept for pk in p.ids)]
+    stopped = [p for p in prepared if not all(pk in kept for pk in p.ids)]
+    if stopped:
+        # Stopped (or taken back by recovery) after the intent: the message,
+        # prepared for every claim of the debtor, does not leave; the rest of
+        # that debtor's actions is planned again.
+        back = [pk for p in stopped for pk in p.ids if pk in kept]
+        for p in stopped:
+            if deliverer.cancel is not None:
+                deliverer.cancel(p.delivery, p.token)
+        Action.objects.filter(pk__in=back).update(
+            state=P.PLANNED, reason=_("Message annulé : une autre créance a changé")
+        )
+        out.held.update({pk: _("Message annulé") for pk in back})
+        out.retry = out.retry or bool(back)
+    if not go:
+        return
+    pairs = [(p.delivery, p.token) for p in go]
+    try:
+        with transaction.atomic():  # a savepoint: the deliverer's writes only
+            results = deliverer.send_batch(pairs)
+    except RETRYABLE:
+        raise
+    except Exception as exc:
+        # Some may have left before the error: never sent again by itself.
+        log.exception("collection: sending actions %s failed", ids)
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        results = [DeliveryResult(delivered=False, error=error, uncertain=True)] * len(
+            go
+        )
+    uncertain: dict[str, list[Action]] = defaultdict(list)
+    refused: dict[tuple[str, bool], list[Action]] = defaultdict(list)
+    done: dict[date, list[Action]] = defaultdict(list)
+    for p, result in zip(go, results, strict=True):
+        mine = [kept[pk] for pk in p.ids]
+        if result.uncertain:
+            uncertain[result.error] += mine
+        elif not result.delivered:
+            refused[(result.error, result.permanent)] += mine
+        else:
+            done[p.delivery.today] += mine
+    for why, actions in uncertain.items():
+        _mark_uncertain(actions, why)
+        out.failed.update({a.pk: why[:500] for a in actions})
+    for (error, permanent), actions in refused.items():
+        _mark_failed(actions, claims, error, permanent, out)
+    for day, actions in done.items():
+        _mark_done(actions, claims, day, actor, out)
 
 
 def _save_decisions(changes: list[Action], claims: dict[int, Claim]) -> None:
@@ -664,7 +837,7 @@ def _mark_failed(
         for a in actions
     )
     out.failed.update({a.pk: error for a in actions})
-    out.retry = not final
+    out.retry = out.retry or not final
 
 
 def _mark_done(
@@ -674,16 +847,16 @@ def _mark_done(
     actor: AbstractBaseUser | None,
     out: DeliverOutcome,
 ) -> None:
+    """Steps done (sent, or escalated): the same statements for 1 or 500."""
     if not actions:
         return
     now = timezone.now()
-    Action.objects.filter(pk__in=[a.pk for a in actions]).update(
-        state=P.DONE, done_at=now
-    )
-    events = []
+    events = _apply_done(actions, claims, today, actor)
     for a in actions:
-        events += _apply_done(a, claims[a.claim_id], today, actor)
+        a.state, a.done_at = P.DONE, now
+    _update_grouped(Action, actions, ("state", "done_at", "deadline_on"))
     Event.objects.bulk_create(events)
+    # In the transaction that marks the actions done.
     webhook_emit_events(events, {Event.Kind.ACTION_DONE: "message.sent"})
     _shift_following(actions, today)
     claims_refresh_next_action(claim_ids={a.claim_id for a in actions})
@@ -692,11 +865,33 @@ def _mark_done(
     out.done += [a.pk for a in actions]
 
 
-def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]:
-    """Claim fields and events after a step is done (few claims: one debtor)."""
+#: The claim fields a done step may set (written with one bulk UPDATE).
+DONE_FIELDS = (
+    "amicable_exhausted_on",
+    "last_contact_on",
+    "reply_by",
+    "first_reminder_sent_on",
+    "first_reminder_channel",
+    "formal_notice_sent_on",
+)
+
+
+def _apply_done(
+    actions: list[Action], claims: dict[int, Claim], today: date, actor: Any
+) -> list[Event]:
+    """Claim fields and events after steps are done (one step per claim).
+
+    Claim fields in one bulk UPDATE (the claims are row-locked, read in this
+    transaction), the demanded invoices in bulk; only a stage change (a
+    formal notice) goes claim by claim through the state machine.
+    """
     label = actor.get_username() if actor is not None else "système"
-    ev = [
-        Event(
+    _record_invoices(actions, today)
+    events: list[Event] = []
+    touched: dict[int, Claim] = {}
+    for a in actions:
+        claim = claims[a.claim_id]
+        ev = Event(
             creditor_id=a.creditor_id,
             claim_id=a.claim_id,
             kind=Event.Kind.ACTION_DONE,
@@ -710,63 +905,88 @@ def _apply_done(a: Action, claim: Claim, today: date, actor: Any) -> list[Event]
                 "channel": a.step.channel,
             },
         )
-    ]
-    fields: dict[str, Any] = {}
-    if a.step.kind == "escalate":
-        fields["amicable_exhausted_on"] = today
-        ev[0].message = _("Phase amiable épuisée : choisir la voie judiciaire")
-    else:
-        fields["last_contact_on"] = today
-        _record_invoices(a, claim, today)
-        deadline = step_deadline(a.step, claim, today)
-        fields["reply_by"] = deadline
-        Action.objects.filter(pk=a.pk).update(deadline_on=deadline)
-        ev[0].data["deadline"] = deadline.isoformat()
-    if a.step.kind == "first_reminder" and claim.first_reminder_sent_on is None:
-        fields |= {
-            "first_reminder_sent_on": today,
-            "first_reminder_channel": a.step.channel,
-        }
-    if a.step.kind == "formal_notice":
-        fields["formal_notice_sent_on"] = today
-    # Conditional on the stage read under lock (nobody else can change it now).
-    Claim.objects.filter(pk=claim.pk, stage=claim.stage).update(**fields)
-    for k, v in fields.items():
-        setattr(claim, k, v)
-    # The stage follows what was sent, through the one state machine.
-    after = stage_after_step(claim.stage, a.step.kind)
-    if after is not None:
-        claim_transition(
-            claim_id=claim.pk,
-            to=after,
-            actor=actor,
-            reason=_("%s envoyée") % a.step.get_kind_display(),
-            expected_stage=claim.stage,
-            today=today,
-            replan="skip",
+        if a.step.kind == "escalate":
+            claim.amicable_exhausted_on = today
+            ev.message = _("Phase amiable épuisée : choisir la voie judiciaire")
+        else:
+            claim.last_contact_on = today
+            deadline = step_deadline(a.step, claim, today)
+            claim.reply_by = a.deadline_on = deadline
+            ev.data["deadline"] = deadline.isoformat()
+        if a.step.kind == "first_reminder" and claim.first_reminder_sent_on is None:
+            claim.first_reminder_sent_on = today
+            claim.first_reminder_channel = a.step.channel
+        if a.step.kind == "formal_notice":
+            claim.formal_notice_sent_on = today
+        touched[claim.pk] = claim
+        events.append(ev)
+    _update_grouped(Claim, list(touched.values()), DONE_FIELDS)
+    for a in actions:
+        claim = claims[a.claim_id]
+        # The stage follows what was sent, through the one state machine.
+        after = stage_after_step(claim.stage, a.step.kind)
+        if after is not None:
+            claim_transition(
+                claim_id=claim.pk,
+                to=after,
+                actor=actor,
+                reason=_("%s envoyée") % a.step.get_kind_display(),
+                expected_stage=claim.stage,
+                today=today,
+                replan="skip",
+            )
+            claim.stage = after
+        elif a.step.kind == "formal_notice":
+            claim_replan(claim=claim, today=today, actor=actor, mode="skip")
+    return events
+
+
+def _update_grouped(model: Any, rows: list[Any], fields: tuple[str, ...]) -> None:
+    """Write ``fields`` of ``rows``: one UPDATE per distinct set of values.
+
+    A batch of the same step on the same day shares its values (one
+    statement); unlike ``bulk_update`` no CASE per row to build or run.
+    """
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(getattr(row, f) for f in fields)].append(row.pk)
+    for values, pks in groups.items():
+        model.objects.filter(pk__in=pks).update(
+            **dict(zip(fields, values, strict=True))
         )
-        claim.stage = after
-    elif a.step.kind == "formal_notice":
-        claim_replan(claim=claim, today=today, actor=actor, mode="skip")
-    return ev
 
 
-def _record_invoices(a: Action, claim: Claim, today: date) -> None:
-    """Which invoices the message demanded: only those already due (invoice by
-    invoice). The first message demanding an invoice is its own first reminder;
-    a formal notice dates the notice of each invoice it demands."""
-    if a.step.kind == "pre_due":
+def _record_invoices(actions: list[Action], today: date) -> None:
+    """Which invoices each message demanded: only those already due (invoice
+    by invoice). The first message demanding an invoice is its own first
+    reminder; a formal notice dates the notice of each invoice it demands.
+    One read and a few bulk writes for the whole batch."""
+    sent = [a for a in actions if a.step.kind not in ("pre_due", "escalate")]
+    if not sent:
         return
-    covered = [i for i in claim.invoices.all() if invoice_demanded(i, today)]
-    a.invoices.add(*covered)
-    bills = [i.pk for i in covered if i.kind != InvoiceKind.CREDIT_NOTE]
-    Invoice.objects.filter(pk__in=bills, first_reminder_sent_on__isnull=True).update(
-        first_reminder_sent_on=today, first_reminder_channel=a.step.channel
-    )
-    if a.step.kind == "formal_notice":
-        Invoice.objects.filter(pk__in=bills, formal_notice_sent_on__isnull=True).update(
-            formal_notice_sent_on=today
-        )
+    by_claim: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in Invoice.objects.filter(claim_id__in={a.claim_id for a in sent}):
+        by_claim[invoice.claim_id].append(invoice)
+    through = Action.invoices.through
+    links = []
+    first: dict[str, list[int]] = defaultdict(list)
+    notices: list[int] = []
+    for a in sent:
+        covered = [i for i in by_claim[a.claim_id] if invoice_demanded(i, today)]
+        links += [through(action_id=a.pk, invoice_id=i.pk) for i in covered]
+        bills = [i.pk for i in covered if i.kind != InvoiceKind.CREDIT_NOTE]
+        first[a.step.channel] += bills
+        if a.step.kind == "formal_notice":
+            notices += bills
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    for channel, bills in first.items():
+        Invoice.objects.filter(
+            pk__in=bills, first_reminder_sent_on__isnull=True
+        ).update(first_reminder_sent_on=today, first_reminder_channel=channel)
+    if notices:
+        Invoice.objects.filter(
+            pk__in=notices, formal_notice_sent_on__isnull=True
+        ).update(formal_notice_sent_on=today)
 
 
 def step_deadline(step: Any, claim: Claim, sent_on: date) -> date:
@@ -822,29 +1042,35 @@ def _step_gap(done: Any, following: Any) -> timedelta:
 def collection_run_sync(
     *, now: datetime, creditor_id: int | None = None, dry_run: bool = False
 ) -> tuple[TickPlan, list[DeliverOutcome]]:
-    """The tick run in-process (management command ``collect``, tests)."""
+    """The tick run in-process (management command ``collect``, tests): one
+    outcome per batch of ``COLLECTION_BATCH_SIZE`` debtors."""
     if dry_run:
         with transaction.atomic():
             plan = collection_plan(now=now, creditor_id=creditor_id)
             transaction.set_rollback(True)
         return plan, []
     plan = collection_plan(now=now, creditor_id=creditor_id)
-    outcomes = [
-        actions_deliver(creditor_id=c, debtor_id=d, action_ids=ids, today=day)
-        for c, d, ids, day in plan.deliveries
-    ]
+    outcomes = [actions_deliver_batch(batch) for batch in batches(plan.deliveries)]
     return plan, outcomes
 
 
 @transaction.atomic
 def collection_enqueue(*, now: datetime | None = None) -> int:
-    """The beat tick: plan and select, then one task per debtor after commit."""
-    from claims.tasks import deliver_debtor_actions_task
+    """The beat tick: plan and select, then one task per batch of debtors
+    after commit. Returns the number of debtors (deliveries) enqueued."""
+    from claims.tasks import deliver_batch_task
 
     plan = collection_plan(now=now or timezone.now())
-    for c, d, ids, day in plan.deliveries:
-        deliver_debtor_actions_task.delay_on_commit(c, d, ids, day.isoformat())
-    log.info("collection tick: %d deliveries", len(plan.deliveries))
+    chunks = batches(plan.deliveries)
+    for chunk in chunks:
+        deliver_batch_task.delay_on_commit(
+            [[c, d, ids, day.isoformat()] for c, d, ids, day in chunk]
+        )
+    log.info(
+        "collection tick: %d deliveries in %d batches",
+        len(plan.deliveries),
+        len(chunks),
+    )
     return len(plan.deliveries)
 
 

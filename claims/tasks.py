@@ -17,7 +17,7 @@ class TransientDeliveryError(Exception):
 
 @shared_task(ignore_result=True)
 def collection_tick() -> int:
-    """Beat, every 15 minutes: plan, select and enqueue one task per debtor."""
+    """Beat, every 15 minutes: plan, select and enqueue one task per batch of debtors."""
     from claims.services_run import collection_enqueue
 
     return collection_enqueue()
@@ -33,7 +33,9 @@ def collection_tick() -> int:
 def deliver_debtor_actions_task(
     creditor_id: int, debtor_id: int, action_ids: list[int], today_iso: str
 ) -> None:
-    """Deliver one debtor's due actions (safe twice: the service claims them)."""
+    """Deliver one debtor's due actions (safe twice: the service claims them).
+
+    Kept for tasks queued before batches; the tick enqueues ``deliver_batch_task``."""
     from claims.services_run import actions_deliver
 
     outcome = actions_deliver(
@@ -44,6 +46,26 @@ def deliver_debtor_actions_task(
     )
     if outcome.retry:
         raise TransientDeliveryError(str(outcome.failed))
+
+
+@shared_task(
+    autoretry_for=(OperationalError, TransientDeliveryError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def deliver_batch_task(deliveries: list[list]) -> None:
+    """Deliver a batch of debtors: ``[creditor id, debtor id, action ids, today]``
+    each (safe twice: the service claims the actions, skipping locked claims).
+    A retry finds the actions already sent done and sends only the rest."""
+    from claims.services_run import actions_deliver_batch
+
+    outcome = actions_deliver_batch(
+        [(c, d, list(ids), date.fromisoformat(day)) for c, d, ids, day in deliveries]
+    )
+    if outcome.retry:
+        raise TransientDeliveryError(str(outcome.failed)[:2000])
 
 
 FIGURES_TASK_BATCH = 2000

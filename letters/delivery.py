@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import smtplib
+from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from claims.execution import Delivery
@@ -20,7 +24,9 @@ from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Event
 from claims.services import event_record
+from claims.statements import _PREFETCH as STATEMENT_PREFETCH
 from claims.statements import claim_statement
+from claims.statements import judicial_costs_load
 from letters.context import PDF_TEMPLATES
 from letters.emails import ClaimLine
 from letters.emails import EmailSpec
@@ -28,6 +34,7 @@ from letters.emails import email_build
 from letters.emails import email_template_name
 from letters.emails import is_permanent
 from letters.emails import portal_url
+from letters.emails import portal_urls
 from letters.models import Document
 from letters.models import OutboundMessage
 from letters.payment import format_ogm
@@ -57,38 +64,88 @@ class Outgoing:
     claims: list[Claim]
     documents: list[Document]
     spec: EmailSpec | None = None
+    actions: list[Action] = field(default_factory=list)
 
 
 def deliver_prepare(delivery: Delivery) -> Outgoing | DeliveryResult:
+    """Phase 1 for one delivery (see :func:`deliver_prepare_many`)."""
+    return deliver_prepare_many([delivery])[0]
+
+
+def deliver_prepare_many(deliveries: list[Delivery]) -> list[Outgoing | DeliveryResult]:
     """Phase 1, in the engine's intent transaction (committed before sending).
 
-    Builds ONE email to the debtor for all the claims of the delivery,
-    renders and archives each claim's PDF when its step goes by post or asks
-    for the PDF, attaches invoices when asked, and writes the OutboundMessage
-    (queued, Message-ID derived from the actions and the attempt).
+    For each delivery, ONE email to the debtor for all the claims of the
+    delivery; each claim's PDF is rendered and archived when its step goes by
+    post or asks for the PDF; invoices attached when asked; the
+    OutboundMessage written (queued, Message-ID derived from the actions and
+    the attempt). The reads (actions, contacts, statements), the portal links
+    and the message rows are one set of statements for the whole batch.
     """
-    actions = list(
-        Action.objects.filter(
-            pk__in=delivery.action_ids, creditor_id=delivery.creditor_id
-        ).select_related("step", "claim__creditor", "claim__debtor")
+    creditor_of = {pk: d.creditor_id for d in deliveries for pk in d.action_ids}
+    found = {
+        a.pk: a
+        for a in Action.objects.filter(pk__in=list(creditor_of))
+        .select_related("step", "claim__creditor", "claim__debtor")
+        .prefetch_related("claim__debtor__contacts")
+        if a.creditor_id == creditor_of[a.pk]
+    }
+    claims = [a.claim for a in found.values()]
+    prefetch_related_objects(claims, *STATEMENT_PREFETCH)
+    judicial_costs_load(claims)
+    plans: list[tuple[Delivery, list[Action], list[str]]] = []
+    results: list[Outgoing | DeliveryResult | None] = []
+    for delivery in deliveries:
+        actions = [found[pk] for pk in delivery.action_ids if pk in found]
+        if not actions:
+            results.append(
+                DeliveryResult(delivered=False, error="no action", permanent=True)
+            )
+            continue
+        recipients = debtor_recipients(actions[0].claim.debtor)
+        channels = {a.step.channel for a in actions}
+        if channels & set(EMAIL_CHANNELS) and not recipients:
+            results.append(
+                DeliveryResult(
+                    delivered=False,
+                    error="debtor has no e-mail address",
+                    permanent=True,
+                )
+            )
+            continue
+        plans.append((delivery, actions, recipients))
+        results.append(None)
+    emailed = [p for p in plans if {a.step.channel for a in p[1]} & set(EMAIL_CHANNELS)]
+    links = iter(
+        portal_urls([(p[1][0].claim.debtor, [a.claim for a in p[1]]) for p in emailed])
     )
-    if not actions:
-        return DeliveryResult(delivered=False, error="no action", permanent=True)
+    specs: list[tuple[Delivery, list[Action], EmailSpec | None, list[Document]]] = []
+    for delivery, actions, recipients in plans:
+        lang = letter_language(actions[0].claim)
+        documents, attachments = _delivery_documents(actions, lang, delivery.today)
+        if not {a.step.channel for a in actions} & set(EMAIL_CHANNELS):
+            specs.append((delivery, actions, None, documents))
+            continue
+        spec = _delivery_spec(
+            delivery, actions, recipients, lang, attachments, next(links)
+        )
+        specs.append((delivery, actions, spec, documents))
+    prepared = iter(_messages_prepare(specs))
+    return [r if r is not None else next(prepared) for r in results]
+
+
+def _delivery_spec(
+    delivery: Delivery,
+    actions: list[Action],
+    recipients: list[str],
+    lang: str,
+    attachments: list[tuple[str, bytes, str]],
+    link: str,
+) -> EmailSpec:
     debtor = actions[0].claim.debtor
     creditor = actions[0].claim.creditor
-    claims = [a.claim for a in actions]
-    lang = letter_language(actions[0].claim)
-    channels = {a.step.channel for a in actions}
-    recipients = debtor_recipients(debtor)
-    if channels & set(EMAIL_CHANNELS) and not recipients:
-        return DeliveryResult(
-            delivered=False, error="debtor has no e-mail address", permanent=True
-        )
-    documents, attachments = _delivery_documents(actions, lang, delivery.today)
-    if not channels & set(EMAIL_CHANNELS):
-        return Outgoing(email=None, record=None, claims=claims, documents=documents)
     kind = max((a.step.kind for a in actions), key=_kind_rank)
-    spec = EmailSpec(
+    return EmailSpec(
         template=email_template_name(actions[0].step.template, kind),
         kind=kind,
         language=lang,
@@ -110,18 +167,56 @@ def deliver_prepare(delivery: Delivery) -> Outgoing | DeliveryResult:
             )
             for a in actions
         ),
-        portal_url=portal_url(debtor, claims),
+        portal_url=link,
         attachments=attachments,
     )
-    return message_prepare(
-        spec=spec,
-        creditor=creditor,
-        debtor=debtor,
-        claims=claims,
-        actions=actions,
-        documents=documents,
-        message_id=delivery.message_id(),
+
+
+def _messages_prepare(
+    specs: list[tuple[Delivery, list[Action], EmailSpec | None, list[Document]]],
+) -> list[Outgoing]:
+    """Build the emails and write their OutboundMessage rows and links in bulk."""
+    outs: list[Outgoing] = []
+    for delivery, actions, spec, documents in specs:
+        claims = [a.claim for a in actions]
+        if spec is None:  # post only: the letters are printed from the archive
+            outs.append(Outgoing(None, None, claims, documents))
+            continue
+        email = email_build(spec)
+        email.extra_headers["Message-ID"] = delivery.message_id()
+        record = OutboundMessage(
+            creditor=claims[0].creditor,
+            debtor=claims[0].debtor,
+            template=spec.template,
+            subject=email.subject,
+            to=spec.to,
+            message_id=email.extra_headers["Message-ID"],
+            attempts=1,
+        )
+        outs.append(Outgoing(email, record, claims, documents, spec))
+        outs[-1].actions = actions
+    records = [o.record for o in outs if o.record is not None]
+    OutboundMessage.objects.bulk_create(records)
+    M = OutboundMessage
+    M.claims.through.objects.bulk_create(
+        M.claims.through(outboundmessage_id=o.record.pk, claim_id=c.pk)
+        for o in outs
+        if o.record is not None
+        for c in o.claims
     )
+    M.actions.through.objects.bulk_create(
+        M.actions.through(outboundmessage_id=o.record.pk, action_id=a.pk)
+        for o in outs
+        if o.record is not None
+        for a in o.actions
+    )
+    M.documents.through.objects.bulk_create(
+        M.documents.through(outboundmessage_id=o.record.pk, document_id=d.pk)
+        for o in outs
+        if o.record is not None
+        for d in o.documents
+    )
+    return outs
 
 
 def deliver_send(delivery: Delivery, out: Outgoing) -> DeliveryResult:
@@ -134,6 +229,161 @@ def deliver_send(delivery: Delivery, out: Outgoing) -> DeliveryResult:
             document_ids=tuple(d.pk for d in out.documents),
         )
     return message_send(out)
+
+
+def deliver_send_many(pairs: list[tuple[Delivery, Outgoing]]) -> list[DeliveryResult]:
+    """Phase 2 for a batch: every email over ONE SMTP connection, in order.
+
+    Each message gets its own answer: a refusal (4xx/5xx at RCPT or DATA,
+    an address the mailer cannot encode) fails that message only and the
+    connection goes on (smtplib resets the transaction). A connection lost
+    stops the batch: the message in flight is uncertain when its DATA phase
+    had started (the server may hold it), otherwise not sent; the messages
+    after it are not sent (retried). The outcomes are journaled in bulk in
+    the engine's transaction: OutboundMessage statuses, documents, events.
+    """
+    from django.core.mail import mailers
+
+    results: list[DeliveryResult | None] = [None] * len(pairs)
+    outcome: dict[int, BaseException | None] = {}  # index → None (250) or error
+    in_flight: dict[int, bool] = {}
+    emails = [i for i, (_d, out) in enumerate(pairs) if out.email is not None]
+    for i, (_d, out) in enumerate(pairs):
+        if out.email is None:  # post only: the letters are printed from the archive
+            outcome[i] = None
+    if emails:
+        connection = mailers.default
+        handed_over: list[bool] = []
+        broken: BaseException | None = None
+        try:
+            connection.open()
+            _watch_data(connection, handed_over)
+        except (smtplib.SMTPException, OSError) as exc:
+            broken = exc
+        for i in emails:
+            if broken is not None:
+                outcome[i] = NotSent(f"Non envoyé : connexion SMTP perdue ({broken})")
+                continue
+            handed_over.clear()
+            try:
+                connection.send_messages([pairs[i][1].email])
+                outcome[i] = None
+            except (ValueError, smtplib.SMTPRecipientsRefused) as exc:
+                outcome[i] = exc  # refused before DATA; the connection goes on
+            except smtplib.SMTPResponseException as exc:
+                outcome[i] = exc  # the server answered: not accepted
+            except (smtplib.SMTPException, OSError) as exc:
+                outcome[i], in_flight[i], broken = exc, bool(handed_over), exc
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    _journal(pairs, outcome, in_flight, results)
+    return [r for r in results if r is not None]
+
+
+class NotSent(smtplib.SMTPException):
+    """The batch's connection was lost before this message was handed over."""
+
+
+def _journal(
+    pairs: list[tuple[Delivery, Outgoing]],
+    outcome: dict[int, BaseException | None],
+    in_flight: dict[int, bool],
+    results: list[DeliveryResult | None],
+) -> None:
+    """Record what the server answered, set-based (a few statements per batch)."""
+    now = timezone.now()
+    sent_records, sent_docs, events = [], [], []
+    failed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    uncertain: dict[str, list[int]] = defaultdict(list)
+    for i, (_d, out) in enumerate(pairs):
+        exc = outcome[i]
+        doc_ids = tuple(d.pk for d in out.documents)
+        record = out.record
+        if exc is None:
+            sent_docs += doc_ids
+            if record is None:
+                results[i] = DeliveryResult(
+                    delivered=True, channel="post", document_ids=doc_ids
+                )
+                continue
+            sent_records.append(record.pk)
+            events += [
+                Event(
+                    creditor_id=claim.creditor_id,
+                    claim_id=claim.pk,
+                    kind=Event.Kind.EMAIL,
+                    actor_label="système",
+                    message=f"E-mail envoyé à {', '.join(out.spec.to)} : "
+                    f"{out.email.subject}"[:500],
+                    data={
+                        "message": str(record.code),
+                        "message_id": record.message_id,
+                        "to": out.spec.to,
+                        "status": OutboundMessage.Status.SENT,
+                        "attachments": [a[0] for a in out.spec.attachments],
+                    },
+                )
+                for claim in out.claims
+            ]
+            results[i] = DeliveryResult(
+                delivered=True,
+                channel="email",
+                document_ids=doc_ids,
+                message_id=record.message_id,
+            )
+        elif in_flight.get(i):
+            # Lost during DATA, before the server's answer: it may hold the
+            # message. Never retried by itself (docs/reliability.md).
+            uncertain[f"Envoi incertain : {exc}"[:2000]].append(record.pk)
+            results[i] = DeliveryResult(
+                delivered=False,
+                channel="email",
+                document_ids=doc_ids,
+                message_id=record.message_id,
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                uncertain=True,
+            )
+        else:
+            permanent = is_permanent(exc)
+            status = (
+                OutboundMessage.Status.BOUNCED
+                if permanent
+                else OutboundMessage.Status.FAILED
+            )
+            failed[(status, str(exc)[:2000])].append(record.pk)
+            label = OutboundMessage.Status(status).label
+            events += [
+                Event(
+                    creditor_id=claim.creditor_id,
+                    claim_id=claim.pk,
+                    kind=Event.Kind.EMAIL,
+                    actor_label="système",
+                    message=f"E-mail en échec ({label}) : {exc}"[:500],
+                    data={"message": str(record.code), "status": status},
+                )
+                for claim in out.claims
+            ]
+            results[i] = DeliveryResult(
+                delivered=False,
+                channel="email",
+                document_ids=doc_ids,
+                message_id=record.message_id,
+                error=str(exc)[:500],
+                permanent=permanent,
+            )
+    if sent_records:
+        OutboundMessage.objects.filter(pk__in=sent_records).update(
+            status=OutboundMessage.Status.SENT, sent_at=now
+        )
+    if sent_docs:
+        Document.objects.filter(pk__in=sent_docs, sent_at__isnull=True).update(
+            sent_at=now
+        )
+    for (status, error), pks in failed.items():
+        OutboundMessage.objects.filter(pk__in=pks).update(status=status, error=error)
+    for error, pks in uncertain.items():  # stays queued until the owner decides
+        OutboundMessage.objects.filter(pk__in=pks).update(error=error)
+    Event.objects.bulk_create(events)
 
 
 def deliver_cancel(delivery: Delivery, out: Outgoing) -> None:
@@ -170,6 +420,8 @@ deliver = TwoPhaseDeliverer(
     send=deliver_send,
     cancel=deliver_cancel,
     settle=deliver_settle,
+    prepare_many=deliver_prepare_many,
+    send_many=deliver_send_many,
 )
 
 

@@ -44,6 +44,22 @@ def portal_url(debtor: Any, claims: list[Any]) -> str:
     return _portal_link(debtor, claims) if _portal_link is not None else ""
 
 
+_portal_links: Callable[[list[tuple[Any, list[Any]]]], list[str]] | None = None
+
+
+def register_portal_links(func: Callable[[list[tuple[Any, list[Any]]]], list[str]]):
+    """The batch form of the portal link (one set of statements for many)."""
+    global _portal_links
+    _portal_links = func
+
+
+def portal_urls(items: list[tuple[Any, list[Any]]]) -> list[str]:
+    """One portal link per (debtor, claims), in order."""
+    if _portal_links is not None and _portal_link is not None:
+        return _portal_links(items)
+    return [portal_url(debtor, claims) for debtor, claims in items]
+
+
 @dataclass(frozen=True)
 class ClaimLine:
     reference: str

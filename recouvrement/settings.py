@@ -367,6 +367,8 @@ PRIVACY_EXTENSIONS = ["letters.privacy"]
 COLLECTION_DELIVERER = env_str("COLLECTION_DELIVERER", "")
 # An action left "running" this long is taken back by the tick (worker lost).
 COLLECTION_STALE_RUNNING_SECONDS = env_int("COLLECTION_STALE_RUNNING_SECONDS", 1800)
+# Debtors delivered per task (one SMTP connection, three transactions each).
+COLLECTION_BATCH_SIZE = env_int("COLLECTION_BATCH_SIZE", 200)
 # The broker ping behind the "queue unavailable" banner.
 QUEUE_STATUS_TIMEOUT = env_int("QUEUE_STATUS_TIMEOUT", 1)
 QUEUE_STATUS_CACHE_SECONDS = env_int("QUEUE_STATUS_CACHE_SECONDS", 5)

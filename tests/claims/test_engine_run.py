@@ -29,6 +29,7 @@ from claims.services_run import collection_plan
 from claims.services_run import collection_run_sync
 from claims.services_run import creditors_due
 from claims.tasks import TransientDeliveryError
+from claims.tasks import deliver_batch_task
 from claims.tasks import deliver_debtor_actions_task
 from tests import factories as f
 from tests.claims.engine_fixtures import at
@@ -291,11 +292,11 @@ def test_dst_moves_nothing_by_a_day(deliverer):
     assert Action.objects.get(claim=claim, step__kind="first_reminder").state == "done"
 
 
-def test_the_tick_enqueues_one_task_per_debtor_after_commit(
+def test_the_tick_enqueues_one_task_per_batch_of_debtors_after_commit(
     django_capture_on_commit_callbacks, claim
 ):
     with (
-        mock.patch.object(deliver_debtor_actions_task, "delay") as delay,
+        mock.patch.object(deliver_batch_task, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         assert collection_enqueue(now=at(DAY3)) == 1
@@ -303,7 +304,7 @@ def test_the_tick_enqueues_one_task_per_debtor_after_commit(
     assert len(callbacks) == 1
     action = Action.objects.get(claim=claim, step__kind="first_reminder")
     delay.assert_called_once_with(
-        claim.creditor_id, claim.debtor_id, [action.pk], "2026-03-05"
+        [[claim.creditor_id, claim.debtor_id, [action.pk], "2026-03-05"]]
     )
 
 
@@ -324,17 +325,21 @@ def _claims(n):
 
 
 @pytest.mark.parametrize("n", [10, 1000])
-def test_tick_query_count_does_not_grow_with_claims(django_assert_num_queries, n):
+def test_tick_query_count_does_not_grow_with_claims(
+    django_assert_num_queries, settings, n
+):
+    settings.COLLECTION_BATCH_SIZE = 2  # 5 debtors: 3 batches
     _claims(n)
     # 1 savepoint + creditors + unplanned claims (subquery) + scenarios
     # + scenario UPDATE + steps + INSERT … SELECT actions + next_action_on
     # + paused to resume + stale running + due actions + release savepoint
     with (
-        mock.patch.object(deliver_debtor_actions_task, "delay_on_commit") as enqueue,
+        mock.patch.object(deliver_batch_task, "delay_on_commit") as enqueue,
         django_assert_num_queries(12),
     ):
-        collection_enqueue(now=at(DAY3))
-    assert enqueue.call_count == 5
+        assert collection_enqueue(now=at(DAY3)) == 5
+    assert enqueue.call_count == 3
+    assert [len(call.args[0]) for call in enqueue.call_args_list] == [2, 2, 1]
 
 
 def test_collect_command_dry_run_changes_nothing(deliverer, claim, capsys):
@@ -381,10 +386,14 @@ def test_two_workers_at_once_send_once(deliverer, engine_seed):
 def test_delivery_task_retries_transient_errors_with_backoff():
     from django.db import OperationalError
 
-    task = deliver_debtor_actions_task
-    assert OperationalError in task.autoretry_for
-    assert TransientDeliveryError in task.autoretry_for
-    assert (task.max_retries, task.retry_backoff, task.retry_jitter) == (5, True, True)
+    for task in (deliver_debtor_actions_task, deliver_batch_task):
+        assert OperationalError in task.autoretry_for
+        assert TransientDeliveryError in task.autoretry_for
+        assert (task.max_retries, task.retry_backoff, task.retry_jitter) == (
+            5,
+            True,
+            True,
+        )
 
 
 def test_collection_tick_task_enqueues_after_commit(
@@ -394,7 +403,7 @@ def test_collection_tick_task_enqueues_after_commit(
 
     with (
         time_machine.travel(at(DAY3), tick=False),
-        mock.patch.object(deliver_debtor_actions_task, "delay") as delay,
+        mock.patch.object(deliver_batch_task, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert collection_tick.run() == 1

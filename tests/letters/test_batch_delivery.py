@@ -1,0 +1,132 @@
+"""Batch delivery with the real letters deliverer and a real SMTP server.
+
+One batch of debtors: a constant number of SQL statements (the same for 10
+and 100 debtors), one SMTP connection, a refusal failing its own message
+only, and a connection lost mid-batch: the messages the server took are
+done, the one in DATA uncertain (shown, never re-sent), the rest not sent
+and sent by a later run — once each.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from claims.models import Action
+from claims.selectors import actions_uncertain
+from claims.services_run import actions_deliver_batch
+from claims.services_run import collection_plan
+from claims.services_run import collection_run_sync
+from letters.models import OutboundMessage
+from tests import factories as f
+from tests.claims.engine_fixtures import open_claim
+from tests.letters.conftest import Inbox
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_seed")]
+
+
+class CountingInbox(Inbox):
+    """Counts SMTP sessions (EHLO); can drop the connection during a DATA."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions = 0
+        self.drop_at: int | None = None  # index of the message whose DATA is cut
+        self.seen = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        index, self.seen = self.seen, self.seen + 1
+        if index == self.drop_at:
+            server.transport.close()  # received, but no answer: uncertain
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def inbox(smtp_inbox):
+    counting = CountingInbox()
+    # Swap the handler of the running server for the counting one.
+    smtp_inbox.__class__ = CountingInbox
+    smtp_inbox.__dict__.update(counting.__dict__)
+    return smtp_inbox
+
+
+def _batch(n: int):
+    """n debtors, one overdue claim each, their first reminder (e-mail) due now."""
+    creditor = f.CreditorFactory(send_hour=0, emails_on_non_working_days=True)
+    due = timezone.localdate() - timedelta(days=10)
+    for i in range(n):
+        debtor = f.DebtorFactory(
+            creditor=creditor, email=f"d{i}-{creditor.pk}@client.test"
+        )
+        open_claim(creditor, debtor, due=due, n=i)
+    plan = collection_plan(now=timezone.now(), creditor_id=creditor.pk)
+    assert len(plan.deliveries) == n
+    return creditor, plan.deliveries
+
+
+def _run(deliveries):
+    with CaptureQueriesContext(connection) as ctx:
+        out = actions_deliver_batch(deliveries)
+    return out, len(ctx.captured_queries)
+
+
+def test_a_batch_costs_the_same_statements_for_10_and_100_debtors(inbox):
+    _run(_batch(3)[1])  # warm caches (rates, content types)
+    before = inbox.sessions
+    out10, q10 = _run(_batch(10)[1])
+    out100, q100 = _run(_batch(100)[1])
+    assert (len(out10.done), len(out100.done)) == (10, 100)
+    assert len(inbox.messages) == 113
+    print(f"BATCH statements per batch: {q10} (10 debtors), {q100} (100 debtors)")  # noqa: T201
+    assert q10 == q100, (q10, q100)
+    assert q10 <= 60
+    assert inbox.sessions - before == 2  # one SMTP connection per batch
+    sent = OutboundMessage.objects.filter(status="sent")
+    assert sent.count() == 113
+
+
+def test_a_refused_recipient_fails_its_own_message_only(inbox):
+    creditor, deliveries = _batch(5)
+    inbox.reject = {f"d2-{creditor.pk}@client.test"}
+    out = actions_deliver_batch(deliveries)
+    assert len(out.done) == 4
+    assert len(inbox.messages) == 4
+    (failed,) = Action.objects.filter(claim__creditor=creditor, state="failed")
+    assert failed.debtor.email == f"d2-{creditor.pk}@client.test"
+    assert "550" in failed.reason
+    assert OutboundMessage.objects.get(debtor=failed.debtor).status == "bounced"
+    assert inbox.sessions == 1
+
+
+def test_a_connection_lost_mid_batch_never_sends_twice(inbox):
+    creditor, deliveries = _batch(6)
+    inbox.drop_at = 2  # messages 0 and 1 answered 250; 2 cut during DATA
+    out = actions_deliver_batch(deliveries)
+    assert out.retry  # the messages after the cut go back to the queue
+    order = [ids[0] for _c, _d, ids, _day in deliveries]
+    states = dict(Action.objects.filter(pk__in=order).values_list("pk", "state"))
+    assert [states[pk] for pk in order] == ["done", "done", "uncertain"] + [
+        "planned"
+    ] * 3
+    assert list(
+        actions_uncertain(creditor_id=creditor.pk).values_list("pk", flat=True)
+    ) == [order[2]]
+    # A later run sends the three not sent, over a new connection; the
+    # uncertain one waits for the owner.
+    inbox.drop_at = None
+    collection_run_sync(now=timezone.now(), creditor_id=creditor.pk)
+    states = dict(Action.objects.filter(pk__in=order).values_list("pk", "state"))
+    assert [states[pk] for pk in order] == ["done", "done", "uncertain"] + ["done"] * 3
+    to = [env.rcpt_tos[0] for env, _msg in inbox.messages]
+    assert len(to) == len(set(to)) == 5  # the cut one never reached the inbox list
+    assert f"d2-{creditor.pk}@client.test" not in to
