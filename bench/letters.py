@@ -188,11 +188,19 @@ def run(n_claims: int, runs: int = 20) -> list[dict]:
     floor()
     notice_s = _median_ms(notice, runs) / 1000
     floor_s = _median_ms(floor, runs) / 1000
+    # The process's own CPU time too: on a shared machine the wall clock also
+    # counts the time other jobs held the core.
+    cpu = []
+    for _ in range(runs):
+        started = time.process_time()
+        notice()
+        cpu.append(time.process_time() - started)
     return [
         {
             "measurement": "formal notice PDF, warm render",
             "median": notice_s,
             "floor": floor_s,
+            "cpu_median": statistics.median(cpu),
             "runs": runs,
             "target": "<= 150 ms",
             "met": notice_s <= 0.150,

@@ -117,9 +117,13 @@ def invoices_preview(
             ).values_list("number", flat=True)
         )
     new: set[str] = set()
+    # The rate coverage depends on the due date only: checked once per date.
+    coverage: dict[date, list[str]] = {}
     for row in rows:
-        refused: list[str] = []
-        _refuse_uncovered(refused, creditor, row.due_date)
+        refused = coverage.get(row.due_date)
+        if refused is None:
+            refused = coverage[row.due_date] = []
+            _refuse_uncovered(refused, creditor, row.due_date)
         if refused:
             preview.errors.setdefault(row.line, []).extend(refused)
         if row.invoice_number in existing:

@@ -1220,10 +1220,12 @@ def collection_forecast(
         for i in range(days + 1)
     }
     ids = {r[0] for rows in selections.values() for r in rows}
+    # The creditor is the same for every action: read once below, not joined
+    # into each of the (thousands of) rows.
     actions = {
         a.pk: a
         for a in Action.objects.filter(pk__in=ids).select_related(
-            "step", "claim__debtor", "claim__creditor"
+            "step", "claim__debtor"
         )
     }
     claims = {a.claim_id: a.claim for a in actions.values()}
@@ -1242,12 +1244,13 @@ def collection_forecast(
         .values_list("claim_id", "step__position")
     ):
         pending[claim_id].add(position)
-    creditor = next(iter(claims.values())).creditor if claims else None
     calendar = (
-        (creditor.country, creditor.emails_on_non_working_days)
-        if creditor is not None
-        else ("BE", False)
-    )
+        Creditor.objects.filter(pk=creditor_id)
+        .values_list("country", "emails_on_non_working_days")
+        .first()
+        if claims
+        else None
+    ) or ("BE", False)
     due = {pk: a.due_on for pk, a in actions.items()}
     gone: set[int] = set()
     out: list[ForecastEntry] = []

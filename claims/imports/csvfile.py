@@ -8,6 +8,7 @@ show every one of them before anything is imported.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -157,7 +158,15 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
 
 
 def parse_date(value: str) -> date:
-    raw = value.strip()
+    """A calendar date in one of ``_DATE_FORMATS`` (ValueError otherwise).
+
+    A file repeats the same few hundred dates: each distinct text is parsed
+    once (``strptime`` is the slowest step of a row)."""
+    return _parse_date(value.strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date(raw: str) -> date:
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date
@@ -167,7 +176,14 @@ def parse_date(value: str) -> date:
 
 
 def parse_amount(value: str) -> Decimal:
-    """``1 234,56`` / ``1.234,56`` / ``1,234.56`` / ``1234.56`` → Decimal('1234.56')."""
+    """``1 234,56`` / ``1.234,56`` / ``1,234.56`` / ``1234.56`` → Decimal('1234.56').
+
+    Each distinct text is converted once per process (a Decimal is immutable)."""
+    return _parse_amount(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_amount(value: str) -> Decimal:
     raw = re.sub(r"[\s\u00a0€]|EUR", "", value.strip())
     if "," in raw and "." in raw:
         raw = (

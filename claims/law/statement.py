@@ -37,6 +37,7 @@ from .types import PaymentFacts
 from .types import Statement
 
 _YEAR_PCT = Decimal("36500")  # 100 % × 365 days (actual/365, legal-brief §1.3)
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ class _State:
                             p.is_fallback,
                         )
                     )
-            inv.start = until + timedelta(days=1)
+            inv.start = until + _ONE_DAY
 
     def _charge_fees(self, kind: str, day: date) -> None:
         fx = self.facts

@@ -6,8 +6,10 @@ the dashboard, the portal and the bailiff file.
 
 from __future__ import annotations
 
+from dataclasses import MISSING
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +17,41 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
+def _quick_init(cls: type) -> type:
+    """Give a frozen dataclass an ``__init__`` that fills ``__dict__`` directly.
+
+    The generated init of a frozen dataclass sets each field through
+    ``object.__setattr__``; a statement builds dozens of these values (one per
+    interest line), and that call was a sixth of the engine's time. Same
+    signature, defaults and default factories; the instances stay frozen
+    (assignment still raises), equal and hashable as before.
+    """
+    params, body, env = [], [], {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            env[f"_dflt_{f.name}"] = f.default
+            params.append(f"{f.name}=_dflt_{f.name}")
+            body.append(f"    d[{f.name!r}] = {f.name}")
+        elif f.default_factory is not MISSING:
+            env[f"_fact_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_HAS_FACTORY")
+            body.append(
+                f"    d[{f.name!r}] = _fact_{f.name}() "
+                f"if {f.name} is _HAS_FACTORY else {f.name}"
+            )
+        else:
+            params.append(f.name)
+            body.append(f"    d[{f.name!r}] = {f.name}")
+    env["_HAS_FACTORY"] = object()
+    source = f"def __init__(self, {', '.join(params)}):\n    d = self.__dict__\n"
+    exec(source + "\n".join(body), env)  # noqa: S102 - built from field names only
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_quick_init
 @dataclass(frozen=True)
 class InvoiceFacts:
     """What the law needs to know about one invoice (amounts include VAT)."""
@@ -33,6 +70,7 @@ class InvoiceFacts:
     formal_notice_sent_on: date | None = None
 
 
+@_quick_init
 @dataclass(frozen=True)
 class PaymentFacts:
     on: date
@@ -40,6 +78,7 @@ class PaymentFacts:
     reference: str = ""
 
 
+@_quick_init
 @dataclass(frozen=True)
 class InterestPeriod:
     """One line of interest: a base, a rate and a number of days."""
@@ -55,6 +94,7 @@ class InterestPeriod:
     rate_is_fallback: bool = False
 
 
+@_quick_init
 @dataclass(frozen=True)
 class FeeLine:
     label: str
@@ -63,6 +103,7 @@ class FeeLine:
     invoice: str = ""
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Allocation:
     """How one payment was applied."""
@@ -76,6 +117,7 @@ class Allocation:
     reference: str = ""
 
 
+@_quick_init
 @dataclass(frozen=True)
 class InvoiceLine:
     number: str
@@ -88,6 +130,7 @@ class InvoiceLine:
     description: str = ""
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Statement:
     """The money position of a claim at a date."""

@@ -98,3 +98,38 @@ def test_formal_notice_speaks_the_debtor_language(language, title, amount):
     text = pdf_text(letter_render(claim=claim, kind="formal_notice", at=AT))
     assert title in text
     assert amount in text
+
+
+def _pages(pdf: bytes) -> list[str]:
+    """The text of each page (pdftotext separates pages with a form feed)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "doc.pdf"
+        src.write_bytes(pdf)
+        out = subprocess.run(
+            ["pdftotext", "-layout", str(src), "-"], capture_output=True, check=True
+        ).stdout.decode()
+    pages = [" ".join(p.replace("\u00a0", " ").split()) for p in out.split("\f")]
+    return [p for p in pages if p]
+
+
+@pytest.mark.parametrize("n_invoices", [6, 11, 16])
+def test_every_page_says_page_x_of_y_and_the_total_block_is_never_split(n_invoices):
+    """Long statements run over pages: each page is numbered "page x / y", and
+    the summary block (principal … total) stays on one page with its total."""
+    creditor = f.CreditorFactory(legal_name="Boulangerie Dumont")
+    claim = f.ClaimFactory(
+        creditor=creditor,
+        debtor=f.DebtorFactory(creditor=creditor),
+        invoices=[{"amount": Decimal("100.00") + n} for n in range(n_invoices)],
+    )
+    pages = _pages(letter_render(claim=claim, kind="formal_notice", at=AT))
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert f"Boulangerie Dumont — page {number} / {len(pages)}" in page
+    with_total = [p for p in pages if "Total à payer" in p]
+    assert len(with_total) == 1
+    assert "Principal" in with_total[0].split("Total à payer")[0]
