@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
@@ -21,6 +22,8 @@ from claims.models import Debtor
 from claims.models import Event
 from claims.services import event_record
 from claims.statements import claim_statement
+from claims.timeline import choice
+from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.emails import ClaimLine
 from letters.emails import EmailSpec
@@ -316,7 +319,11 @@ def message_send(out: Outgoing) -> DeliveryResult:
         event_record(
             claim=claim,
             kind=Event.Kind.EMAIL,
-            message=f"E-mail envoyé à {', '.join(spec.to)} : {out.email.subject}"[:500],
+            message=said(
+                gettext_noop("E-mail envoyé à %(to)s : %(s)s"),
+                to=", ".join(spec.to),
+                s=out.email.subject[:300],
+            ),
             data={
                 "message": str(record.code),
                 "message_id": record.message_id,
@@ -400,7 +407,11 @@ def _message_failed(
         event_record(
             claim=claim,
             kind=Event.Kind.EMAIL,
-            message=f"E-mail en échec ({record.get_status_display()}) : {exc}"[:500],
+            message=said(
+                gettext_noop("E-mail en échec (%(st)s) : %(e)s"),
+                st=choice(record, "status"),
+                e=str(exc)[:300],
+            ),
             data={"message": str(record.code), "status": record.status},
         )
     return DeliveryResult(
