@@ -132,7 +132,11 @@ class DebtorForm(forms.ModelForm):
 
 
 class ClaimForm(forms.Form):
-    debtor = forms.ModelChoiceField(label=_("Débiteur"), queryset=Debtor.objects.none())
+    debtor = forms.ModelChoiceField(
+        label=_("Débiteur"),
+        queryset=Debtor.objects.none(),
+        empty_label=_("— choisir —"),
+    )
     reference = forms.CharField(
         label=_("Votre référence (facultatif)"), max_length=40, required=False
     )

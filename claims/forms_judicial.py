@@ -56,6 +56,7 @@ class HandoffForm(_Dated):
         label=_("Huissier / avocat de votre annuaire"),
         queryset=LegalContact.objects.none(),
         required=False,
+        empty_label=_("— choisir —"),
     )
     new_name = forms.CharField(label=_("ou nouveau : nom"), required=False)
     new_kind = forms.ChoiceField(
