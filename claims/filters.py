@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.l10n import AmountField
 from claims.models import Claim
 from claims.models import Country
 from claims.models import DebtorKind
@@ -26,6 +27,14 @@ STATUS_CHOICES = [
     ("closed", _("Clôturées")),
     ("all", _("Toutes")),
 ]
+
+
+class AmountFilter(django_filters.NumberFilter):
+    """An amount typed as people type it (``1.000,00``, ``1 000,00``, ``1000.00``)."""
+
+    field_class = AmountField
+
+
 YES_NO = [("", _("Indifférent")), ("yes", _("Oui")), ("no", _("Non"))]
 
 
@@ -46,10 +55,10 @@ class ClaimFilter(django_filters.FilterSet):
     age = django_filters.ChoiceFilter(
         label=_("Retard"), choices=AGE_CHOICES, method="by_age"
     )
-    amount_min = django_filters.NumberFilter(
+    amount_min = AmountFilter(
         label=_("Solde min. (€)"), field_name="balance", lookup_expr="gte"
     )
-    amount_max = django_filters.NumberFilter(
+    amount_max = AmountFilter(
         label=_("Solde max. (€)"), field_name="balance", lookup_expr="lte"
     )
     disputed = django_filters.ChoiceFilter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims import ledger_rules as rules
+from claims.l10n import AmountField
 from claims.models import ClosedReason
 from claims.models import Creditor
 from claims.models import Debtor
@@ -21,7 +22,7 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Montant reçu (€)"),
         min_value=Decimal("0.01"),
         decimal_places=2,
@@ -131,7 +132,11 @@ class DebtorForm(forms.ModelForm):
 
 
 class ClaimForm(forms.Form):
-    debtor = forms.ModelChoiceField(label=_("Débiteur"), queryset=Debtor.objects.none())
+    debtor = forms.ModelChoiceField(
+        label=_("Débiteur"),
+        queryset=Debtor.objects.none(),
+        empty_label=_("— choisir —"),
+    )
     reference = forms.CharField(
         label=_("Votre référence (facultatif)"), max_length=40, required=False
     )
@@ -149,7 +154,7 @@ class InvoiceForm(forms.Form):
     number = forms.CharField(label=_("N° de facture"), max_length=50)
     issue_date = forms.DateField(label=_("Date de facture"), widget=_DATE)
     due_date = forms.DateField(label=_("Échéance"), widget=_DATE)
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Montant TVAC (€)"),
         min_value=Decimal("0.01"),
         decimal_places=2,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.calculator import input_problems
+from claims.l10n import AmountField
 from claims.law.types import PaymentFacts
 
 PAYMENT_SLOTS = 3
@@ -28,7 +29,7 @@ class CalculatorForm(forms.Form):
             ("consumer", _("un consommateur (B2C)")),
         ],
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Montant de la facture TVAC (EUR)"),
         min_value=Decimal("0.01"),
         max_value=Decimal("9999999999.99"),
@@ -43,7 +44,7 @@ class CalculatorForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Vide = aujourd'hui."),
     )
-    contract_rate = forms.DecimalField(
+    contract_rate = AmountField(
         label=_("Clause d'intérêts : taux convenu (%/an, facultatif)"),
         help_text=_("Vide = aucune clause d'intérêts dans vos conditions."),
         required=False,
@@ -51,7 +52,7 @@ class CalculatorForm(forms.Form):
         max_value=Decimal("100"),
         decimal_places=3,
     )
-    penalty_percent = forms.DecimalField(
+    penalty_percent = AmountField(
         label=_("Clause pénale : pourcentage (facultatif)"),
         help_text=_("Vide = aucune clause pénale dans vos conditions."),
         required=False,
@@ -59,7 +60,7 @@ class CalculatorForm(forms.Form):
         max_value=Decimal("100"),
         decimal_places=2,
     )
-    penalty_minimum = forms.DecimalField(
+    penalty_minimum = AmountField(
         label=_("Clause pénale : minimum (EUR, facultatif)"),
         required=False,
         min_value=Decimal("0"),
@@ -117,7 +118,7 @@ class CalculatorForm(forms.Form):
                 required=False,
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
-            self.fields[f"payment_{n}_amount"] = forms.DecimalField(
+            self.fields[f"payment_{n}_amount"] = AmountField(
                 label=_("Paiement partiel %(n)s : montant") % {"n": n},
                 required=False,
                 min_value=Decimal("0.01"),

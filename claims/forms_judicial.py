@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.l10n import AmountField
 from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import LegalContact
@@ -17,8 +18,8 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ZERO = Decimal("0.00")
 
 
-def _money(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
+def _money(label: str) -> AmountField:
+    return AmountField(
         label=label,
         min_value=ZERO,
         decimal_places=2,
@@ -55,6 +56,7 @@ class HandoffForm(_Dated):
         label=_("Huissier / avocat de votre annuaire"),
         queryset=LegalContact.objects.none(),
         required=False,
+        empty_label=_("— choisir —"),
     )
     new_name = forms.CharField(label=_("ou nouveau : nom"), required=False)
     new_kind = forms.ChoiceField(

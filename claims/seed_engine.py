@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+
 from claims.law import routes as r
 from claims.scenarios import DEFAULT_NAMES
 from claims.scenarios import DEFAULTS
@@ -16,86 +19,129 @@ from claims.scenarios import DEFAULTS
 # ⚠️ legal-brief §13.5: procedure costs are not documented in the sources.
 # These are order-of-magnitude estimates for the operator to correct in the
 # admin; ``source`` says which are sourced and which are not.
-_UNSOURCED = "⚠️ estimation à vérifier (legal-brief §13.5 : coûts non documentés)"
+_UNSOURCED = gettext_noop(
+    "⚠️ estimation à vérifier (legal-brief §13.5 : coûts non documentés)"
+)
 ROUTE_COSTS: list[tuple[str, str, str, bool, str]] = [
-    (r.BE_UNCONTESTED, "Honoraires d'avocat (filtre)", "300", False, _UNSOURCED),
     (
         r.BE_UNCONTESTED,
-        "Sommation et PV de non-contestation (huissier, tarif légal)",
+        gettext_noop("Honoraires d'avocat (filtre)"),
+        "300",
+        False,
+        _UNSOURCED,
+    ),
+    (
+        r.BE_UNCONTESTED,
+        gettext_noop("Sommation et PV de non-contestation (huissier, tarif légal)"),
         "250",
         True,
-        "legal-brief §3.1 (frais récupérables) — montant " + _UNSOURCED,
+        gettext_noop("legal-brief §3.1 (frais récupérables) — montant ") + _UNSOURCED,
     ),
-    (r.BE_ORDER_TO_PAY, "Honoraires d'avocat (requête)", "400", False, _UNSOURCED),
     (
         r.BE_ORDER_TO_PAY,
-        "Sommation recommandée + signification de l'ordonnance",
+        gettext_noop("Honoraires d'avocat (requête)"),
+        "400",
+        False,
+        _UNSOURCED,
+    ),
+    (
+        r.BE_ORDER_TO_PAY,
+        gettext_noop("Sommation recommandée + signification de l'ordonnance"),
         "200",
         True,
         _UNSOURCED,
     ),
-    (r.BE_SUMMONS_JP, "Citation par huissier + mise au rôle", "250", True, _UNSOURCED),
     (
         r.BE_SUMMONS_JP,
-        "Honoraires d'avocat (au-delà de l'indemnité de procédure)",
+        gettext_noop("Citation par huissier + mise au rôle"),
+        "250",
+        True,
+        _UNSOURCED,
+    ),
+    (
+        r.BE_SUMMONS_JP,
+        gettext_noop("Honoraires d'avocat (au-delà de l'indemnité de procédure)"),
         "600",
         False,
         _UNSOURCED,
     ),
     (
         r.BE_SUMMONS_ENTERPRISE,
-        "Citation par huissier + mise au rôle",
+        gettext_noop("Citation par huissier + mise au rôle"),
         "350",
         True,
         _UNSOURCED,
     ),
     (
         r.BE_SUMMONS_ENTERPRISE,
-        "Honoraires d'avocat (au-delà de l'indemnité de procédure)",
+        gettext_noop("Honoraires d'avocat (au-delà de l'indemnité de procédure)"),
         "1200",
         False,
         _UNSOURCED,
     ),
     (
         r.FR_SMALL_CLAIMS,
-        "Honoraires du commissaire de justice",
+        gettext_noop("Honoraires du commissaire de justice"),
         "150",
         False,
-        "legal-brief §8.1 : tous les frais à charge du créancier ✅ — montant "
+        gettext_noop(
+            "legal-brief §8.1 : tous les frais à charge du créancier ✅ — montant "
+        )
         + _UNSOURCED,
     ),
-    (r.FR_INJONCTION, "Frais de greffe", "35", True, _UNSOURCED),
+    (r.FR_INJONCTION, gettext_noop("Frais de greffe"), "35", True, _UNSOURCED),
     (
         r.FR_INJONCTION,
-        "Signification de l'ordonnance (commissaire de justice)",
+        gettext_noop("Signification de l'ordonnance (commissaire de justice)"),
         "120",
         True,
         _UNSOURCED,
     ),
-    (r.FR_REFERE, "Assignation (commissaire de justice)", "150", True, _UNSOURCED),
     (
         r.FR_REFERE,
-        "Honoraires d'avocat (au-delà de l'art. 700 CPC)",
+        gettext_noop("Assignation (commissaire de justice)"),
+        "150",
+        True,
+        _UNSOURCED,
+    ),
+    (
+        r.FR_REFERE,
+        gettext_noop("Honoraires d'avocat (au-delà de l'art. 700 CPC)"),
         "800",
         False,
         _UNSOURCED,
     ),
     (
         r.EU_PAYMENT_ORDER,
-        "Frais de justice de l'État du tribunal",
+        gettext_noop("Frais de justice de l'État du tribunal"),
         "100",
         True,
         _UNSOURCED,
     ),
-    (r.EU_PAYMENT_ORDER, "Signification à l'étranger", "150", True, _UNSOURCED),
+    (
+        r.EU_PAYMENT_ORDER,
+        gettext_noop("Signification à l'étranger"),
+        "150",
+        True,
+        _UNSOURCED,
+    ),
     (
         r.EU_SMALL_CLAIMS,
-        "Frais de justice de l'État du tribunal",
+        gettext_noop("Frais de justice de l'État du tribunal"),
         "100",
         True,
-        "legal-brief §9 : sans avocat ✅ — montant " + _UNSOURCED,
+        gettext_noop("legal-brief §9 : sans avocat ✅ — montant ") + _UNSOURCED,
     ),
 ]
+
+
+def seed_text(text: str) -> str:
+    """A route cost's label or source in the reader's language when it is the
+    shipped text (an operator's own wording is shown as typed)."""
+    if text.endswith(_UNSOURCED) and text != _UNSOURCED:
+        head = text[: -len(_UNSOURCED)]
+        return gettext(head) + gettext(_UNSOURCED)
+    return gettext(text) if text else text
 
 
 def seed_default_scenarios(apps: Any, schema_editor: Any) -> None:

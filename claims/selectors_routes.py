@@ -12,6 +12,7 @@ from claims.law.routes import advise
 from claims.models import Claim
 from claims.models import Dispute
 from claims.models import RouteCost
+from claims.seed_engine import seed_text
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,9 @@ class RouteAdvice:
 def route_costs() -> list[RouteCostFacts]:
     """The editable cost table (one query)."""
     return [
-        RouteCostFacts(r.route, r.label, r.amount, r.recoverable, r.source)
+        RouteCostFacts(
+            r.route, seed_text(r.label), r.amount, r.recoverable, seed_text(r.source)
+        )
         for r in RouteCost.objects.all()
     ]
 

@@ -27,6 +27,8 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from claims import ledger_rules as rules
 from claims.models import Claim
@@ -38,6 +40,10 @@ from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Waiver
+from claims.timeline import Said
+from claims.timeline import amount as money
+from claims.timeline import choice
+from claims.timeline import said
 from claims.validators import ogm_from_number
 from claims.webhooks import webhook_emit
 
@@ -83,7 +89,7 @@ def event_record(
         creditor_id=claim.creditor_id,
         claim=claim,
         kind=kind,
-        message=message[:500],
+        message=message if isinstance(message, Said) else message[:500],
         actor=actor,
         actor_label=label,
         data=data or {},
@@ -157,7 +163,11 @@ def claim_open(
         claim=claim,
         kind=Event.Kind.CREATED,
         actor=actor,
-        message=f"Créance ouverte : {len(invoices)} facture(s), {claim.principal} {claim.currency}",
+        message=said(
+            gettext_noop("Créance ouverte : %(n)s facture(s), %(a)s"),
+            n=len(invoices),
+            a=money(claim.principal, claim.currency),
+        ),
         data={"invoices": [i.number for i in invoices]},
     )
     webhook_emit(claim=claim, event="claim.opened", principal=claim.principal)
@@ -303,7 +313,12 @@ def invoice_add(
         claim=claim,
         kind=Event.Kind.INVOICE_ADDED,
         actor=actor,
-        message=f"{invoice.get_kind_display()} {invoice.number} : {invoice.amount} {invoice.currency}",
+        message=said(
+            gettext_noop("%(k)s %(n)s : %(a)s"),
+            k=choice(invoice, "kind"),
+            n=invoice.number,
+            a=money(invoice.amount, invoice.currency),
+        ),
     )
     return invoice
 
@@ -515,14 +530,25 @@ def payment_record(
         claim=locked,
         kind=Event.Kind.PAYMENT,
         actor=actor,
-        message=f"Paiement de {amount} {locked.currency} reçu le {on:%d/%m/%Y}",
+        message=said(
+            gettext_noop("Paiement de %(a)s reçu le %(d)s"),
+            a=money(amount, locked.currency),
+            d=on,
+        ),
         data={
             "amount": str(amount),
             "balance_before": str(before),
             "balance_after": str(locked.balance),
         },
     )
-    webhook_emit(claim=locked, event="payment.received", payment=payment.code, amount=amount, date=on, balance_after=locked.balance)  # fmt: skip
+    webhook_emit(
+        claim=locked,
+        event="payment.received",
+        payment=payment.code,
+        amount=amount,
+        date=on,
+        balance_after=locked.balance,
+    )
     _engine().claim_after_payment(claim=locked, actor=actor, today=on)
     claim.__dict__.update(
         {k: getattr(locked, k) for k in (*FIGURE_FIELDS, "status", "stage")}
@@ -636,13 +662,13 @@ def payment_reverse(
         before=before,
         kind=Event.Kind.PAYMENT,
         actor=actor,
-        message=_("Paiement de %(a)s %(c)s du %(d)s annulé : %(r)s")
-        % {
-            "a": payment.amount,
-            "c": payment.currency,
-            "d": f"{payment.date:%d/%m/%Y}",
-            "r": reason,
-        },
+        message=said(
+            gettext_noop("Paiement de %(a)s %(c)s du %(d)s annulé : %(r)s"),
+            a=payment.amount,
+            c=payment.currency,
+            d=payment.date,
+            r=reason,
+        ),
         original={
             "reversed_payment": str(payment.code),
             "reversal": str(reversal.code),
@@ -702,13 +728,13 @@ def credit_note_reverse(
         before=before,
         kind=Event.Kind.INVOICE_ADDED,
         actor=actor,
-        message=_("Note de crédit %(n)s (%(a)s %(c)s) annulée : %(r)s")
-        % {
-            "n": credit_note.number,
-            "a": credit_note.amount,
-            "c": credit_note.currency,
-            "r": reason,
-        },
+        message=said(
+            gettext_noop("Note de crédit %(n)s (%(a)s %(c)s) annulée : %(r)s"),
+            n=credit_note.number,
+            a=credit_note.amount,
+            c=credit_note.currency,
+            r=reason,
+        ),
         original={
             "reversed_credit_note": str(credit_note.code),
             "reversal": str(reversal.code),
@@ -753,8 +779,11 @@ def waiver_reverse(
         before=before,
         kind=Event.Kind.WAIVER,
         actor=actor,
-        message=_("Renonciation (%(k)s) annulée : %(r)s")
-        % {"k": waiver.get_kind_display(), "r": reason},
+        message=said(
+            gettext_noop("Renonciation (%(k)s) annulée : %(r)s"),
+            k=choice(waiver, "kind"),
+            r=reason,
+        ),
         original={"reversed_waiver": waiver.pk, "reversal": reversal.pk},
         reason=reason,
         today=today,
@@ -798,8 +827,14 @@ def waiver_record(
     event_record(
         claim=claim,
         kind=Event.Kind.WAIVER,
-        message=f"Renonciation ({waiver.get_kind_display()}) : "
-        f"{amount if amount is not None else 'totale'} — {reason}",
+        message=said(
+            gettext_noop("Renonciation (%(k)s) : %(a)s — %(r)s"),
+            k=choice(waiver, "kind"),
+            a=money(amount, claim.currency)
+            if amount is not None
+            else gettext_lazy("totale"),
+            r=reason,
+        ),
         actor=actor,
         data={"kind": kind, "amount": str(amount) if amount is not None else None},
     )

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import DecimalField
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims import ledger_rules as rules
 from claims.imports import BankEntry
@@ -49,6 +50,8 @@ from claims.models import PaymentMethod
 from claims.services import event_record
 from claims.services import payment_check
 from claims.services import payment_record
+from claims.timeline import amount as money
+from claims.timeline import said
 from claims.webhooks import webhook_emit_events
 
 logger = logging.getLogger(__name__)
@@ -212,10 +215,12 @@ def payments_book_bulk(
                 kind=Event.Kind.PAYMENT,
                 actor=user,
                 actor_label=label,
-                message=(
-                    f"Paiement de {b.amount} {claims[b.claim_id].currency} reçu le "
-                    f"{b.on:%d/%m/%Y} ({b.match_reason})"
-                )[:500],
+                message=said(
+                    gettext_noop("Paiement de %(a)s reçu le %(d)s (%(r)s)"),
+                    a=money(b.amount, claims[b.claim_id].currency),
+                    d=b.on,
+                    r=b.match_reason,
+                ),
                 data={
                     "amount": str(b.amount),
                     "balance_before": str(before),
@@ -515,9 +520,13 @@ def payment_declared(
         claim=locked,
         kind=Event.Kind.PORTAL,
         actor_label="débiteur",
-        message=(
-            f"Le débiteur déclare avoir payé {amount} {locked.currency} le "
-            f"{on:%d/%m/%Y} ; relances suspendues jusqu'au {until:%d/%m/%Y}"
+        message=said(
+            gettext_noop(
+                "Le débiteur déclare avoir payé %(a)s le %(d)s ; relances suspendues jusqu'au %(u)s"
+            ),
+            a=money(amount, locked.currency),
+            d=on,
+            u=until,
         ),
         data={"amount": str(amount), "on": on.isoformat(), "note": note[:500]},
     )

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from claims.models import Action
 from claims.models import Claim
@@ -46,6 +47,7 @@ from claims.stages import can_transition
 from claims.stages import check_transition
 from claims.stages import hold_reason
 from claims.stages import step_contradiction
+from claims.timeline import said
 from claims.webhooks import webhook_emit
 from claims.webhooks import webhook_emit_events
 
@@ -115,8 +117,12 @@ def claim_transition(
         claim=claim,
         kind=Event.Kind.STAGE,
         actor=actor,
-        message=_("Étape : %(b)s → %(a)s. %(r)s")
-        % {"b": Stage(expected_stage).label, "a": Stage(to).label, "r": reason},
+        message=said(
+            gettext_noop("Étape : %(b)s → %(a)s. %(r)s"),
+            b=Stage(expected_stage).label,
+            a=Stage(to).label,
+            r=reason,
+        ),
         data={
             "before": expected_stage,
             "after": to,
@@ -125,7 +131,13 @@ def claim_transition(
             "paused_until": paused_until.isoformat() if paused_until else None,
         },
     )
-    webhook_emit(claim=claim, event="stage.changed", before=expected_stage, after=to, reason=reason)  # fmt: skip
+    webhook_emit(
+        claim=claim,
+        event="stage.changed",
+        before=expected_stage,
+        after=to,
+        reason=reason,
+    )
     if to == Stage.CLOSED:
         _cancel_planned(claim_ids=[claim_id], reason=reason or _("Créance clôturée"))
     else:
@@ -218,7 +230,7 @@ def _replan(claims: list[Claim], today: date, actor: User, mode: str) -> None:
             kind=Event.Kind.ACTION_SKIPPED,
             actor=actor,
             actor_label=_label(actor),
-            message=_("%(s)s : %(r)s") % {"s": a.step, "r": a.reason},
+            message=said(gettext_noop("%(s)s : %(r)s"), s=str(a.step), r=a.reason),
             data={"action": str(a.code), "state": a.state},
         )
         for a in skipped
@@ -289,8 +301,12 @@ def claims_stage_set(
                 kind=Event.Kind.STAGE,
                 actor=actor,
                 actor_label=_label(actor),
-                message=_("Étape : %(b)s → %(a)s. %(r)s")
-                % {"b": Stage(before).label, "a": Stage(after).label, "r": reason},
+                message=said(
+                    gettext_noop("Étape : %(b)s → %(a)s. %(r)s"),
+                    b=Stage(before).label,
+                    a=Stage(after).label,
+                    r=reason,
+                ),
                 data={
                     "before": before,
                     "after": after,
@@ -724,7 +740,11 @@ def action_skip(*, action_id: int, actor: User, reason: str) -> bool:
             claim=action.claim,
             kind=Event.Kind.ACTION_SKIPPED,
             actor=actor,
-            message=_("Étape passée : %(s)s. %(r)s") % {"s": action.step, "r": reason},
+            message=said(
+                gettext_noop("Étape passée : %(s)s. %(r)s"),
+                s=str(action.step),
+                r=reason,
+            ),
             data={"action": str(action.code), "reason": reason},
         )
         claims_refresh_next_action(claim_ids=[action.claim_id])
@@ -770,7 +790,7 @@ def call_record(*, action_id: int, actor: User, note: str) -> bool:
             claim=action.claim,
             kind=Event.Kind.ACTION_DONE,
             actor=actor,
-            message=_("Appel effectué : %s") % note,
+            message=said(gettext_noop("Appel effectué : %s"), note),
             data={"action": str(action.code)},
         )
         claims_refresh_next_action(claim_ids=[action.claim_id])
@@ -792,7 +812,7 @@ def pause_until(
             claim=claim,
             kind=Event.Kind.STAGE,
             actor=actor,
-            message=_("Pause prolongée jusqu'au %s") % until.strftime("%d/%m/%Y"),
+            message=said(gettext_noop("Pause prolongée jusqu'au %s"), until),
             data={"before": str(claim.paused_until), "after": until.isoformat()},
         )
         claim.paused_until = until
@@ -855,7 +875,9 @@ def dispute_open(
             reason=reason,
             today=today,
         )
-    webhook_emit(claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason)  # fmt: skip
+    webhook_emit(
+        claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason
+    )
     return dispute
 
 
@@ -877,7 +899,9 @@ def dispute_resolve(
         claim=claim,
         kind=Event.Kind.DISPUTE,
         actor=actor,
-        message=_("Contestation résolue : %s") % Dispute.Status(status).label,
+        message=said(
+            gettext_noop("Contestation résolue : %s"), Dispute.Status(status).label
+        ),
         data={"dispute": str(dispute.code), "status": status},
     )
     still_open = Dispute.objects.filter(
@@ -920,7 +944,10 @@ def escalate_now(
         claim=claim,
         kind=Event.Kind.STAGE,
         actor=actor,
-        message=_("Phase amiable terminée : choisir la voie judiciaire. %s") % reason,
+        message=said(
+            gettext_noop("Phase amiable terminée : choisir la voie judiciaire. %s"),
+            reason,
+        ),
         data={"amicable_exhausted_on": today.isoformat(), "reason": reason},
     )
     claim.refresh_from_db()
@@ -1003,7 +1030,13 @@ def judicial_handoff(
         reason=_("Transmis à %(h)s (%(r)s)") % {"h": handler_name or "—", "r": route},
         today=on,
     )
-    webhook_emit(claim=claim, event="claim.handed_to_bailiff", route=route, handler=handler_name, on=on)  # fmt: skip
+    webhook_emit(
+        claim=claim,
+        event="claim.handed_to_bailiff",
+        route=route,
+        handler=handler_name,
+        on=on,
+    )
     return case
 
 
@@ -1027,7 +1060,10 @@ def judicial_update(*, claim_id: int, actor: User, **changes: Any) -> JudicialCa
         claim=case.claim,
         kind=Event.Kind.JUDICIAL,
         actor=actor,
-        message=_("Dossier judiciaire mis à jour : %s") % ", ".join(sorted(changes)),
+        message=said(
+            gettext_noop("Dossier judiciaire mis à jour : %s"),
+            ", ".join(sorted(changes)),
+        ),
         data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
     )
     return case

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims import ledger_rules
 from claims.imports import csvfile
@@ -34,6 +35,8 @@ from claims.models import Event
 from claims.models import ImportMapping
 from claims.models import Invoice
 from claims.models import InvoiceKind
+from claims.timeline import amount as amount_param
+from claims.timeline import said
 from claims.validators import ogm_from_number
 from claims.webhooks import webhook_emit_events
 
@@ -294,7 +297,14 @@ def claims_create_bulk(
                 kind=Event.Kind.CREATED,
                 actor=user,
                 actor_label=user.get_username() if user else "import",
-                message=f"Créance ouverte par import {source} : facture {row.invoice_number}, {row.amount} {row.currency}",
+                message=said(
+                    gettext_noop(
+                        "Créance ouverte par import %(s)s : facture %(n)s, %(a)s"
+                    ),
+                    s=source,
+                    n=row.invoice_number,
+                    a=amount_param(row.amount, row.currency),
+                ),
                 data={"invoices": [row.invoice_number], "source": source},
             )
             for claim, row in zip(claims, rows, strict=True)

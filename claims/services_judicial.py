@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from claims.law.judicial import step_deadline
 from claims.law.routes import JUDICIAL_ROUTES
@@ -32,6 +33,8 @@ from claims.models import PaymentMethod
 from claims.services import claim_refresh_totals
 from claims.services import event_record
 from claims.services import payment_record
+from claims.timeline import choice
+from claims.timeline import said
 
 ZERO = Decimal("0.00")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -172,8 +175,9 @@ def step_record(
         claim=case.claim,
         kind=Event.Kind.JUDICIAL,
         actor=actor,
-        message=_("Judiciaire : %(s)s le %(d)s")
-        % {"s": step.get_kind_display(), "d": on.strftime("%d/%m/%Y")},
+        message=said(
+            gettext_noop("Judiciaire : %(s)s le %(d)s"), s=choice(step, "kind"), d=on
+        ),
         data={
             "step": kind,
             "on": on.isoformat(),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import DecimalField
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import first_missed
@@ -25,6 +26,8 @@ from claims.models import Payment
 from claims.models import PaymentPlan
 from claims.models import Stage
 from claims.services import event_record
+from claims.timeline import amount as money
+from claims.timeline import said
 from claims.webhooks import webhook_emit
 from claims.webhooks import webhook_emit_events
 
@@ -67,8 +70,11 @@ def _plan_create(
 
 def _describe(specs: list[InstalmentSpec]) -> str:
     total = sum((s.amount for s in specs), Decimal("0.00"))
-    return (
-        f"{len(specs)} échéance(s), {total} au total, dès le {specs[0].due_on:%d/%m/%Y}"
+    return said(
+        gettext_noop("%(n)s échéance(s), %(t)s au total, dès le %(d)s"),
+        n=len(specs),
+        t=money(total),
+        d=specs[0].due_on,
     )
 
 
@@ -94,7 +100,9 @@ def plan_propose(
         claim=claim,
         kind=Event.Kind.PLAN,
         actor=actor,
-        message=f"Plan d'apurement proposé : {_describe(instalments)}",
+        message=said(
+            gettext_noop("Plan d'apurement proposé : %s"), _describe(instalments)
+        ),
         data={"plan": str(plan.code)},
     )
     return plan
@@ -117,7 +125,10 @@ def plan_request(
         claim=claim,
         kind=Event.Kind.PLAN,
         actor_label="débiteur",
-        message=f"Plan d'apurement demandé par le débiteur : {_describe(instalments)}",
+        message=said(
+            gettext_noop("Plan d'apurement demandé par le débiteur : %s"),
+            _describe(instalments),
+        ),
         data={"plan": str(plan.code), "requested_on": timezone.localdate().isoformat()},
     )
     return plan
@@ -167,8 +178,11 @@ def plan_accept(
         kind=Event.Kind.PLAN,
         actor=actor,
         actor_label=actor_label,
-        message="Plan d'apurement accepté"
-        + (" et signé par le débiteur" if signed_by_debtor else ""),
+        message=said(
+            gettext_noop("Plan d'apurement accepté et signé par le débiteur")
+            if signed_by_debtor
+            else gettext_noop("Plan d'apurement accepté")
+        ),
         data={"plan": str(plan.code), "resume_stage": claim.resume_stage},
     )
     webhook_emit(claim=claim, event="plan.accepted", plan=plan.code)
@@ -187,7 +201,7 @@ def plan_signed_record(
         claim=claim,
         kind=Event.Kind.PLAN,
         actor=actor,
-        message="Plan d'apurement signé par le débiteur reçu",
+        message=said(gettext_noop("Plan d'apurement signé par le débiteur reçu")),
         data={"plan": str(plan.code)},
     )
     return claim
@@ -208,7 +222,9 @@ def plan_decline(
         kind=Event.Kind.PLAN,
         actor=actor,
         actor_label=actor_label,
-        message=f"Plan d'apurement refusé{' : ' + reason if reason else ''}",
+        message=said(gettext_noop("Plan d'apurement refusé : %s"), reason)
+        if reason
+        else said(gettext_noop("Plan d'apurement refusé")),
         data={"plan": str(plan.code)},
     )
     return plan
@@ -300,9 +316,12 @@ def plans_check(*, today: date) -> dict[str, list[int]]:
                 claim_id=claim_id,
                 kind=Event.Kind.PLAN,
                 actor_label="système",
-                message=(
-                    f"Plan d'apurement rompu : échéance du {missed.due_on:%d/%m/%Y} "
-                    f"({missed.amount}) impayée ; reprise du recouvrement"
+                message=said(
+                    gettext_noop(
+                        "Plan d'apurement rompu : échéance du %(d)s (%(a)s) impayée ; reprise du recouvrement"
+                    ),
+                    d=missed.due_on,
+                    a=money(missed.amount),
                 ),
                 data={"due_on": missed.due_on.isoformat(), "paid": str(paid)},
             )

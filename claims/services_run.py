@@ -30,6 +30,7 @@ from django.db.models import Value
 from django.db.models import When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
@@ -58,6 +59,8 @@ from claims.stages import AUTOMATIC
 from claims.stages import stage_after_step
 from claims.stages import step_contradiction
 from claims.statements import invoice_demanded
+from claims.timeline import choice
+from claims.timeline import said
 from claims.webhooks import webhook_emit_events
 
 log = logging.getLogger(__name__)
@@ -69,11 +72,14 @@ SENT_KINDS = frozenset({"pre_due", "first_reminder", "reminder", "formal_notice"
 RETRYABLE = (OperationalError, InterfaceError)
 
 
+UNCERTAIN = gettext_noop(
+    "Envoi incertain : le serveur de messagerie a peut-être reçu ce message. "
+    "Vérifiez puis confirmez ou renvoyez."
+)
+
+
 def uncertain_text() -> str:
-    return _(
-        "Envoi incertain : le serveur de messagerie a peut-être reçu ce message. "
-        "Vérifiez puis confirmez ou renvoyez."
-    )
+    return _(UNCERTAIN)
 
 
 STALE_RUNNING = timedelta(minutes=30)  # default of COLLECTION_STALE_RUNNING_SECONDS
@@ -230,7 +236,9 @@ def _mark_uncertain(actions: list[Action], why: str) -> None:
             claim_id=a.claim_id,
             kind=Event.Kind.ACTION_UNCERTAIN,
             actor_label="système",
-            message=f"{a.step} — {uncertain_text()}"[:500],
+            message=said(
+                gettext_noop("%(s)s — %(u)s"), s=str(a.step), u=said(UNCERTAIN)
+            ),
             data={"action": str(a.code), "message_id": a.message_id, "why": why},
         )
         for a in actions
@@ -804,7 +812,7 @@ def _save_decisions(changes: list[Action], claims: dict[int, Claim]) -> None:
             claim_id=a.claim_id,
             kind=Event.Kind.ACTION_SKIPPED,
             actor_label="système",
-            message=_("%(s)s : %(r)s") % {"s": a.step, "r": a.reason},
+            message=said(gettext_noop("%(s)s : %(r)s"), s=str(a.step), r=a.reason),
             data={"action": str(a.code), "state": a.state},
         )
         for a in changes
@@ -831,7 +839,9 @@ def _mark_failed(
             claim_id=a.claim_id,
             kind=Event.Kind.ACTION_FAILED,
             actor_label="système",
-            message=_("Échec de l'envoi (%(s)s) : %(e)s") % {"s": a.step, "e": error},
+            message=said(
+                gettext_noop("Échec de l'envoi (%(s)s) : %(e)s"), s=str(a.step), e=error
+            ),
             data={"action": str(a.code), "final": final, "attempt": a.attempts},
         )
         for a in actions
@@ -897,8 +907,11 @@ def _apply_done(
             kind=Event.Kind.ACTION_DONE,
             actor=actor,
             actor_label=label,
-            message=_("%(s)s envoyé (%(c)s)")
-            % {"s": a.step.get_kind_display(), "c": a.step.get_channel_display()},
+            message=said(
+                gettext_noop("%(s)s envoyé (%(c)s)"),
+                s=choice(a.step, "kind"),
+                c=choice(a.step, "channel"),
+            ),
             data={
                 "action": str(a.code),
                 "template": a.step.template,
@@ -1122,7 +1135,10 @@ def action_confirm_sent(
         kind=Event.Kind.ACTION_UNCERTAIN,
         actor=actor,
         actor_label=actor.get_username(),
-        message=_("Envoi incertain confirmé comme envoyé (%(s)s)") % {"s": action.step},
+        message=said(
+            gettext_noop("Envoi incertain confirmé comme envoyé (%(s)s)"),
+            s=str(action.step),
+        ),
         data={"action": str(action.code), "message_id": action.message_id},
     )
     action.state = P.DONE
@@ -1148,8 +1164,10 @@ def action_resend(*, creditor: Creditor, code: Any, actor: AbstractBaseUser) -> 
         kind=Event.Kind.ACTION_UNCERTAIN,
         actor=actor,
         actor_label=actor.get_username(),
-        message=_("Envoi incertain : nouvel envoi demandé (%(s)s)")
-        % {"s": action.step},
+        message=said(
+            gettext_noop("Envoi incertain : nouvel envoi demandé (%(s)s)"),
+            s=str(action.step),
+        ),
         data={"action": str(action.code), "previous_message_id": action.message_id},
     )
     claims_refresh_next_action(claim_ids={action.claim_id})

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
@@ -27,6 +28,8 @@ from claims.services import event_record
 from claims.statements import _PREFETCH as STATEMENT_PREFETCH
 from claims.statements import claim_statement
 from claims.statements import judicial_costs_load
+from claims.timeline import choice
+from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.emails import ClaimLine
 from letters.emails import EmailSpec
@@ -568,7 +571,11 @@ def message_send(out: Outgoing) -> DeliveryResult:
         event_record(
             claim=claim,
             kind=Event.Kind.EMAIL,
-            message=f"E-mail envoyé à {', '.join(spec.to)} : {out.email.subject}"[:500],
+            message=said(
+                gettext_noop("E-mail envoyé à %(to)s : %(s)s"),
+                to=", ".join(spec.to),
+                s=out.email.subject[:300],
+            ),
             data={
                 "message": str(record.code),
                 "message_id": record.message_id,
@@ -652,7 +659,11 @@ def _message_failed(
         event_record(
             claim=claim,
             kind=Event.Kind.EMAIL,
-            message=f"E-mail en échec ({record.get_status_display()}) : {exc}"[:500],
+            message=said(
+                gettext_noop("E-mail en échec (%(st)s) : %(e)s"),
+                st=choice(record, "status"),
+                e=str(exc)[:300],
+            ),
             data={"message": str(record.code), "status": record.status},
         )
     return DeliveryResult(

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.models import Claim
 from claims.models import Creditor
@@ -17,6 +18,7 @@ from claims.models import Debtor
 from claims.models import Event
 from claims.services import event_record
 from claims.statements import claim_statement
+from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.context import Parties
 from letters.context import letter_context
@@ -158,7 +160,7 @@ def document_archive(
             claim=claim,
             kind=Event.Kind.DOCUMENT,
             actor=created_by,
-            message=f"Document archivé : {doc.title}",
+            message=said(gettext_noop("Document archivé : %s"), doc.title),
             data=_doc_data(doc),
         )
     return doc

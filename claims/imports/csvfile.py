@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
-from decimal import InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from claims import l10n
 from claims import ledger_rules as rules
 from claims.validators import normalize_iban
 
@@ -178,28 +177,13 @@ def _parse_date(raw: str) -> date:
 def parse_amount(value: str) -> Decimal:
     """``1 234,56`` / ``1.234,56`` / ``1,234.56`` / ``1234.56`` → Decimal('1234.56').
 
-    Each distinct text is converted once per process (a Decimal is immutable)."""
+    The interface's one amount reader (claims.l10n.parse_amount); raises
+    ValueError (an AmountError, with a message) for what it cannot read. Each
+    distinct text is converted once per process (a Decimal is immutable)."""
     return _parse_amount(value)
 
 
-@functools.lru_cache(maxsize=65536)
-def _parse_amount(value: str) -> Decimal:
-    raw = re.sub(r"[\s\u00a0€]|EUR", "", value.strip())
-    if "," in raw and "." in raw:
-        raw = (
-            raw.replace(".", "").replace(",", ".")
-            if raw.rfind(",") > raw.rfind(".")
-            else raw.replace(",", "")
-        )
-    elif "," in raw:
-        raw = raw.replace(",", ".")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(value) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(value)
-    return amount.quantize(Decimal("0.01"))
+_parse_amount = functools.lru_cache(maxsize=65536)(l10n.parse_amount)
 
 
 def parse(

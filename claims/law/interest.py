@@ -11,6 +11,10 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from claims.l10n import format_rate
+
 from . import rates as r
 from .calendar import claimable_from
 from .fees import round_cent
@@ -91,7 +95,7 @@ def rate_periods(
                 start,
                 end,
                 contract_rate,
-                "Taux contractuel (loi du 2 août 2002, art. 5)",
+                _("Taux contractuel (loi du 2 août 2002, art. 5)"),
             )
         ]
     if country == "BE":
@@ -111,7 +115,7 @@ def rate_periods(
     if contract_rate is not None:
         return [
             r.RatePeriod(
-                start, end, contract_rate, "Taux contractuel (art. 1231-5 C. civ.)"
+                start, end, contract_rate, _("Taux contractuel (art. 1231-5 C. civ.)")
             )
         ]
     return r.split_by_period(r.FR_LEGAL_OTHER, start, end, table)
@@ -123,9 +127,12 @@ def _capped(cap: r.RatePeriod, contract_rate: Decimal) -> r.RatePeriod:
             cap.start,
             cap.end,
             contract_rate,
-            "Taux contractuel (≤ plafond art. XIX.4 CDE)",
+            _("Taux contractuel (≤ plafond art. XIX.4 CDE)"),
         )
-    rule = f"Taux contractuel {contract_rate} % plafonné (art. XIX.4 CDE) — {cap.rule}"
+    rule = _("Taux contractuel %(t)s plafonné (art. XIX.4 CDE) — %(r)s") % {
+        "t": format_rate(contract_rate),
+        "r": cap.rule,
+    }
     return r.RatePeriod(cap.start, cap.end, cap.rate, rule, cap.is_fallback)
 
 
@@ -136,7 +143,9 @@ def _floored(legal: r.RatePeriod, contract_rate: Decimal) -> r.RatePeriod:
             legal.start,
             legal.end,
             contract_rate,
-            "Taux contractuel (≥ 3 × taux légal, art. L441-10 II)",
+            _("Taux contractuel (≥ 3 × taux légal, art. L441-10 II)"),
         )
-    rule = f"Taux contractuel {contract_rate} % relevé à 3 × taux légal (art. L441-10 II) — {legal.rule}"
+    rule = _(
+        "Taux contractuel %(t)s relevé à 3 × taux légal (art. L441-10 II) — %(r)s"
+    ) % {"t": format_rate(contract_rate), "r": legal.rule}
     return r.RatePeriod(legal.start, legal.end, floor, rule, legal.is_fallback)

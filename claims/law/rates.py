@@ -16,8 +16,12 @@ from datetime import timedelta
 from decimal import ROUND_CEILING
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
+
+from claims.l10n import format_date
+from claims.l10n import format_rate
 
 BE_COMMERCIAL = "be_commercial"
 BE_LEGAL = "be_legal"
@@ -103,7 +107,8 @@ def half_year_bounds(day: date) -> tuple[date, date]:
 
 
 def half_year_label(day: date) -> str:
-    return f"S{1 if day.month <= 6 else 2} {day.year}"
+    """``S1 2026`` (semestre), ``H1 2026`` in Dutch and English."""
+    return gettext("S%(n)s %(y)s") % {"n": 1 if day.month <= 6 else 2, "y": day.year}
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
@@ -163,7 +168,8 @@ class RateTable:
     def period(self, kind: str, day: date) -> RatePeriod:
         """The rate of ``kind`` for the fixing period containing ``day``."""
         start, end = period_bounds(kind, day)
-        key = (kind, start)
+        # The rule is worded in the reader's language: one cached entry per language.
+        key = (kind, start, get_language())
         found = self._cache.get(key)
         if found is None:
             self.check_covers(kind, day)
@@ -177,8 +183,10 @@ class RateTable:
             note = ""
             if not published.confirmed:
                 computed = "calcul" in published.source.lower()
-                note = (
-                    " (valeur calculée ⚠️)" if computed else " (valeur non confirmée ⚠️)"
+                note = " " + (
+                    gettext("(valeur calculée ⚠️)")
+                    if computed
+                    else gettext("(valeur non confirmée ⚠️)")
                 )
             return RatePeriod(
                 start, end, published.value, f"{_label(kind, start)}{note}"
@@ -192,23 +200,27 @@ class RateTable:
                 raise RateUnavailable(ECB_MRO, start, self.first_day(ECB_MRO))
             if kind == BE_COMMERCIAL:
                 rate = be_commercial_from_ecb(ecb.value)
-                rule = (
-                    f"taux non publié pour {half_year_label(start)} : BCE {ecb.value} % "
-                    "+ 8 points arrondi au demi-point supérieur (loi du 2 août 2002, art. 5)"
-                )
+                rule = gettext(
+                    "taux non publié pour %(p)s : taux de la Banque centrale européenne "
+                    "%(ecb)s + 8 points arrondi au demi-point supérieur "
+                    "(loi du 2 août 2002, art. 5)"
+                ) % {"p": half_year_label(start), "ecb": format_rate(ecb.value)}
             else:
                 rate = ecb.value + FR_MARGIN
-                rule = (
-                    f"taux non publié pour {half_year_label(start)} : BCE {ecb.value} % "
-                    "+ 10 points (art. L441-10 II C. com.)"
-                )
+                rule = gettext(
+                    "taux non publié pour %(p)s : taux de la Banque centrale européenne "
+                    "%(ecb)s + 10 points (art. L441-10 II C. com.)"
+                ) % {"p": half_year_label(start), "ecb": format_rate(ecb.value)}
             return RatePeriod(start, end, rate, rule, is_fallback=True)
         last = self.latest_before(kind, start)
         if last is None:
             raise RateUnavailable(kind, start, self.first_day(kind))
         # No formula exists for legal rates: carry the last published value
         # forward and say so (the operator is warned by check claims.W001).
-        rule = f"{_label(kind, start)} non publié : dernier taux connu ({last.valid_from}) reporté"
+        rule = gettext("%(l)s non publié : dernier taux connu (%(d)s) reporté") % {
+            "l": _label(kind, start),
+            "d": format_date(last.valid_from),
+        }
         return RatePeriod(start, end, last.value, rule, is_fallback=True)
 
     def is_published(self, kind: str, day: date) -> bool:
@@ -217,12 +229,18 @@ class RateTable:
 
 
 _NAMES = {
-    BE_COMMERCIAL: "Loi du 2 août 2002, art. 5 — taux",
-    BE_LEGAL: "Taux d'intérêt légal belge (loi du 5 mai 1865)",
-    FR_B2B: "Art. L441-10 II C. com. — BCE + 10 points",
-    FR_LEGAL_PRIVATE: "Taux légal FR (créancier personne physique), art. L313-2 C. mon. fin.",
-    FR_LEGAL_OTHER: "Taux légal FR « autres cas », art. L313-2 C. mon. fin.",
-    ECB_MRO: "BCE — taux MRO",
+    BE_COMMERCIAL: gettext_noop("Loi du 2 août 2002, art. 5 — taux"),
+    BE_LEGAL: gettext_noop("Taux d'intérêt légal belge (loi du 5 mai 1865)"),
+    FR_B2B: gettext_noop(
+        "Art. L441-10 II C. com. — taux de la Banque centrale européenne + 10 points"
+    ),
+    FR_LEGAL_PRIVATE: gettext_noop(
+        "Taux légal FR (créancier personne physique), art. L313-2 C. mon. fin."
+    ),
+    FR_LEGAL_OTHER: gettext_noop(
+        "Taux légal FR « autres cas », art. L313-2 C. mon. fin."
+    ),
+    ECB_MRO: gettext_noop("Banque centrale européenne — taux de refinancement"),
 }
 
 
@@ -230,10 +248,10 @@ _NAMES = {
 _SERIES_NAMES = {
     BE_COMMERCIAL: gettext_noop("taux des transactions commerciales (BE)"),
     BE_LEGAL: gettext_noop("taux d'intérêt légal (BE)"),
-    FR_B2B: gettext_noop("taux BCE + 10 points (FR)"),
+    FR_B2B: gettext_noop("taux de la Banque centrale européenne + 10 points (FR)"),
     FR_LEGAL_PRIVATE: gettext_noop("taux légal, créancier particulier (FR)"),
     FR_LEGAL_OTHER: gettext_noop("taux légal, autres cas (FR)"),
-    ECB_MRO: gettext_noop("taux de refinancement BCE"),
+    ECB_MRO: gettext_noop("taux de refinancement de la Banque centrale européenne"),
 }
 
 
@@ -278,7 +296,7 @@ def check_interest_computable(
 
 def _label(kind: str, start: date) -> str:
     when = str(start.year) if kind in YEARLY else half_year_label(start)
-    return f"{_NAMES.get(kind, kind)} {when}"
+    return f"{gettext(_NAMES[kind]) if kind in _NAMES else kind} {when}"
 
 
 def split_by_period(

@@ -377,6 +377,7 @@ def _be_uncontested(f: RouteFacts) -> RouteOption | None:
         (39, 60),
         reasons=[
             _("Titre exécutoire sans procès : un mois pour réagir + 8 jours."),
+            # xgettext:no-python-format
             _("Intérêts et clause pénale limités ensemble à 10 % du principal."),
             _("Seul un avocat peut l'introduire (filtre), puis il mandate l'huissier."),
         ],

@@ -18,6 +18,12 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from claims.l10n import format_amount
+from claims.l10n import format_date
+
 from . import fees as f
 from .allocation import allocate
 from .calendar import claimable_from
@@ -103,9 +109,10 @@ def compute_statement(facts: ClaimFacts, rates: RateTable, at: date) -> Statemen
 
 # For the operators who keep the rate tables (staff); the owner sees the line
 # marked "taux provisoire" (claims/views/core.py keeps this one for staff).
-FALLBACK_WARNING = (
+FALLBACK_WARNING = gettext_noop(
     "Taux non publié pour une période : règle de repli appliquée (voir le détail)."
 )
+PENALTY_LABEL = gettext_noop("Clause pénale / indemnité forfaitaire")
 
 
 class _State:
@@ -290,7 +297,7 @@ class _State:
             self.invs[0].costs += cost.amount
             self.fees.append(
                 FeeLine(
-                    "Frais de justice à charge du débiteur",
+                    _("Frais de justice à charge du débiteur"),
                     cost.amount,
                     cost.basis,
                     self.invs[0].facts.number,
@@ -304,13 +311,13 @@ class _State:
                 return  # paid on time: no indemnity
             inv.costs += f.B2B_FIXED_INDEMNITY
             basis = (
-                "Loi du 2 août 2002, art. 6"
+                _("Loi du 2 août 2002, art. 6")
                 if fx.country == "BE"
-                else "Art. L441-10 II et D441-5 C. com."
+                else _("Art. L441-10 II et D441-5 C. com.")
             )
             self.fees.append(
                 FeeLine(
-                    "Indemnité forfaitaire de recouvrement",
+                    _("Indemnité forfaitaire de recouvrement"),
                     f.B2B_FIXED_INDEMNITY,
                     basis,
                     number,
@@ -329,16 +336,19 @@ class _State:
         if kind == "xix":
             cap = f.book_xix_cap(balance)
             amount = min(clause, cap)
-            basis = f"Art. XIX.4 CDE — plafond {cap} € sur un solde de {balance} €"
+            basis = _("Art. XIX.4 CDE — plafond %(c)s sur un solde de %(b)s") % {
+                "c": format_amount(cap),
+                "b": format_amount(balance),
+            }
         else:
             amount = clause
-            basis = "Clause pénale (conditions générales du créancier)"
+            basis = _("Clause pénale (conditions générales du créancier)")
         if amount <= ZERO:
             return
         self.invs[0].costs += amount
         self.fees.append(
             FeeLine(
-                "Clause pénale / indemnité forfaitaire",
+                _(PENALTY_LABEL),
                 amount,
                 basis,
                 self.invs[0].facts.number,
@@ -496,9 +506,12 @@ class _State:
             found.append((on, rule))
             if self.at >= on:
                 self.warnings.append(
-                    f"PRESCRIT : facture {i.facts.number} prescrite depuis le "
-                    f"{on:%d/%m/%Y} ({rule}) ; le débiteur peut opposer la "
-                    "prescription, une action en justice serait rejetée."
+                    _(
+                        "PRESCRIT : facture %(n)s prescrite depuis le %(d)s (%(r)s) ; "
+                        "le débiteur peut opposer la prescription, une action en "
+                        "justice serait rejetée."
+                    )
+                    % {"n": i.facts.number, "d": format_date(on), "r": rule}
                 )
         return min(found) if found else None
 
@@ -554,9 +567,9 @@ class _State:
     def _warn(self, principal: Decimal, interest: Decimal, costs: Decimal) -> None:
         fx = self.facts
         if any(p.rate_is_fallback for p in self.periods):
-            self.warnings.append(FALLBACK_WARNING)
+            self.warnings.append(_(FALLBACK_WARNING))
         penalty = sum(
-            (x.amount for x in self.fees if x.label.startswith("Clause")), ZERO
+            (x.amount for x in self.fees if x.label == _(PENALTY_LABEL)), ZERO
         )
         if (
             fx.country == "BE"
@@ -565,26 +578,34 @@ class _State:
             and f.exceeds_uncontested_cap(principal, interest, penalty)
         ):
             self.warnings.append(
-                "Intérêts + clause pénale dépassent 10 % du principal : plafond de la procédure "
-                "de recouvrement de dettes non contestées (art. 1394/20 C.J.)."
+                _(
+                    # xgettext:no-python-format
+                    "Intérêts + clause pénale dépassent 10 % du principal : plafond de "
+                    "la procédure de recouvrement de dettes non contestées "
+                    "(art. 1394/20 C.J.)."
+                )
             )
         if fx.debtor_kind == "consumer" and fx.country == "BE":
             self._warn_be_consumer()
         if fx.debtor_kind == "consumer" and fx.country == "FR":
             if fx.formal_notice_sent_on is None:
                 self.warnings.append(
-                    "Pas de mise en demeure : ni intérêts ni dommages et intérêts "
-                    "(intérêts au taux légal à compter de la mise en demeure, "
-                    "art. 1344-1 et 1231-6 C. civ.)."
+                    _(
+                        "Pas de mise en demeure : ni intérêts ni dommages et intérêts "
+                        "(intérêts au taux légal à compter de la mise en demeure, "
+                        "art. 1344-1 et 1231-6 C. civ.)."
+                    )
                 )
             if (
                 fx.penalty_clause_percent is not None
                 or fx.penalty_clause_minimum is not None
             ):
                 self.warnings.append(
-                    "Clause pénale non comptée : pas de frais de recouvrement à charge "
-                    "d'un consommateur sans titre exécutoire (art. L111-8 CPCE) ; "
-                    "le juge peut la modérer (art. 1231-5 C. civ.)."
+                    _(
+                        "Clause pénale non comptée : pas de frais de recouvrement à "
+                        "charge d'un consommateur sans titre exécutoire (art. L111-8 "
+                        "CPCE) ; le juge peut la modérer (art. 1231-5 C. civ.)."
+                    )
                 )
 
     def _warn_be_consumer(self) -> None:
@@ -592,29 +613,40 @@ class _State:
         fx = self.facts
         if fx.first_reminder_sent_on is None:
             self.warnings.append(
-                "Premier rappel gratuit non envoyé : ni intérêts ni indemnité "
-                "(art. XIX.2 CDE)."
+                _(
+                    "Premier rappel gratuit non envoyé : ni intérêts ni indemnité "
+                    "(art. XIX.2 CDE)."
+                )
             )
             return
         ready = claimable_from(fx.first_reminder_sent_on, fx.first_reminder_channel)
         if self.at < ready:
             self.warnings.append(
-                f"Délai de 14 jours après le premier rappel en cours : ni intérêts ni "
-                f"indemnité avant le {ready:%d/%m/%Y} (art. XIX.2 CDE)."
+                _(
+                    "Délai de 14 jours après le premier rappel en cours : ni intérêts "
+                    "ni indemnité avant le %(d)s (art. XIX.2 CDE)."
+                )
+                % {"d": format_date(ready)}
             )
         if fx.penalty_clause_percent is None and fx.penalty_clause_minimum is None:
             self.warnings.append(
-                "Pas de clause d'indemnité dans le contrat : aucune indemnité "
-                "forfaitaire (art. XIX.4 CDE)."
+                _(
+                    "Pas de clause d'indemnité dans le contrat : aucune indemnité "
+                    "forfaitaire (art. XIX.4 CDE)."
+                )
             )
         if fx.contract_rate is None:
             self.warnings.append(
-                "Pas de clause d'intérêts : taux d'intérêt légal appliqué après le "
-                "délai de 14 jours (⚠️ l'art. XIX.4 CDE ne vise que l'intérêt convenu ; "
-                "à faire valider, legal-brief §1.6 et §2.4)."
+                _(
+                    "Pas de clause d'intérêts : taux d'intérêt légal appliqué après le "
+                    "délai de 14 jours (⚠️ l'art. XIX.4 CDE ne vise que l'intérêt "
+                    "convenu ; à faire valider, legal-brief §1.6 et §2.4)."
+                )
             )
         if fx.is_sme and fx.sme_option and fx.contract_rate is None:
             self.warnings.append(
-                "Option PME (intérêts dès le lendemain du rappel) non appliquée : "
-                "aucune clause d'intérêts dans le contrat (art. XIX.2 CDE)."
+                _(
+                    "Option PME (intérêts dès le lendemain du rappel) non appliquée : "
+                    "aucune clause d'intérêts dans le contrat (art. XIX.2 CDE)."
+                )
             )

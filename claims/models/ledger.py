@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from claims.querysets import AppendOnlyQuerySet
 from claims.querysets import ClaimQuerySet
 from claims.querysets import CreditorScopedQuerySet
+from claims.timeline import Said
+from claims.timeline import event_text
 
 from .choices import ClosedReason
 from .choices import InvoiceKind
@@ -460,6 +462,15 @@ class Event(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["claim", "-at"], name="event_claim_at")]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.message, Said):
+            # A sentence written with claims.timeline.said: its id and
+            # parameters are kept so that every reader gets it in their
+            # language; ``message`` stays the French text (exports, webhooks).
+            self.data = {**(self.data or {}), **self.message.stored()}
+            self.message = str(self.message)[:500]
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.message}"
 
@@ -471,3 +482,8 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Events are immutable")
+
+    @property
+    def text(self) -> str:
+        """This entry in the active language (claims.timeline.event_text)."""
+        return event_text(self)

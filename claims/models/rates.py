@@ -17,13 +17,23 @@ class Rate(models.Model):
             _("BE — taux des transactions commerciales (loi du 2 août 2002)"),
         )
         BE_LEGAL = "be_legal", _("BE — taux d'intérêt légal")
-        FR_B2B = "fr_b2b", _("FR — taux BCE + 10 points (art. L441-10 C. com.)")
+        FR_B2B = (
+            "fr_b2b",
+            _(
+                "FR — taux de la Banque centrale européenne + 10 points (art. L441-10 C. com.)"
+            ),
+        )
         FR_LEGAL_PRIVATE = (
             "fr_legal_private",
             _("FR — taux légal, créancier personne physique"),
         )
         FR_LEGAL_OTHER = "fr_legal_other", _("FR — taux légal, autres cas")
-        ECB_MRO = "ecb_mro", _("BCE — taux des opérations principales de refinancement")
+        ECB_MRO = (
+            "ecb_mro",
+            _(
+                "Banque centrale européenne — taux des opérations principales de refinancement"
+            ),
+        )
 
     kind = models.CharField(_("série"), max_length=20, choices=Kind.choices)
     valid_from = models.DateField(_("du"))

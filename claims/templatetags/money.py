@@ -7,43 +7,48 @@ Dutch (« € 1.234,56 » in Dutch, « €1,234.56 » in English).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
-from decimal import Decimal
-from decimal import InvalidOperation
-
 from django import template
-from django.utils import formats
-from django.utils.translation import get_language
+
+from claims.l10n import NBSP
+from claims.l10n import format_amount
+from claims.l10n import format_date
+from claims.l10n import format_number
+from claims.l10n import format_rate
+from claims.l10n import lang_of
 
 register = template.Library()
 
-_SYMBOLS = {"EUR": "€"}
-NBSP = "\u00a0"
+__all__ = ["NBSP", "format_money"]
 
 
-def format_money(value: object, currency: str = "EUR", *, lang: str = "fr") -> str:
-    """Format ``value`` for ``lang``; empty string for None or non-numbers."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return ""
-    symbol = _SYMBOLS.get(currency, currency)
-    number = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
-    if lang.startswith("fr"):
-        # French typographic rule: non-breaking spaces in groups and before €.
-        number = number.replace(" ", NBSP).replace("\u202f", NBSP)
-        return f"{number}{NBSP}{symbol}"
-    if lang.startswith("nl"):
-        return f"{symbol}{NBSP}{number}"
-    sign = "-" if number.startswith("-") else ""
-    return f"{sign}{symbol}{number.lstrip('-')}"
+def format_money(
+    value: object, currency: str = "EUR", *, lang: str | None = None
+) -> str:
+    """Format ``value`` for ``lang`` (the active language by default); empty for None."""
+    return format_amount(value, currency or "EUR", lang=lang)
 
 
 @register.filter
 def money(value: object, currency: str = "EUR") -> str:
-    return format_money(value, currency or "EUR", lang=get_language() or "fr")
+    return format_amount(value, currency or "EUR")
+
+
+@register.filter
+def number(value: object, places: int = 2) -> str:
+    """A number in the active language: ``1 234,5`` / ``1.234,5`` / ``1,234.5``."""
+    return format_number(value, int(places))
+
+
+@register.filter
+def day(value: object) -> str:
+    """A date, day first, the same in every language: ``28/11/2026``."""
+    return format_date(value)  # type: ignore[arg-type]
+
+
+@register.filter
+def rate(value: object) -> str:
+    """A yearly rate: ``2,15 %`` (fr, nl), ``2.15%`` (en)."""
+    return format_rate(value)
 
 
 @register.filter
@@ -51,4 +56,5 @@ def pct(value: object) -> str:
     """A percentage with one decimal in the active locale, or « — »."""
     if value is None:
         return "—"
-    return f"{formats.number_format(value, 1, use_l10n=True)}{NBSP}%"
+    text = format_number(value, 1)
+    return f"{text}%" if lang_of() == "en" else f"{text}{NBSP}%"

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from claims import selectors
@@ -224,7 +225,7 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "warnings": [
             w
             for w in (statement.warnings if statement is not None else ())
-            if request.user.is_staff or w != FALLBACK_WARNING
+            if request.user.is_staff or w != gettext(FALLBACK_WARNING)
         ],
         "rate_error": rate_error,
         "invoices": invoices,

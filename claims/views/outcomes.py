@@ -48,7 +48,11 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         + [str(r["o"].net_per_100) for r in routes],
         "paid": [str(s["o"].paid_share) for s in stages]
         + [str(r["o"].paid_share) for r in routes],
-        "series": [_("Net récupéré pour 100 EUR réclamés"), _("% de dossiers payés")],
+        "series": [
+            _("Net récupéré pour 100 EUR réclamés"),
+            # xgettext:no-python-format
+            _("% de dossiers payés"),
+        ],
     }
     return render(
         request,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from claims.access import current_membership
+from claims.l10n import AmountField
 from claims.models import Channel
 from claims.models import Scenario
 from claims.models import ScenarioStep
@@ -52,7 +53,7 @@ class StepForm(forms.Form):
         label=gettext_lazy("À compter de"), choices=ScenarioStep.Anchor.choices
     )
     channel = forms.ChoiceField(label=gettext_lazy("Canal"), choices=Channel.choices)
-    fee = forms.DecimalField(
+    fee = AmountField(
         label=gettext_lazy("Frais (€)"), min_value=0, decimal_places=2, localize=True
     )
     claims_interest = forms.BooleanField(label=gettext_lazy("Intérêts"), required=False)

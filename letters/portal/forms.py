@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from claims.l10n import AmountField
 from claims.models import Claim
 from letters.portal.plans import MAX_INSTALMENTS
 from letters.portal.uploads import validate_upload
@@ -39,7 +40,7 @@ class ShortCodeForm(_Styled):
 
 class PaidForm(_Styled):
     paid_on = forms.DateField(label=_("Date du paiement"), widget=_DATE)
-    amount = forms.DecimalField(label=_("Montant payé"), **_MONEY)
+    amount = AmountField(label=_("Montant payé"), **_MONEY)
     proof = forms.FileField(
         label=_("Preuve de paiement (PDF, PNG ou JPEG, 5 Mo max.)"),
         required=False,
@@ -49,7 +50,7 @@ class PaidForm(_Styled):
 
 class DisputeForm(_Styled):
     invoice = forms.ChoiceField(label=_("Ce que vous contestez"), required=False)
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Montant contesté (facultatif)"), required=False, **_MONEY
     )
     reason = forms.CharField(
@@ -102,7 +103,7 @@ class DisputeAnswerForm(_Styled):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    credit_amount = forms.DecimalField(
+    credit_amount = AmountField(
         label=_("Montant de la note de crédit"), required=False, **_MONEY
     )
 

@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.models import Claim
 from claims.models import Dispute
@@ -34,6 +35,9 @@ from claims.services import InvoiceData
 from claims.services import event_record
 from claims.services import invoice_add
 from claims.services import payment_check
+from claims.timeline import amount as money
+from claims.timeline import choice
+from claims.timeline import said
 from claims.webhooks import webhook_emit
 from letters.portal.plans import split_instalments
 
@@ -66,7 +70,7 @@ def portal_visit_record(*, token: PortalToken, claim: Claim, page: str) -> bool:
         claim=claim,
         kind=Event.Kind.PORTAL,
         actor_label=DEBTOR,
-        message=f"Le débiteur a consulté le portail ({page})",
+        message=said(gettext_noop("Le débiteur a consulté le portail (%s)"), page),
         data={"short_code": token.short_code, "page": page},
     )
     return True
@@ -77,7 +81,7 @@ def portal_document_downloaded(*, token: PortalToken, claim: Claim, title: str) 
         claim=claim,
         kind=Event.Kind.PORTAL,
         actor_label=DEBTOR,
-        message=f"Le débiteur a téléchargé « {title} »",
+        message=said(gettext_noop("Le débiteur a téléchargé « %s »"), title),
         data={"short_code": token.short_code},
     )
 
@@ -128,18 +132,20 @@ def portal_payment_declared(
         Claim.objects.filter(pk=claim.pk).filter(
             Q(paused_until__isnull=True) | Q(paused_until__lt=until)
         ).update(paused_until=until, updated_at=timezone.now())
-        outcome = f"relances suspendues jusqu'au {until:%d/%m/%Y}"
+        outcome = said(gettext_noop("relances suspendues jusqu'au %s"), until)
     else:
-        outcome = f"relances maintenues ({refusal})"
+        outcome = said(gettext_noop("relances maintenues (%s)"), refusal)
     path = _store(proof, f"proofs/{claim.code}")
     event_record(
         claim=claim,
         kind=Event.Kind.PORTAL,
         actor_label=DEBTOR,
-        message=(
-            f"Le débiteur déclare avoir payé {amount} {claim.currency} le "
-            f"{paid_on:%d/%m/%Y}; {outcome}"
-        )[:500],
+        message=said(
+            gettext_noop("Le débiteur déclare avoir payé %(a)s le %(d)s ; %(o)s"),
+            a=money(amount, claim.currency),
+            d=paid_on,
+            o=outcome,
+        ),
         data={
             "declared_payment": str(amount),
             "paid_on": paid_on.isoformat(),
@@ -253,12 +259,18 @@ def portal_dispute_open(
         claim=claim,
         kind=Event.Kind.DISPUTE,
         actor_label=DEBTOR,
-        message=f"Contestation via le portail ({scope}) : {reason}",
+        message=said(
+            gettext_noop("Contestation via le portail (%(s)s) : %(r)s"),
+            s=scope,
+            r=reason,
+        ),
         data={"dispute": str(dispute.code), "short_code": token.short_code},
     )
     _alert_creditor(claim=claim, what="Contestation reçue via le portail")
     dispute_stage_enter(claim=claim)
-    webhook_emit(claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason)  # fmt: skip
+    webhook_emit(
+        claim=claim, event="dispute.opened", dispute=dispute.code, reason=reason
+    )
     return dispute
 
 
@@ -300,9 +312,13 @@ def portal_plan_request(
         claim=claim,
         kind=Event.Kind.PLAN,
         actor_label=DEBTOR,
-        message=(
-            f"Demande de plan via le portail : {count} mensualités à partir du "
-            f"{first_on:%d/%m/%Y} ({total} {claim.currency})"
+        message=said(
+            gettext_noop(
+                "Demande de plan via le portail : %(n)s mensualités à partir du %(d)s (%(t)s)"
+            ),
+            n=count,
+            d=first_on,
+            t=money(total, claim.currency),
         ),
         data={
             "plan": str(plan.code),
@@ -392,7 +408,11 @@ def dispute_answer(
         claim=claim,
         kind=Event.Kind.DISPUTE,
         actor=actor,
-        message=f"Réponse à la contestation ({dispute.get_status_display()}) : {answer}",
+        message=said(
+            gettext_noop("Réponse à la contestation (%(s)s) : %(a)s"),
+            s=choice(dispute, "status"),
+            a=answer,
+        ),
         data={"dispute": str(dispute.code), "decision": decision},
     )
     _stage_resume_after_dispute(claim=claim, actor=actor)
@@ -437,7 +457,11 @@ def plan_answer(
         claim=plan.claim,
         kind=Event.Kind.PLAN,
         actor=actor,
-        message=f"Plan d'apurement : {plan.get_status_display()}. {note}".strip(),
+        message=said(
+            gettext_noop("Plan d'apurement : %(s)s. %(n)s"),
+            s=choice(plan, "status"),
+            n=note,
+        ),
         data={"plan": str(plan.code), "decision": decision},
     )
     return plan
@@ -456,7 +480,11 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
         claim=plan.claim,
         kind=Event.Kind.PLAN,
         actor_label=DEBTOR,
-        message="Le débiteur accepte la contre-proposition de plan d'apurement",
+        message=said(
+            gettext_noop(
+                "Le débiteur accepte la contre-proposition de plan d'apurement"
+            )
+        ),
         data={"plan": str(plan.code), "short_code": token.short_code},
     )
     return True

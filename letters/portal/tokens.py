@@ -21,12 +21,14 @@ from django.db import IntegrityError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from claims.models import Claim
 from claims.models import Debtor
 from claims.models import Event
 from claims.models import PortalToken
 from claims.services import event_record
+from claims.timeline import said
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -102,7 +104,11 @@ def portal_token_issue(
             claim=claim,
             kind=Event.Kind.PORTAL,
             actor=actor,
-            message=f"Accès portail émis (code {token.short_code}), valable {days} jours",
+            message=said(
+                gettext_noop("Accès portail émis (code %(c)s), valable %(n)s jours"),
+                c=token.short_code,
+                n=days,
+            ),
             data={
                 "short_code": token.short_code,
                 "expires_at": token.expires_at.isoformat(),
@@ -248,7 +254,9 @@ def portal_token_revoke(
             claim=claim,
             kind=Event.Kind.PORTAL,
             actor=actor,
-            message=f"Accès portail révoqué (code {token.short_code})",
+            message=said(
+                gettext_noop("Accès portail révoqué (code %s)"), token.short_code
+            ),
             data={"short_code": token.short_code},
         )
     return True

@@ -5,22 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils import translation
+
+from claims.l10n import format_amount
+from claims.l10n import format_rate
 
 register = template.Library()
 
 
 def format_money(amount: Decimal, currency: str = "EUR", language: str = "") -> str:
-    """``1.210,00 €`` (fr, nl) or ``€1,210.00`` (en); never a float."""
-    lang = (language or translation.get_language() or "fr")[:2]
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    sign = "-" if value < 0 else ""
-    whole, cents = f"{abs(value):.2f}".split(".")
-    groups = f"{int(whole):,}"
-    symbol = "€" if currency == "EUR" else currency
-    if lang == "en":
-        return f"{sign}{symbol}{groups}.{cents}"
-    return f"{sign}{groups.replace(',', '.')},{cents}\u00a0{symbol}"
+    """The interface's own format (claims.l10n): ``1 210,00 €``, ``€ 1.210,00``, ``€1,210.00``."""
+    return format_amount(amount, currency, lang=language or None)
 
 
 @register.filter
@@ -31,10 +25,7 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
 @register.filter
 def rate(value: Decimal) -> str:
     """A yearly rate in percent, decimal comma outside English."""
-    text = f"{Decimal(value).normalize():f}"
-    if (translation.get_language() or "fr")[:2] != "en":
-        text = text.replace(".", ",")
-    return f"{text}\u00a0%"
+    return format_rate(value)
 
 
 @register.inclusion_tag("letters/_claim_documents.html", takes_context=True)
