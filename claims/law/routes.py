@@ -247,13 +247,16 @@ def advise(
     options = [_amicable(facts)] + [
         o for o in (b(facts) for b in builders) if o is not None
     ]
-    limit = facts.prescription_on or (
-        prescription_date(
-            country=facts.creditor_country,
-            debtor_kind=facts.debtor_kind,
-            due_date=facts.oldest_due_date,
-            delivery_date=facts.performance_date,
-        )[0]
+    limit = (
+        facts.prescription_on
+        or (
+            prescription_date(
+                country=facts.creditor_country,
+                debtor_kind=facts.debtor_kind,
+                due_date=facts.oldest_due_date,
+                delivery_date=facts.performance_date,
+            )[0]
+        )
     )
     outcomes = outcomes or {}
     rate = recovery_rate(outcomes.values())
