@@ -284,6 +284,43 @@ def _dispute_text(n: int, dispute: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _debtor_replies(claim: Claim) -> tuple[list[Entry], list[dict[str, Any]]]:
+    """What the debtor wrote through the portal (declared payments, plan
+    requests, disputes), one text file, with the proofs they uploaded."""
+    from django.core.files.storage import default_storage
+
+    from letters.portal.services import DEBTOR
+
+    entries: list[Entry] = []
+    found: list[dict[str, Any]] = []
+    lines = []
+    for n, event in enumerate(
+        claim.events.filter(actor_label=DEBTOR)
+        .exclude(data__has_key="page")
+        .exclude(message__startswith="Le débiteur a téléchargé")
+        .order_by("at", "pk"),
+        start=1,
+    ):
+        attachment = None
+        path = (event.data or {}).get("proof") or ""
+        if path and default_storage.exists(path):
+            attachment = f"disputes/reponse-{n:02d}-{event.at:%Y%m%d}.{_ext(path)}"
+            with default_storage.open(path, "rb") as fh:
+                entries.append(Entry(attachment, fh.read()))
+        lines.append(f"{event.at:%Y-%m-%d %H:%M} — {event.message}")
+        found.append(
+            {
+                "at": event.at.isoformat(),
+                "message": event.message,
+                "attachment": attachment,
+            }
+        )
+    if lines:
+        name = "disputes/reponses-du-debiteur.txt"
+        entries.insert(0, Entry(name, ("\n".join(lines) + "\n").encode()))
+    return entries, found
+
+
 def _payments_csv(claim: Claim) -> bytes:
     buf = io.StringIO()
     out = SafeCsvWriter(buf)
@@ -485,6 +522,7 @@ def claim_facts(
             for p in claim.payments.order_by("date", "pk")
         ],
         "disputes": files["disputes"],
+        "debtor_replies": files["debtor_replies"],
         "payment_plans": [
             {
                 "status": p.status,
@@ -665,7 +703,7 @@ def _build(
     entries += invoice_entries
     terms = claim.creditor.terms_file
     if terms:
-        files["terms"] = f"terms/{_safe(_('conditions-generales'))}.{_ext(terms.name)}"
+        files["terms"] = f"terms/conditions-generales.{_ext(terms.name)}"
         entries.append(Entry(files["terms"], _read(terms)))
     for proof in PostalProof.objects.filter(claim=claim).select_related("document"):
         name = (
@@ -688,7 +726,7 @@ def _build(
         entries.append(Entry(f"{base}.txt", _dispute_text(n, dispute).encode()))
         attachment = None
         if dispute.attachment:
-            attachment = f"{base}-{_('piece')}.{_ext(dispute.attachment.name)}"
+            attachment = f"{base}-piece.{_ext(dispute.attachment.name)}"
             entries.append(Entry(attachment, _read(dispute.attachment)))
         files["disputes"].append(
             {
@@ -704,6 +742,8 @@ def _build(
                 "attachment": attachment,
             }
         )
+    replies, files["debtor_replies"] = _debtor_replies(claim)
+    entries += replies
     entries.append(Entry("payments.csv", _payments_csv(claim)))
     entries.append(Entry("invoices.csv", invoices_csv(claim, statement)))
     route = route_prose(claim, statement, today)

@@ -37,6 +37,9 @@ from claims.statements import claim_statement
 from letters.bailiff import route_prose
 from letters.models import Document
 from letters.models import PostalProof
+from letters.portal.services import portal_payment_declared
+from letters.portal.tokens import portal_token_issue
+from letters.portal.uploads import validate_upload
 from letters.services import bailiff_file_build
 from letters.services import document_bytes
 from letters.services import postal_proof_record
@@ -141,6 +144,15 @@ def _full_claim(cast, smtp_inbox, language="nl"):
     payment_record(
         claim=claim, amount=Decimal("100.00"), on=dt.date(2026, 3, 10), today=TODAY
     )
+    token, _raw = portal_token_issue(debtor=claim.debtor, claim=claim)
+    portal_payment_declared(
+        token=token,
+        claim=claim,
+        paid_on=dt.date(2026, 3, 20),
+        amount=Decimal("500.00"),
+        today=dt.date(2026, 3, 21),
+        proof=validate_upload(SimpleUploadedFile("virement.png", PNG)),
+    )
     return claim, letter, received, _bailiff(claim.creditor, language)
 
 
@@ -214,6 +226,10 @@ def test_the_zip_holds_every_file_opens_them_and_every_hash_holds(cast, smtp_inb
     dispute = next(n for n in names if n.startswith("disputes/") and n.endswith(".txt"))
     assert "Livraison incomplète" in zf.read(dispute).decode()
     assert any(n.startswith("disputes/") and n.endswith(".pdf") for n in names)
+    replies = zf.read("disputes/reponses-du-debiteur.txt").decode()
+    assert "500.00" in replies
+    assert "20/03/2026" in replies
+    assert [n for n in names if n.startswith("disputes/reponse-")] != []
     payments = list(csv.DictReader(io.StringIO(zf.read("payments.csv").decode())))
     assert [(p["date"], p["amount"]) for p in payments] == [("2026-03-10", "100.00")]
     rows = list(csv.DictReader(io.StringIO(zf.read("invoices.csv").decode())))
@@ -240,6 +256,7 @@ def test_claim_json_follows_the_schema_and_the_statement(cast, smtp_inbox):
     assert facts["prescription"]["on"] == statement.prescription_on.isoformat()
     assert facts["recipient"]["name"] == "Meester Peeters"
     names = set(zf.namelist())
+    assert facts["debtor_replies"][0]["attachment"] in names
     for group in ("messages", "documents", "postal_proofs", "disputes"):
         assert facts[group], group
         assert {x["file"] for x in facts[group]} <= names
