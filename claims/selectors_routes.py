@@ -9,10 +9,12 @@ from claims.law.routes import RouteCostFacts
 from claims.law.routes import RouteFacts
 from claims.law.routes import RouteOption
 from claims.law.routes import advise
+from claims.law.types import Statement
 from claims.models import Claim
 from claims.models import Dispute
 from claims.models import RouteCost
 from claims.seed_engine import seed_text
+from claims.statements import claim_statement
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,12 @@ def route_costs() -> list[RouteCostFacts]:
     ]
 
 
-def route_facts(*, claim: Claim) -> RouteFacts:
-    """What the advisor needs to know about a claim (2 queries at most)."""
+def route_facts(*, claim: Claim, prescription_on: date | None = None) -> RouteFacts:
+    """What the advisor needs to know about a claim (2 queries at most).
+
+    ``prescription_on`` is the statement's (one date everywhere: the claim
+    page, the advice, the hand-off file).
+    """
     creditor, debtor = claim.creditor, claim.debtor
     contested = Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists()
     first_invoice = (
@@ -60,14 +66,23 @@ def route_facts(*, claim: Claim) -> RouteFacts:
         amicable_exhausted=claim.amicable_exhausted_on is not None,
         debtor_insolvent=debtor.is_insolvent,
         performance_date=performed,
+        prescription_on=prescription_on,
     )
 
 
-def route_advice(*, claim: Claim, today: date) -> RouteAdvice:
-    """All routes for ``claim``, best first; ``claim`` should carry creditor/debtor."""
+def route_advice(
+    *, claim: Claim, today: date, statement: Statement | None = None
+) -> RouteAdvice:
+    """All routes for ``claim``, best first; ``claim`` should carry creditor/debtor.
+
+    The prescription date is the statement's at ``today`` (computed unless the
+    caller already has it).
+    """
     from claims.selectors_outcomes import advice_outcomes
 
-    facts = route_facts(claim=claim)
+    if statement is None:
+        statement = claim_statement(claim=claim, at=today)
+    facts = route_facts(claim=claim, prescription_on=statement.prescription_on)
     outcomes = advice_outcomes(creditor_id=claim.creditor_id, today=today)
     return RouteAdvice(
         options=advise(facts, route_costs(), today, outcomes),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import email.policy as email_policy
 import mimetypes
 import smtplib
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -524,7 +527,8 @@ def message_prepare(
     email = email_build(spec)
     if message_id:
         email.extra_headers["Message-ID"] = message_id
-    record = OutboundMessage.objects.create(
+    raw = _pin_message(email)
+    record = OutboundMessage(
         creditor=creditor,
         debtor=debtor,
         template=spec.template,
@@ -533,12 +537,23 @@ def message_prepare(
         message_id=email.extra_headers["Message-ID"],
         attempts=1,
     )
+    record.eml.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
+    record.save()
     # A new record has no links yet: add() skips the SELECT that set() runs
     # first (three queries less per delivery; none for an empty list).
     record.claims.add(*claims)
     record.actions.add(*actions)
     record.documents.add(*documents)
     return Outgoing(email, record, list(claims), list(documents), spec)
+
+
+def _pin_message(email: Any) -> bytes:
+    """Build the MIME message once and make the mailer send that very object,
+    so the archived .eml (date, boundaries, attachments) is what left."""
+    built = email.message(policy=email_policy.SMTP)
+    raw = built.as_bytes()
+    email.message = lambda *args, **kwargs: built
+    return raw
 
 
 def message_send(out: Outgoing) -> DeliveryResult:

@@ -115,6 +115,9 @@ class OutboundMessage(models.Model):
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The message as built for sending (RFC 822 bytes, attachments included):
+    # the hand-off file ships it as an .eml.
+    eml = models.FileField(upload_to="messages/%Y/%m/", blank=True)
 
     objects = CreditorScopedQuerySet.as_manager()
 
@@ -152,3 +155,42 @@ class TemplateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} ({self.language})"
+
+
+class PostalProof(models.Model):
+    """The post office's proof of a registered letter: receipt number and scan.
+
+    Recorded by the creditor for a document sent by registered post; the scan
+    is stored outside the web root with its SHA-256 and served only to the
+    creditor's members; it goes into the hand-off file.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="postal_proofs"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="postal_proofs"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="postal_proofs"
+    )
+    receipt_number = models.CharField(_("numéro de l'envoi recommandé"), max_length=40)
+    posted_on = models.DateField(_("déposé le"))
+    scan = models.FileField(_("preuve de dépôt (scan)"), upload_to="proofs/%Y/%m/")
+    scan_sha256 = models.CharField(max_length=64)
+    mime_type = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CreditorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("preuve d'envoi recommandé")
+        verbose_name_plural = _("preuves d'envoi recommandé")
+        ordering = ["posted_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.receipt_number

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims.models import Claim
@@ -23,6 +24,7 @@ from letters.context import PDF_TEMPLATES
 from letters.context import Parties
 from letters.context import letter_context
 from letters.models import Document
+from letters.models import PostalProof
 from letters.models import TemplateOverride
 from letters.rendering import html_to_pdf
 from letters.rendering import render_html
@@ -226,17 +228,35 @@ def letter_issue(
 
 @transaction.atomic
 def bailiff_file_build(
-    *, claim: Claim, today: date, actor: AbstractBaseUser | None = None
+    *,
+    claim: Claim,
+    today: date,
+    actor: AbstractBaseUser | None = None,
+    recipient: Any = None,
+    language: str = "",
 ) -> Document:
-    """Build the claim's hand-off ZIP and archive it (proof of what was handed over)."""
-    from letters.bailiff import bailiff_zip
+    """Build the claim's hand-off ZIP for ``recipient`` (a ``LegalContact`` of
+    the claim's creditor) and archive it (proof of what was handed over).
 
-    lang = (
-        claim.creditor.language if claim.creditor.language in LETTER_LANGUAGES else "fr"
-    )
+    The cover is in ``language``, else the recipient's, else the creditor's.
+    """
+    from django.core.exceptions import ValidationError
+
+    from letters.bailiff import COVER_LANGUAGES
+    from letters.bailiff import bailiff_zip
+    from letters.bailiff import cover_language
+
+    if recipient is not None and recipient.creditor_id != claim.creditor_id:
+        raise ValidationError(_("Ce mandataire n'est pas dans votre annuaire."))
+    lang = language if language in COVER_LANGUAGES else cover_language(claim, recipient)
     content = bailiff_zip(
-        claim=claim, parties=parties_for(claim), today=today, language=lang
+        claim=claim,
+        parties=parties_for(claim),
+        today=today,
+        language=lang,
+        recipient=recipient,
     )
+    to = f" — {recipient.name}" if recipient is not None else ""
     return document_archive(
         creditor=claim.creditor,
         claim=claim,
@@ -244,12 +264,70 @@ def bailiff_file_build(
         kind=Document.Kind.BAILIFF_FILE,
         content=content,
         filename=f"dossier-{claim.reference}-{today.isoformat()}.zip",
-        title=f"Dossier huissier {claim.reference} {today.isoformat()}",
+        title=f"Dossier huissier {claim.reference} {today.isoformat()}{to}"[:200],
         language=lang,
         channel="handoff",
+        recipients=[recipient.email]
+        if recipient is not None and recipient.email
+        else [],
         mime_type="application/zip",
         created_by=actor,
     )
+
+
+@transaction.atomic
+def postal_proof_record(
+    *,
+    document: Document,
+    receipt_number: str,
+    posted_on: date,
+    scan: Any,
+    actor: AbstractBaseUser | None = None,
+    today: date | None = None,
+) -> PostalProof:
+    """Record the post office's proof of a registered letter (number + scan).
+
+    ``scan`` must already be validated (``letters.portal.uploads.validate_upload``:
+    PDF, PNG or JPEG by its bytes, 5 MB at most). Refused for a document not
+    sent by registered post or a deposit date in the future or before the letter.
+    """
+    from django.core.exceptions import ValidationError
+
+    today = today or timezone.localdate()
+    number = " ".join(receipt_number.split()).upper()
+    if document.channel != "registered" or document.claim_id is None:
+        raise ValidationError(_("Ce document n'a pas été envoyé par recommandé."))
+    if not number:
+        raise ValidationError(_("Indiquez le numéro de l'envoi recommandé."))
+    if posted_on > today or posted_on < timezone.localdate(document.rendered_at):
+        raise ValidationError(
+            _(
+                "La date de dépôt doit se situer entre la date du courrier et aujourd'hui."
+            )
+        )
+    scan.seek(0)
+    content = scan.read()
+    proof = PostalProof(
+        creditor_id=document.creditor_id,
+        claim_id=document.claim_id,
+        document=document,
+        receipt_number=number[:40],
+        posted_on=posted_on,
+        scan_sha256=hashlib.sha256(content).hexdigest(),
+        mime_type=getattr(scan, "content_type", "") or "application/pdf",
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    proof.scan.save(scan.name, ContentFile(content), save=False)
+    proof.save()
+    event_record(
+        claim=document.claim,
+        kind=Event.Kind.DOCUMENT,
+        actor=actor,
+        message=_("Preuve de dépôt recommandé %(n)s du %(d)s enregistrée")
+        % {"n": proof.receipt_number, "d": posted_on.strftime("%d/%m/%Y")},
+        data={"postal_proof": str(proof.code), "sha256": proof.scan_sha256},
+    )
+    return proof
 
 
 # --- wording overrides ------------------------------------------------------

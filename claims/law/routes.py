@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .prescription import prescription_date
+
 EU = frozenset(
     [
         "AT",
@@ -96,6 +98,9 @@ class RouteFacts:
     amicable_exhausted: bool = False
     debtor_insolvent: bool = False
     performance_date: date | None = None  # delivery / completion (FR B2C start)
+    # The statement's prescription date (``Statement.prescription_on``): the
+    # one date the claim page, the letters and the hand-off file show.
+    prescription_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -212,37 +217,6 @@ class RouteOption:
         return (self.balance * self.outcome.net_per_100 / 100).quantize(Decimal("0.01"))
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def prescription_date(
-    *,
-    country: str,
-    debtor_kind: str,
-    due_date: date,
-    performance_date: date | None = None,
-) -> date:
-    """Last day to act before the claim is time-barred (shortest period that may apply).
-
-    BE business: 10 years (art. 2262bis old C. civ., legal-brief §3.5);
-    BE consumer: 1 year for goods sold to private persons (art. 2272, §3.5 — the
-    short period is assumed, the safe side); FR business: 5 years (L110-4 C. com.,
-    §8.5); FR consumer: 2 years from performance (L218-2 C. conso., §8.5).
-    Interruptions (acknowledgment, service, summons) are not taken into account.
-    """
-    if country == "FR":
-        if debtor_kind == "consumer":
-            return _add_years(performance_date or due_date, 2)
-        return _add_years(due_date, 5)
-    if debtor_kind == "consumer":
-        return _add_years(performance_date or due_date, 1)
-    return _add_years(due_date, 10)
-
-
 def advise(
     facts: RouteFacts,
     costs: Sequence[RouteCostFacts],
@@ -273,11 +247,16 @@ def advise(
     options = [_amicable(facts)] + [
         o for o in (b(facts) for b in builders) if o is not None
     ]
-    limit = prescription_date(
-        country=facts.creditor_country,
-        debtor_kind=facts.debtor_kind,
-        due_date=facts.oldest_due_date,
-        performance_date=facts.performance_date,
+    limit = (
+        facts.prescription_on
+        or (
+            prescription_date(
+                country=facts.creditor_country,
+                debtor_kind=facts.debtor_kind,
+                due_date=facts.oldest_due_date,
+                delivery_date=facts.performance_date,
+            )[0]
+        )
     )
     outcomes = outcomes or {}
     rate = recovery_rate(outcomes.values())
@@ -619,7 +598,7 @@ def _write_off(
             _("Les frais non récupérables (%(c)s EUR) dépassent le solde (%(b)s EUR).")
             % {"c": cheapest, "b": f.balance}
         )
-    if limit < today:
+    if today >= limit:  # the day itself counts as barred (Statement.time_barred)
         reasons.append(
             _("La créance est probablement prescrite depuis le %s.")
             % limit.strftime("%d/%m/%Y")
@@ -632,7 +611,7 @@ def _write_off(
                 _(
                     "Les frais dépassent ce qui peut être récupéré, ou la créance est prescrite"
                 ),
-                too_costly or limit < today or f.debtor_insolvent,
+                too_costly or today >= limit or f.debtor_insolvent,
             )
         ],
         (0, 0),

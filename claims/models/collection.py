@@ -16,6 +16,7 @@ from claims.querysets import CreditorScopedQuerySet
 from .choices import Channel
 from .choices import Country
 from .choices import DebtorKind
+from .choices import Language
 from .ledger import Claim
 from .ledger import Invoice
 from .ledger import money_field
@@ -364,14 +365,26 @@ class LegalContact(models.Model):
         BAILIFF = "bailiff", _("Huissier / commissaire de justice")
         LAWYER = "lawyer", _("Avocat")
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creditor = models.ForeignKey(
         Creditor, on_delete=models.CASCADE, related_name="legal_contacts"
     )
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("qualité"), max_length=10, choices=Kind.choices)
+    firm = models.CharField(_("étude ou cabinet"), max_length=200, blank=True)
+    enterprise_number = models.CharField(
+        _("numéro d'entreprise (BCE / SIREN)"), max_length=20, blank=True
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.TextField(_("adresse"), blank=True)
+    language = models.CharField(
+        _("langue du dossier"),
+        max_length=2,
+        choices=[c for c in Language.choices if c[0] in ("fr", "nl", "en")],
+        blank=True,
+        help_text=_("Vide : la langue de votre entreprise."),
+    )
 
     objects = CreditorScopedQuerySet.as_manager()
 

@@ -112,6 +112,12 @@ class Creditor(Address):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     website = models.URLField(_("site web"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    # The general terms as the debtor accepted them (PDF), for the hand-off
+    # file; stored outside the web root, served to the creditor's members only.
+    terms_file = models.FileField(
+        _("conditions générales (PDF)"), upload_to="terms/", blank=True
+    )
+    terms_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     language = models.CharField(
         _("langue"), max_length=2, choices=Language.choices, default=Language.FR
     )

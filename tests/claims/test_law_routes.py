@@ -8,7 +8,6 @@ from claims.law.routes import RouteCostFacts
 from claims.law.routes import RouteFacts
 from claims.law.routes import RouteOutcome
 from claims.law.routes import advise
-from claims.law.routes import prescription_date
 
 TODAY = date(2026, 6, 1)
 COSTS = [
@@ -196,29 +195,32 @@ def test_amicable_continuation_first_while_steps_remain():
     assert advise(facts(amicable_exhausted=False), COSTS, TODAY)[0].route == r.AMICABLE
 
 
-def test_prescription_dates():
-    due = date(2024, 2, 29)
-    assert prescription_date(
-        country="BE", debtor_kind="business", due_date=due
-    ) == date(2034, 2, 28)
-    assert prescription_date(
-        country="BE", debtor_kind="consumer", due_date=due
-    ) == date(2025, 2, 28)
-    assert prescription_date(
-        country="FR", debtor_kind="business", due_date=due
-    ) == date(2029, 2, 28)
-    assert prescription_date(
-        country="FR",
-        debtor_kind="consumer",
-        due_date=due,
-        performance_date=date(2024, 1, 10),
-    ) == date(2026, 1, 10)
+def test_the_advice_takes_the_statement_prescription_date():
+    # One date everywhere: the statement's (claims.law.prescription) is passed
+    # in; a Belgian consumer's services claim is time-barred after 10 years
+    # (art. 2262bis §1 C. civ.), not after the 1 year of goods sold (art. 2272).
+    given = facts(debtor_kind="consumer", prescription_on=date(2036, 2, 14))
+    assert {o.prescription_on for o in advise(given, COSTS, TODAY)} == {
+        date(2036, 2, 14)
+    }
+    alone = advise(facts(debtor_kind="consumer"), COSTS, TODAY)
+    assert {o.prescription_on for o in alone} == {date(2036, 2, 14)}
+
+
+def test_the_prescription_day_itself_counts_as_barred_like_the_statement():
+    options = by_route(advise(facts(prescription_on=TODAY), COSTS, TODAY))
+    assert "prescrite" in " ".join(options[r.WRITE_OFF].reasons)
 
 
 def test_prescribed_claim_recommends_writing_off():
-    options = advise(
-        facts(debtor_kind="consumer", oldest_due_date=date(2025, 1, 1)), COSTS, TODAY
+    # Goods sold to a consumer in Belgium: 1 year (art. 2272 al. 2 C. civ.),
+    # the date the statement computed.
+    given = facts(
+        debtor_kind="consumer",
+        oldest_due_date=date(2025, 1, 1),
+        prescription_on=date(2026, 1, 1),
     )
+    options = advise(given, COSTS, TODAY)
     assert options[0].route == r.WRITE_OFF
     assert "prescrite" in options[0].reasons[-1]
 

@@ -34,7 +34,8 @@ def test_the_zip_carries_cover_documents_json_and_csv(tmp_path):
     doc = bailiff_file_build(claim=claim, today=TODAY)
     zf = zipfile.ZipFile(io.BytesIO(document_bytes(document=doc)))
     names = zf.namelist()
-    assert names[:3] == ["00-cover.pdf", "claim.json", "invoices.csv"]
+    assert names[:2] == ["00-cover.pdf", "claim.json"]
+    assert {"invoices.csv", "payments.csv", "manifest-sha256.txt"} <= set(names)
     archived = [n for n in names if n.startswith("documents/")]
     assert len(archived) == 1
     assert zf.read(archived[0]) == document_bytes(document=notice)
@@ -51,9 +52,9 @@ def test_the_zip_carries_cover_documents_json_and_csv(tmp_path):
     assert [r["amount_incl_vat"] for r in rows] == ["1210.00", "300.00"]
     assert rows[0]["amount_excl_vat"] == "1000.00"
     cover = pdf_text(zf.read("00-cover.pdf"))
-    assert "Dossier de recouvrement" in cover
+    assert "Transmission de notre créance sur" in cover
     assert "1.510,00 €" in cover
-    assert notice.sha256 in cover
+    assert archived[0] in cover
     assert doc.sha256 == hashlib.sha256(document_bytes(document=doc)).hexdigest()
 
 

@@ -114,8 +114,9 @@ EXPECTED = {
     # + count (1), page with debtors (1)
     "claim_list": 6,
     # + claim & debtor (1), invoices (1), payments (1), waivers (1),
-    # actions (1), events (1), documents (1), accepted payment plan (1)
-    "claim_detail": 12,
+    # actions (1), events (1), documents (1), accepted payment plan (1),
+    # hand-off block: directory (1), registered letters (1), their proofs (1)
+    "claim_detail": 15,
     # + count (1), page with exposure (1)
     "debtor_list": 6,
 }
