@@ -135,6 +135,15 @@ class Creditor(Address):
             "ni un jour férié."
         ),
     )
+    plan_reminder_days = models.PositiveSmallIntegerField(
+        _("rappel avant chaque mensualité (jours)"),
+        default=3,
+        validators=[MaxValueValidator(15)],
+        help_text=_(
+            "Un e-mail rappelle chaque mensualité d'un plan d'apurement ce nombre "
+            "de jours avant son échéance (0 : aucun rappel)."
+        ),
+    )
     share_outcomes = models.BooleanField(
         _("partager mes résultats anonymisés"),
         default=False,
@@ -233,7 +242,9 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the user last chose this creditor: the next login lands here.
-    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    last_used_at = models.DateTimeField(
+        _("dernière utilisation"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("membre")
