@@ -6,15 +6,30 @@ by day through the engine's tick, with a real SMTP server on loopback."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core.management import call_command
 
+from claims.law.calendar import is_working_day
 from claims.law.plans import InstalmentSpec
+from claims.models import Action
+from claims.models import Claim
+from claims.models import Event
+from claims.models import PaymentPlan
+from claims.models import Stage
+from claims.services import payment_record
+from claims.statements import amount_to_pay
+from claims.statements import claim_statement
 from claims.services_plans import plan_accept
 from claims.services_plans import plan_propose
+from letters.models import Document
+from letters.models import OutboundMessage
 from letters.plan_notices import plan_pdf
 from tests import factories as f
+from tests.claims.engine_fixtures import at
 from tests.letters.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +105,103 @@ def test_the_plan_document_reads_in_the_debtors_language(language):
     # The schedule's total is the sum of its lines (1 210,00 € / € 1,210.00).
     digits = text.replace(" ", "")
     assert ("1.210,00" in digits) or ("1,210.00" in digits)
+
+
+def _tick(day: dt.date) -> None:
+    with time_machine.travel(at(day, 23), tick=False):
+        call_command("collect", "--at", day.isoformat(), stdout=io.StringIO())
+
+
+def _subject(msg) -> str:
+    from email.header import decode_header
+    from email.header import make_header
+
+    return " ".join(str(make_header(decode_header(msg["Subject"]))).split())
+
+
+def test_a_plans_life_through_the_tick(smtp_inbox, engine_seed):
+    """Reminders on the right working days, none once paid, a missed one
+    reminded then breaking the plan after the grace, the scenario resuming."""
+    with time_machine.travel(at(START, 10), tick=False):
+        claim = _claim("fr")
+        plan = plan_propose(
+            claim=claim,
+            instalments=[
+                InstalmentSpec(dt.date(2026, 3, 16), Decimal("400.00")),  # Monday
+                InstalmentSpec(dt.date(2026, 4, 7), Decimal("400.00")),  # Easter Tue
+                InstalmentSpec(dt.date(2026, 5, 4), Decimal("410.00")),
+            ],
+            grace_days=7,
+        )
+        plan_accept(plan=plan, today=START, by_click=True, ip="198.51.100.4")
+    sent: dict[dt.date, list[str]] = {}
+    day = START
+    while day <= dt.date(2026, 4, 20):
+        if day == dt.date(2026, 3, 14):  # the first instalment paid on a Saturday
+            with time_machine.travel(at(day, 12), tick=False):
+                payment_record(claim=claim, amount=Decimal("400.00"), on=day)
+        before = len(smtp_inbox.messages)
+        _tick(day)
+        if len(smtp_inbox.messages) > before:
+            sent[day] = [_subject(m) for _e, m in smtp_inbox.messages[before:]]
+        day += dt.timedelta(days=1)
+    days = sorted(sent)
+    # The confirmation the day of acceptance (the tick's sweep), with the PDF.
+    assert "confirmation de votre plan" in sent[START][0]
+    confirmation = smtp_inbox.messages[0][1]
+    names = [p.get_filename() for p in confirmation.walk() if p.get_filename()]
+    assert names
+    assert names[0].startswith("plan-")
+    # 3 days before the 16/03 instalment: Friday 13/03; none after it is paid.
+    assert "mensualité du 16/03/2026" in sent[dt.date(2026, 3, 13)][0]
+    assert not any(
+        "impayée" in s for d in days for s in sent[d] if d < dt.date(2026, 4, 7)
+    )
+    # 07/04: 04/04 is a Saturday → Friday 03/04; the missed one on Wednesday 08/04.
+    assert "mensualité du 07/04/2026" in sent[dt.date(2026, 4, 3)][0]
+    assert "impayée" in sent[dt.date(2026, 4, 8)][0]
+    assert all(is_working_day(d, "BE") for d in days)
+    # Grace of 7 days after 07/04: broken on 15/04, collection resumes.
+    plan.refresh_from_db()
+    claim.refresh_from_db()
+    assert plan.status == PaymentPlan.Status.BROKEN
+    assert claim.stage != Stage.PAYMENT_PLAN
+    broken = Event.objects.get(claim=claim, message__contains="rompu")
+    assert broken.at.date() >= dt.date(2026, 4, 15)
+    resumed = [d for d in days if d >= dt.date(2026, 4, 15)]
+    assert resumed, "the scenario sends again after the plan broke"
+    assert Action.objects.filter(claim=claim, state="done").exists()
+    # Each notice once: the same Message-ID never twice.
+    ids = [m["Message-ID"] for _e, m in smtp_inbox.messages]
+    assert len(ids) == len(set(ids))
+    # The plan document is archived, with its hash, shown in the portal.
+    doc = Document.objects.get(claim=claim, kind="plan")
+    assert doc.sha256
+    assert doc.sent_at is not None
+
+
+def test_the_thank_you_leaves_once_on_full_payment(smtp_inbox, settings):
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True
+    try:
+        claim = _claim("nl", amount="121.00")
+        with pytest.MonkeyPatch.context():
+            from django.test import TestCase
+
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                day = dt.date(2026, 3, 2)
+                with time_machine.travel(at(day, 12), tick=False):
+                    due = amount_to_pay(claim_statement(claim=claim, at=day))
+                    payment_record(claim=claim, amount=due, on=day, today=day)
+    finally:
+        current_app.conf.task_always_eager = False
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CLOSED
+    assert len(smtp_inbox.messages) == 1
+    assert "betaling" in _subject(smtp_inbox.messages[0][1]).lower()
+    # The tick's sweep the next days sends nothing more.
+    _tick(dt.date(2026, 3, 3))
+    _tick(dt.date(2026, 3, 4))
+    assert len(smtp_inbox.messages) == 1
+    assert OutboundMessage.objects.filter(template="thank_you").count() == 1
