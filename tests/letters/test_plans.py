@@ -21,10 +21,10 @@ from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import Stage
 from claims.services import payment_record
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
 from claims.services_plans import plan_accept
 from claims.services_plans import plan_propose
+from claims.statements import amount_to_pay
+from claims.statements import claim_statement
 from letters.models import Document
 from letters.models import OutboundMessage
 from letters.plan_notices import plan_pdf
