@@ -25,6 +25,7 @@ from django.utils import timezone
 from claims.execution import Notice
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import cover
+from claims.models import AllocationOrder
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Instalment
@@ -105,6 +106,9 @@ def plan_context(*, plan: PaymentPlan, at: date, language: str) -> dict[str, Any
     return {
         **plan_terms(plan=plan, at=at),
         "kind": "plan",
+        # art. 5.207 C. civ. BE / 1342-10 C. civ. FR: the creditor's choice.
+        "principal_first": claim.creditor.allocation_order
+        == AllocationOrder.PRINCIPAL_FIRST,
         "p": parties,
         "at": at,
         "language": language,
