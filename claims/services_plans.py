@@ -26,7 +26,6 @@ from claims.law.plans import first_missed
 from claims.law.plans import is_completed
 from claims.models import Claim
 from claims.models import ClosedReason
-from claims.models import Creditor
 from claims.models import Event
 from claims.models import Instalment
 from claims.models import Payment
@@ -289,7 +288,6 @@ def plan_instalments(*, plan: PaymentPlan) -> list[InstalmentSpec]:
     ]
 
 
-@transaction.atomic
 def plans_check(
     *, today: date, creditor_ids: list[int] | None = None
 ) -> dict[str, list[int]]:
@@ -308,8 +306,13 @@ def plans_check(
             "pk", "claim_id", "grace_days", "accepted_on", "created_at", "creditor_id"
         )
     )
-    if not plans:
+    if not plans:  # the usual case: one query, no transaction
         return {"broken": [], "completed": []}
+    with transaction.atomic():
+        return _plans_settle(plans, today)
+
+
+def _plans_settle(plans: list[tuple], today: date) -> dict[str, list[int]]:
     schedule: dict[int, list[InstalmentSpec]] = {}
     for plan_id, due_on, amount in Instalment.objects.filter(
         plan_id__in=[p[0] for p in plans]
@@ -399,6 +402,8 @@ def _coverage(
     ``plans`` = (plan id, claim id, accepted on, created at). Payments dated
     from the acceptance on cover the instalments in date order (3 queries).
     """
+    if not plans:
+        return {}
     rows: dict[int, list[tuple[int, date, Decimal]]] = {}
     for pk, plan_id, due_on, amount in (
         Instalment.objects.filter(plan_id__in=[p[0] for p in plans])
@@ -453,28 +458,29 @@ def plan_notices_due(*, creditor_days: dict[int, date]) -> list[Notice]:
     """
     if not creditor_days:
         return []
-    creditors = {
-        pk: (country, lead, any_day)
-        for pk, country, lead, any_day in Creditor.objects.filter(
-            pk__in=list(creditor_days)
-        ).values_list(
-            "pk", "country", "plan_reminder_days", "emails_on_non_working_days"
-        )
-    }
     plans = list(
         PaymentPlan.objects.filter(
             status=PaymentPlan.Status.ACTIVE,
             creditor_id__in=list(creditor_days),
             claim__status=Claim.Status.OPEN,
         ).values_list(
-            "pk", "claim_id", "accepted_on", "created_at", "creditor_id", "grace_days"
+            "pk",
+            "claim_id",
+            "accepted_on",
+            "created_at",
+            "creditor_id",
+            "grace_days",
+            "creditor__country",
+            "creditor__plan_reminder_days",
+            "creditor__emails_on_non_working_days",
         )
     )
     coverage = _coverage([p[:4] for p in plans])
     notices: list[Notice] = []
-    for plan_id, claim_id, accepted_on, created_at, creditor_id, grace in plans:
+    for row in plans:
+        plan_id, claim_id, accepted_on, created_at, creditor_id, grace = row[:6]
+        country, lead, any_day = row[6:]
         today = creditor_days[creditor_id]
-        country, lead, any_day = creditors[creditor_id]
         accepted = accepted_on or timezone.localdate(created_at)
         if today <= accepted + timedelta(days=7):
             notices.append(Notice("plan_confirmation", claim_id, plan_id, today))
