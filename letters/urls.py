@@ -11,6 +11,7 @@ urlpatterns = [
         name="formal_notice_generate",
     ),
     path("claims/<uuid:code>/bailiff-file/", views.bailiff_file, name="bailiff_file"),
+    path("plans/<uuid:code>/pdf/", views.plan_download, name="plan_pdf"),
     path("texts/", views.override_list, name="override_list"),
     path("texts/edit/", views.override_edit, name="override_edit"),
 ]

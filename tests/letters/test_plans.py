@@ -205,3 +205,21 @@ def test_the_thank_you_leaves_once_on_full_payment(smtp_inbox, settings):
     _tick(dt.date(2026, 3, 4))
     assert len(smtp_inbox.messages) == 1
     assert OutboundMessage.objects.filter(template="thank_you").count() == 1
+
+
+def test_the_owner_prints_the_plan_from_the_claim_page(client, cast):
+    debtor = f.DebtorFactory(creditor=cast.creditor, language="en")
+    claim = f.ClaimFactory(creditor=cast.creditor, debtor=debtor)
+    plan = _plan(claim, ["300.00", "300.00"], START + dt.timedelta(days=10))
+    plan_accept(plan=plan, today=START)
+    client.force_login(cast.owner)
+    page = client.get(claim.get_absolute_url()).text
+    url = f"/letters/plans/{plan.code}/pdf/"
+    assert url in page
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Payment plan" in text
+    assert "Date and signature" in text  # a paper copy to sign
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
