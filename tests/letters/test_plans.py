@@ -8,23 +8,28 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
+from claims import webhooks
 from claims.law.calendar import is_working_day
+from claims.law.calendar import message_deadline
 from claims.law.plans import InstalmentSpec
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import Stage
+from claims.models import WebhookDelivery
 from claims.services import payment_record
 from claims.services_plans import plan_accept
 from claims.services_plans import plan_propose
 from claims.statements import amount_to_pay
 from claims.statements import claim_statement
+from claims.tasks_webhooks import webhook_deliver_task
 from letters.models import Document
 from letters.models import OutboundMessage
 from letters.plan_notices import plan_pdf
@@ -119,7 +124,9 @@ def _subject(msg) -> str:
     return " ".join(str(make_header(decode_header(msg["Subject"]))).split())
 
 
-def test_a_plans_life_through_the_tick(smtp_inbox, engine_seed):
+def test_a_plans_life_through_the_tick(
+    smtp_inbox, engine_seed, django_capture_on_commit_callbacks
+):
     """Reminders on the right working days, none once paid, a missed one
     reminded then breaking the plan after the grace, the scenario resuming."""
     with time_machine.travel(at(START, 10), tick=False):
@@ -134,6 +141,12 @@ def test_a_plans_life_through_the_tick(smtp_inbox, engine_seed):
             grace_days=7,
         )
         plan_accept(plan=plan, today=START, by_click=True, ip="198.51.100.4")
+        webhooks.endpoint_create(
+            creditor_id=claim.creditor_id,
+            url="https://compta.example/h",
+            event_types=["plan.broken"],
+        )
+    hooks: list[int] = []
     sent: dict[dt.date, list[str]] = {}
     day = START
     while day <= dt.date(2026, 4, 20):
@@ -141,7 +154,13 @@ def test_a_plans_life_through_the_tick(smtp_inbox, engine_seed):
             with time_machine.travel(at(day, 12), tick=False):
                 payment_record(claim=claim, amount=Decimal("400.00"), on=day)
         before = len(smtp_inbox.messages)
-        _tick(day)
+        with (
+            mock.patch.object(
+                webhook_deliver_task, "delay_on_commit", side_effect=hooks.append
+            ),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            _tick(day)
         if len(smtp_inbox.messages) > before:
             sent[day] = [_subject(m) for _e, m in smtp_inbox.messages[before:]]
         day += dt.timedelta(days=1)
@@ -170,7 +189,23 @@ def test_a_plans_life_through_the_tick(smtp_inbox, engine_seed):
     assert broken.at.date() >= dt.date(2026, 4, 15)
     resumed = [d for d in days if d >= dt.date(2026, 4, 15)]
     assert resumed, "the scenario sends again after the plan broke"
-    assert Action.objects.filter(claim=claim, state="done").exists()
+    # The first step after the break: sent from 15/04, its deadline computed
+    # afresh from that day (claims.law.calendar), not the one before the plan.
+    first = Action.objects.filter(claim=claim, state="done").order_by("done_at")[0]
+    done_on = first.done_at.astimezone(at(START).tzinfo).date()
+    assert done_on >= dt.date(2026, 4, 15)
+    assert first.deadline_on == message_deadline(
+        done_on,
+        first.step.deadline_days,
+        "BE",
+        kind=first.step.kind,
+        debtor_kind=claim.debtor.kind,
+        channel=first.step.channel,
+    )
+    # The timeline and the webhooks say the plan broke.
+    assert [d.event_type for d in WebhookDelivery.objects.filter(pk__in=hooks)] == [
+        "plan.broken"
+    ]
     # Each notice once: the same Message-ID never twice.
     ids = [m["Message-ID"] for _e, m in smtp_inbox.messages]
     assert len(ids) == len(set(ids))
