@@ -204,6 +204,18 @@ def notices_deliver(notices: list[Notice]) -> int:
     return sent
 
 
+def plan_confirmation_send(*, claim_id: int, at: date) -> bool:
+    """The confirmation of the claim's active plan (sent once)."""
+    plan_id = (
+        PaymentPlan.objects.filter(claim_id=claim_id, status=PaymentPlan.Status.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if plan_id is None:
+        return False
+    return bool(notices_deliver([Notice("plan_confirmation", claim_id, plan_id, at)]))
+
+
 def notice_send(notice: Notice, message_id: str) -> bool:
     """Phase 1 (committed intent) then phase 2 (send), like the engine's."""
     with transaction.atomic():

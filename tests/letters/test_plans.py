@@ -258,3 +258,72 @@ def test_the_owner_prints_the_plan_from_the_claim_page(client, cast):
     assert "Date and signature" in text  # a paper copy to sign
     client.force_login(cast.outsider)
     assert client.get(url).status_code == 404
+
+
+def _parts(msg) -> dict[str, str]:
+    return {
+        p.get_content_type(): p.get_payload(decode=True).decode().replace("\xa0", " ")
+        for p in msg.walk()
+        if p.get_content_type() in ("text/plain", "text/html")
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "owed", "never"),
+    [
+        ("fr", "Montant dû aujourd'hui", "aucune autre démarche"),
+        ("nl", "Vandaag verschuldigd bedrag", "geen andere"),
+        ("en", "Amount due today", "no other collection step"),
+    ],
+)
+def test_the_confirmation_says_what_remains_owed(smtp_inbox, language, owed, never):
+    """Interest and costs are owed (business debtor, 40 € and interest): the
+    confirmation states the amount due and the interest per day, never that
+    nothing more will happen; its PDF is the archived plan document."""
+    from claims.execution import Notice
+    from letters.plan_notices import notices_deliver
+
+    with time_machine.travel(at(START, 10), tick=False):
+        claim = _claim(language)
+        plan = _plan(claim, ["600.00", "610.00"], START + dt.timedelta(days=14))
+        plan_accept(plan=plan, today=START, by_click=True, ip="203.0.113.9")
+        notice = Notice("plan_confirmation", claim.pk, plan.pk, START)
+        assert notices_deliver([notice]) == 1
+        assert notices_deliver([notice]) == 0  # the tick's sweep: once only
+    assert len(smtp_inbox.messages) == 1
+    msg = smtp_inbox.messages[0][1]
+    parts = _parts(msg)
+    statement = claim_statement(claim=claim, at=START)
+    assert statement.interest_due > 0
+    assert statement.costs_due > 0
+    for body in parts.values():
+        assert owed in body
+        assert never not in body.lower()
+    text = parts["text/plain"]
+    assert "1.210,00" in text or "1,210.00" in text  # the schedule's total
+    attached = next(p for p in msg.walk() if p.get_filename())
+    doc = Document.objects.get(claim=claim, kind="plan")
+    import hashlib
+
+    assert hashlib.sha256(attached.get_payload(decode=True)).hexdigest() == doc.sha256
+
+
+def test_a_send_left_uncertain_is_never_repeated(smtp_inbox):
+    """A worker lost after the intent (message queued, maybe sent): the notice
+    is not sent again by the tick nor by the task."""
+    from claims.execution import Notice
+    from letters.plan_notices import notices_deliver
+
+    claim = _claim("fr")
+    plan = _plan(claim, ["1210.00"], START + dt.timedelta(days=14))
+    plan_accept(plan=plan, today=START)
+    notice = Notice("plan_confirmation", claim.pk, plan.pk, START)
+    OutboundMessage.objects.create(
+        creditor=claim.creditor,
+        debtor=claim.debtor,
+        template="plan_confirmation",
+        subject="…",
+        message_id=notice.message_id(claim.creditor_id),
+    )
+    assert notices_deliver([notice]) == 0
+    assert smtp_inbox.messages == []
