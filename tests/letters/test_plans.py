@@ -327,3 +327,28 @@ def test_a_send_left_uncertain_is_never_repeated(smtp_inbox):
     )
     assert notices_deliver([notice]) == 0
     assert smtp_inbox.messages == []
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("kind", ["plan_reminder", "plan_missed"])
+def test_instalment_reminders_speak_the_debtors_language(smtp_inbox, language, kind):
+    from claims.execution import Notice
+    from letters.plan_notices import notices_deliver
+
+    claim = _claim(language)
+    plan = _plan(claim, ["600.00", "610.00"], START + dt.timedelta(days=3))
+    plan_accept(plan=plan, today=START)
+    first = plan.instalments.order_by("due_on").first()
+    day = first.due_on + dt.timedelta(days=1 if kind == "plan_missed" else -2)
+    assert notices_deliver([Notice(kind, claim.pk, first.pk, day)]) == 1
+    msg = smtp_inbox.messages[0][1]
+    subject = _subject(msg).lower()
+    for body in [subject, *_parts(msg).values()]:
+        low = f" {body.lower()} "
+        assert not [w for w in FRENCH if w in low], body
+    text = _parts(msg)["text/plain"]
+    assert "600,00" in text or "600.00" in text
+    # Paid before the reminder leaves: nothing is sent.
+    payment_record(claim=claim, amount=Decimal("1210.00"), on=START)
+    second = plan.instalments.order_by("due_on").last()
+    assert notices_deliver([Notice("plan_reminder", claim.pk, second.pk, day)]) == 0
