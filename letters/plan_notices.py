@@ -30,6 +30,7 @@ from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Instalment
 from claims.models import PaymentPlan
+from claims.services import claims_refresh_figures
 from claims.statements import amount_to_pay
 from claims.statements import claim_statement
 from letters.context import Parties
@@ -222,7 +223,10 @@ def notice_send(notice: Notice, message_id: str) -> bool:
         out = _notice_prepare(notice, message_id)
     if out is None:
         return False
-    return message_send(out).delivered
+    sent = message_send(out).delivered
+    if sent:  # the figures shown on the claims list, as of the day it left
+        claims_refresh_figures(claim_ids=[notice.claim_id], not_before=notice.today)
+    return sent
 
 
 def _notice_prepare(notice: Notice, message_id: str) -> Any:
