@@ -177,3 +177,49 @@ def two_phase(deliverer: Deliverer) -> TwoPhaseDeliverer:
     if isinstance(deliverer, TwoPhaseDeliverer):
         return deliverer
     return TwoPhaseDeliverer(prepare=lambda d: None, send=lambda d, _t: deliverer(d))
+
+
+# --- notices: messages outside the scenario's steps ------------------------
+
+
+NOTICE_KINDS = ("plan_confirmation", "plan_reminder", "plan_missed", "thank_you")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message the engine owes outside the scenario: a plan confirmation,
+    a reminder before or after an instalment, a thank-you on full payment.
+
+    ``subject_id`` is what it is about (the plan, the instalment, the claim):
+    with ``kind`` it is the message's identity, sent at most once
+    (:meth:`message_id`, recorded as the intent before any byte leaves).
+    """
+
+    kind: str
+    claim_id: int
+    subject_id: int
+    today: date
+
+    def message_id(self, creditor_id: int) -> str:
+        from email.utils import parseaddr
+
+        from django.conf import settings
+
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        kind = self.kind.replace("_", "-")
+        return f"<rec-{creditor_id}-{kind}-{self.subject_id}@{domain or 'localhost'}>"
+
+
+Notifier = Callable[[list[Notice]], int]
+_notifier: Notifier | None = None
+
+
+def register_notifier(func: Notifier) -> None:
+    """Called by ``letters.apps.LettersConfig.ready``: ``func(notices)`` sends
+    those not sent yet (each exactly once) and returns how many left."""
+    global _notifier
+    _notifier = func
+
+
+def get_notifier() -> Notifier | None:
+    return _notifier

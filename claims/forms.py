@@ -219,6 +219,7 @@ class CreditorSettingsForm(forms.ModelForm):
             "language",
             "send_hour",
             "emails_on_non_working_days",
+            "plan_reminder_days",
             "time_zone",
             "share_outcomes",
         ]

@@ -626,7 +626,17 @@ def claim_after_payment(
         closed_reason=ClosedReason.PAID,
     )
     claim.refresh_from_db(fields=["status", "stage", "closed_reason", "closed_on"])
+    _thank_after_commit([claim.pk], claim.closed_on or timezone.localdate())
     return True
+
+
+def _thank_after_commit(claim_ids: list[int], today: date) -> None:
+    """The thank-you for a claim paid in full leaves once, after the commit."""
+    from claims.execution import Notice
+    from claims.services_plans import notice_after_commit
+
+    for pk in claim_ids:
+        notice_after_commit(Notice("thank_you", pk, pk, today))
 
 
 def claim_after_reversal(
@@ -713,6 +723,7 @@ def claims_after_payment(
         actor=actor,
         closed_reason=ClosedReason.PAID,
     )
+    _thank_after_commit(moved, today)
     return len(moved)
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_noop
 
 from claims.execution import Delivery
 from claims.execution import DeliveryResult
+from claims.execution import Notice
 from claims.execution import TwoPhaseDeliverer
 from claims.execution import get_deliverer
 from claims.execution import two_phase
@@ -55,6 +56,9 @@ from claims.services_collection import claim_transition
 from claims.services_collection import claims_plan
 from claims.services_collection import claims_refresh_next_action
 from claims.services_collection import claims_stage_set
+from claims.services_plans import notices_send
+from claims.services_plans import plan_notices_due
+from claims.services_plans import plans_check
 from claims.stages import AUTOMATIC
 from claims.stages import stage_after_step
 from claims.stages import step_contradiction
@@ -253,6 +257,7 @@ class TickPlan:
     resumed: int
     requeued: int
     deliveries: list[tuple[int, int, list[int], date]]
+    notices: list[Notice] = field(default_factory=list)
 
 
 def collection_plan(*, now: datetime, creditor_id: int | None = None) -> TickPlan:
@@ -264,9 +269,12 @@ def collection_plan(*, now: datetime, creditor_id: int | None = None) -> TickPla
         claims_plan(claim_ids=claims_unplanned(creditor_ids=list(days))) if days else 0
     )
     resumed = claims_resume_paused(creditor_days=days)
+    for day, ids in _by_date(days).items():  # broken plans: collection resumes
+        plans_check(today=day, creditor_ids=ids)
     requeued = actions_requeue_stale(now=now)
     deliveries = group_by_debtor(actions_due(creditor_days=days))
-    return TickPlan(days, planned, resumed, requeued, deliveries)
+    notices = plan_notices_due(creditor_days=days)
+    return TickPlan(days, planned, resumed, requeued, deliveries, notices)
 
 
 # ---------------------------------------------------------------- delivery
@@ -1064,6 +1072,7 @@ def collection_run_sync(
         return plan, []
     plan = collection_plan(now=now, creditor_id=creditor_id)
     outcomes = [actions_deliver_batch(batch) for batch in batches(plan.deliveries)]
+    notices_send(plan.notices)
     return plan, outcomes
 
 
@@ -1072,12 +1081,17 @@ def collection_enqueue(*, now: datetime | None = None) -> int:
     """The beat tick: plan and select, then one task per batch of debtors
     after commit. Returns the number of debtors (deliveries) enqueued."""
     from claims.tasks import deliver_batch_task
+    from claims.tasks import notice_send_task
 
     plan = collection_plan(now=now or timezone.now())
     chunks = batches(plan.deliveries)
     for chunk in chunks:
         deliver_batch_task.delay_on_commit(
             [[c, d, ids, day.isoformat()] for c, d, ids, day in chunk]
+        )
+    for n in plan.notices:
+        notice_send_task.delay_on_commit(
+            n.kind, n.claim_id, n.subject_id, n.today.isoformat()
         )
     log.info(
         "collection tick: %d deliveries in %d batches",

@@ -84,3 +84,18 @@ def claims_refresh_figures_task(
     if done.selected >= batch:
         claims_refresh_figures_task.delay(batch, done.last_pk)
     return done.written
+
+
+@shared_task(
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def notice_send_task(kind: str, claim_id: int, subject_id: int, today_iso: str) -> None:
+    """Send one plan or thank-you notice (safe twice: sent at most once)."""
+    from claims.execution import Notice
+    from claims.services_plans import notices_send
+
+    notices_send([Notice(kind, claim_id, subject_id, date.fromisoformat(today_iso))])

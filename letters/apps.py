@@ -13,6 +13,11 @@ class LettersConfig(AppConfig):
 
         register_deliverer(deliver)
 
+        from claims.execution import register_notifier
+        from letters.plan_notices import notices_deliver
+
+        register_notifier(notices_deliver)
+
         from letters.emails import register_portal_link
         from letters.emails import register_portal_links
         from letters.portal.tokens import portal_link_for

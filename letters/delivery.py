@@ -707,6 +707,10 @@ def claim_email_send(*, claim_id: int, template: str, at: str) -> bool:
     """
     from claims.models import PaymentPlan
 
+    if template == "plan_confirmation":  # with the plan's terms and document
+        from letters.plan_notices import plan_confirmation_send
+
+        return plan_confirmation_send(claim_id=claim_id, at=date.fromisoformat(at))
     claim = (
         Claim.objects.filter(pk=claim_id).select_related("creditor", "debtor").first()
     )

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("settings/terms/", handoff.terms_upload, name="terms_upload"),
     path("settings/terms/file/", handoff.terms_download, name="terms_download"),
+    path("plans/<uuid:code>/pdf/", views.plan_download, name="plan_pdf"),
     path("texts/", views.override_list, name="override_list"),
     path("texts/edit/", views.override_edit, name="override_edit"),
 ]

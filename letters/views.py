@@ -23,6 +23,7 @@ from claims.access import current_membership
 from claims.access import get_claim_for_user
 from claims.access import require_write
 from claims.models import Claim
+from claims.statements import creditor_today
 from letters.models import Document
 from letters.models import TemplateOverride
 from letters.overrides import OVERRIDABLE
@@ -46,6 +47,29 @@ def document_download(request: HttpRequest, code: UUID) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Digest"] = f"sha-256={doc.sha256}"
+    return response
+
+
+@login_required
+def plan_download(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The plan document as of today, in the debtor's language: to print for a
+    signature on paper (the accepted one is archived among the documents)."""
+    from claims.models import PaymentPlan
+    from letters.plan_notices import plan_pdf
+
+    membership = current_membership(request)
+    plan = get_object_or_404(
+        PaymentPlan.objects.for_creditor(membership.creditor_id).select_related(
+            "claim__creditor", "claim__debtor"
+        ),
+        code=code,
+    )
+    pdf = plan_pdf(plan=plan, at=creditor_today(plan.claim.creditor))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="plan-{plan.claim.reference}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

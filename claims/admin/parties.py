@@ -74,6 +74,7 @@ class CreditorAdmin(TenantScopedAdmin):
                     "time_zone",
                     "send_hour",
                     "emails_on_non_working_days",
+                    "plan_reminder_days",
                     "is_sme",
                     "allocation_order",
                     "contract_rate",

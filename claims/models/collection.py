@@ -277,6 +277,9 @@ class PaymentPlan(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Payments dated from this day on count toward the instalments.
     accepted_on = models.DateField(_("accepté le"), null=True, blank=True)
+    # The debtor's acceptance in the portal (a click): when and from where.
+    accepted_at = models.DateTimeField(_("accepté en ligne le"), null=True, blank=True)
+    accepted_ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
 
     objects = CreditorScopedQuerySet.as_manager()
 

@@ -141,6 +141,15 @@ class Creditor(Address):
             "ni un jour férié."
         ),
     )
+    plan_reminder_days = models.PositiveSmallIntegerField(
+        _("rappel avant chaque mensualité (jours)"),
+        default=3,
+        validators=[MaxValueValidator(15)],
+        help_text=_(
+            "Un e-mail rappelle chaque mensualité d'un plan d'apurement ce nombre "
+            "de jours avant son échéance (0 : aucun rappel)."
+        ),
+    )
     share_outcomes = models.BooleanField(
         _("partager mes résultats anonymisés"),
         default=False,

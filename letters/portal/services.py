@@ -35,6 +35,7 @@ from claims.services import InvoiceData
 from claims.services import event_record
 from claims.services import invoice_add
 from claims.services import payment_check
+from claims.services_plans import plan_accepted_record
 from claims.timeline import amount as money
 from claims.timeline import choice
 from claims.timeline import said
@@ -453,6 +454,7 @@ def plan_answer(
         _instalments_replace(plan, split_instalments(total, count, first_on))
     if decision == "accept":
         _plan_stage_enter(claim=plan.claim, actor=actor, plan=plan)
+        plan_accepted_record(plan=plan, today=_creditor_today(plan), ip=None)
     event_record(
         claim=plan.claim,
         kind=Event.Kind.PLAN,
@@ -468,14 +470,18 @@ def plan_answer(
 
 
 @transaction.atomic
-def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool:
-    """The debtor accepts the creditor's counter-proposal: the plan becomes active."""
+def portal_plan_accept_counter(
+    *, token: PortalToken, plan: PaymentPlan, ip: str | None = None
+) -> bool:
+    """The debtor accepts the creditor's counter-proposal: the plan becomes active,
+    the click recorded with its time and IP address (proof of acceptance)."""
     won = PaymentPlan.objects.filter(
         pk=plan.pk, status=PaymentPlan.Status.PROPOSED
     ).update(status=PaymentPlan.Status.ACTIVE, decided_at=timezone.now())
     if won != 1:
         return False
     _plan_stage_enter(claim=plan.claim, actor=None, plan=plan)
+    plan_accepted_record(plan=plan, today=_creditor_today(plan), ip=ip or "")
     event_record(
         claim=plan.claim,
         kind=Event.Kind.PLAN,
@@ -485,9 +491,15 @@ def portal_plan_accept_counter(*, token: PortalToken, plan: PaymentPlan) -> bool
                 "Le débiteur accepte la contre-proposition de plan d'apurement"
             )
         ),
-        data={"plan": str(plan.code), "short_code": token.short_code},
+        data={"plan": str(plan.code), "short_code": token.short_code, "ip": ip or ""},
     )
     return True
+
+
+def _creditor_today(plan: PaymentPlan) -> date:
+    from claims.statements import creditor_today
+
+    return creditor_today(plan.claim.creditor)
 
 
 def _plan_stage_enter(

@@ -28,12 +28,16 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import PaymentPlan
 from claims.models import PortalToken
+from claims.security.net import client_ip
+from claims.services_plans import plan_signed_online
 from claims.statements import amount_to_pay
 from claims.statements import claim_statement
 from letters.models import Document
 from letters.payment import epc_qr
 from letters.payment import payment_reference
 from letters.payment import payment_request_payload
+from letters.plan_notices import plan_document_archive
+from letters.plan_notices import plan_pdf
 from letters.portal import services
 from letters.portal.forms import DisputeForm
 from letters.portal.forms import PaidForm
@@ -294,9 +298,45 @@ def plan_accept(request: HttpRequest, token: PortalToken, code: UUID) -> HttpRes
         PaymentPlan.objects.filter(claim__in=_claims(token)).select_related("claim"),
         code=code,
     )
-    if services.portal_plan_accept_counter(token=token, plan=plan):
+    if services.portal_plan_accept_counter(
+        token=token, plan=plan, ip=client_ip(request)
+    ):
         messages.success(request, _("Plan accepté. Merci !"))
     return redirect("portal:claim", code=plan.claim.code)
+
+
+def _plan(token: PortalToken, code: UUID, *statuses: str) -> PaymentPlan:
+    return get_object_or_404(
+        PaymentPlan.objects.filter(
+            claim__in=_claims(token), status__in=statuses
+        ).select_related("claim__creditor", "claim__debtor"),
+        code=code,
+    )
+
+
+@require_POST
+@portal_page
+def plan_sign(request: HttpRequest, token: PortalToken, code: UUID) -> HttpResponse:
+    """The debtor accepts, by a click, the terms of a plan the creditor granted:
+    time and IP address recorded, the signed plan document archived."""
+    plan = _plan(token, code, PaymentPlan.Status.ACTIVE)
+    if plan_signed_online(plan=plan, ip=client_ip(request)):
+        plan_document_archive(plan=plan, at=_today(plan.claim.creditor))
+        messages.success(request, _("Plan signé en ligne. Merci !"))
+    return redirect("portal:claim", code=plan.claim.code)
+
+
+@portal_page
+def plan_download(request: HttpRequest, token: PortalToken, code: UUID) -> HttpResponse:
+    """The plan document, to read before accepting (or to print and sign)."""
+    plan = _plan(token, code, PaymentPlan.Status.PROPOSED, PaymentPlan.Status.ACTIVE)
+    pdf = plan_pdf(plan=plan, at=_today(plan.claim.creditor))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="plan-{plan.claim.reference}.pdf"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _attachment(fieldfile: object, name: str, content_type: str) -> FileResponse:

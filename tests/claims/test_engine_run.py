@@ -332,10 +332,12 @@ def test_tick_query_count_does_not_grow_with_claims(
     _claims(n)
     # 1 savepoint + creditors + unplanned claims (subquery) + scenarios
     # + scenario UPDATE + steps + INSERT … SELECT actions + next_action_on
-    # + paused to resume + stale running + due actions + release savepoint
+    # + paused to resume + active plans to check + stale running + due actions
+    # + the plans' notices (active plans, claims paid in the last week)
+    # + release savepoint
     with (
         mock.patch.object(deliver_batch_task, "delay_on_commit") as enqueue,
-        django_assert_num_queries(12),
+        django_assert_num_queries(15),
     ):
         assert collection_enqueue(now=at(DAY3)) == 5
     assert enqueue.call_count == 3
