@@ -11,7 +11,8 @@ register = template.Library()
 
 
 def format_money(amount: Decimal, currency: str = "EUR", language: str = "") -> str:
-    """``1.210,00 €`` (fr, nl) or ``€1,210.00`` (en); never a float."""
+    """``1 210,00 €`` (fr, narrow no-break space), ``1.210,00 €`` (nl) or
+    ``€1,210.00`` (en); never a float."""
     lang = (language or translation.get_language() or "fr")[:2]
     value = Decimal(amount).quantize(Decimal("0.01"))
     sign = "-" if value < 0 else ""
@@ -20,6 +21,8 @@ def format_money(amount: Decimal, currency: str = "EUR", language: str = "") -> 
     symbol = "€" if currency == "EUR" else currency
     if lang == "en":
         return f"{sign}{symbol}{groups}.{cents}"
+    if lang == "fr":  # thousands: narrow no-break space (Imprimerie nationale)
+        return f"{sign}{groups.replace(',', '\u202f')},{cents}\u00a0{symbol}"
     return f"{sign}{groups.replace(',', '.')},{cents}\u00a0{symbol}"
 
 
@@ -50,3 +53,11 @@ def claim_documents(context: dict, claim: object) -> dict:
         "can_write": bool(membership and membership.can_write),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def iban(value: str) -> str:
+    """``BE68 5390 0754 7034``: an IBAN in groups of four."""
+    from letters.context import group_iban
+
+    return group_iban(value or "")
