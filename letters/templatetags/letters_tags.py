@@ -61,3 +61,9 @@ def iban(value: str) -> str:
     from letters.context import group_iban
 
     return group_iban(value or "")
+
+
+@register.simple_tag
+def colon() -> str:
+    """A colon as the language writes it: French puts a no-break space before."""
+    return "\u00a0:" if (translation.get_language() or "fr")[:2] == "fr" else ":"
