@@ -467,3 +467,53 @@ def test_an_email_for_several_claims_breaks_each_down_and_totals_them():
     assert message.subject.startswith('L\'Atelier "Dumont" & Fils')
     for entity in ("&quot;", "&#x27;", "&amp;"):
         assert entity not in message.subject
+
+
+def test_the_engine_sends_the_first_reminder_with_one_deadline(smtp_inbox):
+    """Through the engine and a real SMTP server: the deadline the engine
+    keeps, the one in the e-mail and the one in the attached PDF are one day,
+    and the engine charges the announced indemnity only the day after it."""
+    from claims.services_run import actions_deliver
+
+    claim = make_claim("BE", "consumer", "fr", penalty_clause_percent=10)
+    scenario = f.ScenarioFactory(creditor=claim.creditor)
+    step = f.ScenarioStepFactory(
+        scenario=scenario,
+        kind="first_reminder",
+        channel="email",
+        template="reminder",
+        attach_pdf=True,
+        deadline_days=10,
+    )
+    action = f.ActionFactory(claim=claim, step=step, due_on=AT)
+    actions_deliver(
+        creditor_id=claim.creditor_id,
+        debtor_id=claim.debtor_id,
+        action_ids=[action.pk],
+        today=AT,
+    )
+    action.refresh_from_db()
+    claim.refresh_from_db()
+    # Sent Monday 2 March by e-mail: 3 → 16 March (art. XIX.2 CDE).
+    assert action.deadline_on == claim.reply_by == dt.date(2026, 3, 16)
+    ((_envelope, msg),) = smtp_inbox.messages
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True)
+        for p in msg.walk()
+        if not p.is_multipart()
+    }
+    text = flat(parts["text/plain"].decode())
+    body = html_text(parts["text/html"].decode())
+    pdf = pdf_text(parts["application/pdf"])
+    for shown in (text, body, pdf):
+        assert "se termine le 16 mars 2026 inclus" in shown
+        assert "Ce premier rappel est gratuit." in shown
+        # 10 % clause = 355,55 € capped by art. XIX.4 at 217,78 €.
+        assert money(Decimal("217.78"), "fr") in shown
+    on_deadline = claim_statement(claim=claim, at=action.deadline_on)
+    assert on_deadline.costs == 0
+    assert on_deadline.interest == 0
+    next_day = claim_statement(
+        claim=claim, at=action.deadline_on + dt.timedelta(days=1)
+    )
+    assert next_day.costs == Decimal("217.78")
