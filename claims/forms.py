@@ -205,6 +205,8 @@ class CreditorSettingsForm(forms.ModelForm):
             "legal_form",
             "enterprise_number",
             "vat_number",
+            "register_city",
+            "share_capital",
             "address_line1",
             "address_line2",
             "postal_code",

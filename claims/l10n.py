@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 NBSP = "\u00a0"
 _SYMBOLS = {"EUR": "€"}
 #: (decimal mark, group separator) per language.
-_MARKS = {"fr": (",", NBSP), "nl": (",", "."), "en": (".", ",")}
+#: French groups thousands with a narrow no-break space (U+202F).
+_MARKS = {"fr": (",", "\u202f"), "nl": (",", "."), "en": (".", ",")}
 #: Spaces people (and spreadsheets) put between groups of digits.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
@@ -245,6 +246,51 @@ def claim_statement(
     return compute_statement(
         claim_facts(claim=claim, at=at, demanded_only=demanded_only), rate_table(), at
     )
+
+
+def message_statement(
+    *, claim: Claim, kind: str, sent_on: date, channel: str, until: date
+) -> Statement:
+    """What a message of ``kind`` sent on ``sent_on`` asks to pay by ``until``.
+
+    The invoices it demands (already due on ``sent_on``), with the dates its
+    sending records (``claims.services_run._record_invoices``: each invoice's
+    first reminder, and its formal notice for a formal notice), figured on
+    ``until``, the message's deadline: interest up to that day included, so
+    paying :func:`amount_to_pay` of it by then settles the claim. Its interest
+    start is the one the claim's statement takes once the message is sent
+    (e.g. FR consumer: the day after the formal notice, art. 1344-1 and
+    1231-6 C. civ.).
+    """
+    prefetch_related_objects([claim], *_PREFETCH)
+    judicial_costs_load([claim])
+    facts = claim_facts(claim=claim, at=sent_on, demanded_only=True)
+    if kind != "pre_due":
+        notice = kind == "formal_notice"
+        facts = replace(
+            facts,
+            first_reminder_sent_on=facts.first_reminder_sent_on
+            or (sent_on if kind == "first_reminder" else None),
+            first_reminder_channel=facts.first_reminder_channel
+            if facts.first_reminder_sent_on or kind != "first_reminder"
+            else channel,
+            formal_notice_sent_on=sent_on if notice else facts.formal_notice_sent_on,
+            invoices=tuple(
+                i
+                if i.is_credit_note
+                else replace(
+                    i,
+                    first_reminder_sent_on=i.first_reminder_sent_on or sent_on,
+                    first_reminder_channel=i.first_reminder_channel
+                    if i.first_reminder_sent_on
+                    else channel,
+                    formal_notice_sent_on=i.formal_notice_sent_on
+                    or (sent_on if notice else None),
+                )
+                for i in facts.invoices
+            ),
+        )
+    return compute_statement(facts, rate_table(), max(until, sent_on))
 
 
 def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statement]:

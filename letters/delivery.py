@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from claims.execution import Delivery
@@ -34,6 +35,7 @@ from claims.statements import judicial_costs_load
 from claims.timeline import choice
 from claims.timeline import said
 from letters.context import PDF_TEMPLATES
+from letters.context import creditor_identity
 from letters.emails import ClaimLine
 from letters.emails import EmailSpec
 from letters.emails import email_build
@@ -45,8 +47,10 @@ from letters.models import Document
 from letters.models import OutboundMessage
 from letters.payment import format_ogm
 from letters.services import document_archive
+from letters.services import letter_context_for
 from letters.services import letter_language
 from letters.services import letter_render
+from letters.services import parties_for
 
 # --- delivery: what the engine decided, sent to the debtor -----------------
 
@@ -159,7 +163,10 @@ def _delivery_spec(
         sender_email="",
         reply_to=creditor.reply_to or creditor.email,
         to=recipients,
-        claims=[_claim_line(a.claim, delivery.today, True) for a in actions],
+        claims=[
+            _claim_line(a.claim, delivery.today, True, a.step, lang) for a in actions
+        ],
+        identity=_identity(actions[0].claim, lang),
         iban=creditor.iban,
         bic=creditor.bic,
         deadline=max(
@@ -451,16 +458,41 @@ def debtor_recipients(debtor: Debtor) -> list[str]:
     return emails
 
 
-def _claim_line(claim: Claim, at: date, demanded_only: bool = False) -> ClaimLine:
+def _identity(claim: Claim, lang: str) -> list[tuple[str, str]]:
+    with translation.override(lang):
+        return creditor_identity(parties_for(claim))
+
+
+def _claim_line(
+    claim: Claim,
+    at: date,
+    demanded_only: bool = False,
+    step: Any = None,
+    lang: str = "",
+) -> ClaimLine:
     # demanded_only: a reminder lists only the invoices already due.
     statement = claim_statement(claim=claim, at=at, demanded_only=demanded_only)
+    letter = None
+    if step is not None:  # what the step's letter says (deadline, amount, mentions)
+        kind = step.kind if step.kind in PDF_TEMPLATES else "reminder"
+        letter = letter_context_for(
+            claim=claim,
+            kind=kind,
+            language=lang,
+            at=at,
+            channel=step.channel,
+            deadline_days=step.deadline_days,
+        )
     reference = (
         format_ogm(claim.structured_reference)
         if claim.creditor.country == "BE"
         else (claim.structured_reference or claim.reference)
     )
     return ClaimLine(
-        reference=claim.reference, payment_reference=reference, statement=statement
+        reference=claim.reference,
+        payment_reference=reference,
+        statement=statement,
+        letter=letter,
     )
 
 

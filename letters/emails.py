@@ -65,11 +65,31 @@ class ClaimLine:
     reference: str
     payment_reference: str
     statement: Statement
+    # The claim's letter (letters.services.letter_context_for): what its PDF
+    # says, the e-mail says — deadline, amount to pay by then, mentions.
+    letter: dict[str, Any] | None = None
+
+    @property
+    def payable(self) -> Statement:
+        return self.letter["payable"] if self.letter else self.statement
+
+    @property
+    def deadline(self) -> date | None:
+        return self.letter["deadline"] if self.letter else None
 
     @property
     def amount_to_pay(self) -> Decimal:
-        """What the e-mail asks for: the statement's amount to pay."""
-        return amount_to_pay(self.statement)
+        """What the e-mail asks for: the amount to pay by the claim's deadline
+        (interest to that day included), else the statement's amount to pay."""
+        return amount_to_pay(self.payable)
+
+    @property
+    def interest_due(self) -> Decimal:
+        return self.payable.interest_due
+
+    @property
+    def costs_due(self) -> Decimal:
+        return self.payable.costs_due
 
 
 @dataclass
@@ -88,6 +108,7 @@ class EmailSpec:
     bic: str
     deadline: date | None
     portal_url: str = ""
+    identity: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -124,6 +145,9 @@ def email_build(spec: EmailSpec) -> EmailMultiAlternatives:
         "deadline": spec.deadline,
         "portal_url": spec.portal_url,
         "attached": bool(spec.attachments),
+        "identity": spec.identity,
+        "grand_total": sum((c.amount_to_pay for c in spec.claims), Decimal("0.00")),
+        "currency": spec.claims[0].statement.currency if spec.claims else "EUR",
         **spec.extra,
     }
     base = f"letters/email/{spec.template}"

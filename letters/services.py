@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -19,10 +21,12 @@ from claims.models import Debtor
 from claims.models import Event
 from claims.services import event_record
 from claims.statements import claim_statement
+from claims.statements import message_statement
 from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.context import Parties
 from letters.context import letter_context
+from letters.context import payment_deadline
 from letters.models import Document
 from letters.models import PostalProof
 from letters.models import TemplateOverride
@@ -54,6 +58,25 @@ def parties_for(claim: Claim) -> Parties:
         debtor_enterprise_number=d.enterprise_number,
         claim_reference=claim.reference,
         payment_reference=claim.structured_reference,
+        creditor_legal_name=c.legal_name,
+        creditor_trade_name=c.trade_name,
+        creditor_register_city=c.register_city,
+        creditor_share_capital=c.share_capital,
+        creditor_postal_code=c.postal_code,
+        debtor_postal_code=d.postal_code,
+        debtor_city=d.city,
+        contract_rate=claim.contract_rate
+        if claim.contract_rate is not None
+        else c.contract_rate,
+        has_penalty_clause=any(
+            x is not None
+            for x in (
+                claim.penalty_clause_percent,
+                claim.penalty_clause_minimum,
+                c.penalty_clause_percent,
+                c.penalty_clause_minimum,
+            )
+        ),
     )
 
 
@@ -61,6 +84,47 @@ def letter_language(claim: Claim, language: str = "") -> str:
     """The language of the letter: asked, else the debtor's, else French."""
     lang = language or claim.debtor.language or "fr"
     return lang if lang in LETTER_LANGUAGES else "fr"
+
+
+def letter_context_for(
+    *,
+    claim: Claim,
+    kind: str,
+    language: str = "",
+    at: date,
+    channel: str = "email",
+    deadline_days: int = 15,
+    intro: str = "",
+) -> dict[str, Any]:
+    """The context of one letter for ``claim`` on ``at``, in its language:
+    the same for its PDF and its e-mail (amounts from the statement)."""
+    lang = letter_language(claim, language)
+    parties = parties_for(claim)
+    deadline = payment_deadline(
+        kind=kind,
+        sent_on=at,
+        country=parties.creditor_country,
+        debtor_kind=parties.debtor_kind,
+        channel=channel,
+        deadline_days=deadline_days,
+    )
+    sent = {"claim": claim, "kind": kind, "sent_on": at, "channel": channel}
+    with translation.override(lang):
+        return letter_context(
+            kind=kind,
+            parties=parties,
+            # A letter demands only the invoices already due (invoice by invoice).
+            statement=claim_statement(claim=claim, at=at, demanded_only=True),
+            at=at,
+            language=lang,
+            channel=channel,
+            deadline_days=deadline_days,
+            intro=intro,
+            payable=message_statement(**sent, until=deadline),
+            after=message_statement(**sent, until=deadline + timedelta(days=1))
+            if kind == "first_reminder"
+            else None,
+        )
 
 
 def letter_html(
@@ -77,13 +141,11 @@ def letter_html(
     override = TemplateOverride.objects.filter(
         creditor_id=claim.creditor_id, template=kind, language=lang
     ).first()
-    context = letter_context(
+    context = letter_context_for(
+        claim=claim,
         kind=kind,
-        parties=parties_for(claim),
-        # A letter demands only the invoices already due (invoice by invoice).
-        statement=claim_statement(claim=claim, at=at, demanded_only=True),
-        at=at,
         language=lang,
+        at=at,
         channel=channel,
         deadline_days=deadline_days,
         intro=override.body if override else "",

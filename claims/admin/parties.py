@@ -48,7 +48,16 @@ class CreditorAdmin(TenantScopedAdmin):
         ),
         (
             _("Identifiants"),
-            {"fields": ["enterprise_number", "vat_number", "iban", "bic"]},
+            {
+                "fields": [
+                    "enterprise_number",
+                    "vat_number",
+                    "register_city",
+                    "share_capital",
+                    "iban",
+                    "bic",
+                ]
+            },
         ),
         (
             _("Coordonnées"),

@@ -105,6 +105,22 @@ class Creditor(Address):
         help_text=_("BCE/KBO (Belgique) ou SIREN/SIRET (France)"),
     )
     vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True)
+    # Identity a letter must carry: Belgian RPM/RPR seat (art. III.25 CDE),
+    # French RCS city and share capital (art. R123-237 C. com.).
+    register_city = models.CharField(
+        _("greffe (RPM/RPR ou RCS)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Siège du RPM/RPR (Belgique) ou ville du RCS (France), ex. Liège."),
+    )
+    share_capital = models.DecimalField(
+        _("capital social (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     email = models.EmailField(_("e-mail d'envoi"))

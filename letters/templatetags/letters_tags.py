@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 
 from claims.l10n import format_amount
 from claims.l10n import format_rate
@@ -41,3 +42,17 @@ def claim_documents(context: dict, claim: object) -> dict:
         "can_write": bool(membership and membership.can_write),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def iban(value: str) -> str:
+    """``BE68 5390 0754 7034``: an IBAN in groups of four."""
+    from letters.context import group_iban
+
+    return group_iban(value or "")
+
+
+@register.simple_tag
+def colon() -> str:
+    """A colon as the language writes it: French puts a no-break space before."""
+    return "\u00a0:" if (translation.get_language() or "fr")[:2] == "fr" else ":"

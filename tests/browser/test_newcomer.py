@@ -87,7 +87,7 @@ def test_newcomer_path(page, live_server, shoot):
     # Due 15 days ago, B2B in Belgium: principal + late interest + 40 € (law of
     # 2 August 2002); the page shows the statement of account's total.
     claim = Claim.objects.get(debtor__name="Friterie Chez Léon SRL")
-    assert "1\u00a0250,00\u00a0€" in page.locator("main").inner_text()
+    assert "1\u202f250,00\u00a0€" in page.locator("main").inner_text()
     assert _due(claim) in page.locator("[data-testid=total-due]").inner_text()
 
     # It shows on the dashboard.

@@ -69,11 +69,11 @@ def test_it_sends_one_email_for_all_claims_of_the_debtor(smtp_inbox):
     assert msg["Reply-To"] == "compta@dumont.test"
     assert msg["Message-ID"] == result.message_id
     parts = {
-        p.get_content_type(): p.get_payload(decode=True).decode().replace("\xa0", " ")
+        p.get_content_type(): " ".join(p.get_payload(decode=True).decode().split())
         for p in msg.walk()
         if not p.is_multipart()
     }
-    assert "1.210,00 €" in parts["text/plain"]
+    assert "1 210,00 €" in parts["text/plain"]  # French: narrow no-break space
     assert "99,99 €" in parts["text/plain"]
     assert "+++123/4567/89002+++" in parts["text/html"]
     record = OutboundMessage.objects.get()
@@ -98,10 +98,19 @@ def test_it_attaches_and_archives_the_letter_when_the_step_asks(smtp_inbox):
     assert doc.file.read() == sent
     text = pdf_text(sent)
     assert "Mise en demeure" in text
-    assert "1.210,00 €" in text
-    from claims.statements import claim_statement
+    assert "1 210,00 €" in text
+    from claims.services_run import step_deadline
+    from claims.statements import message_statement
 
-    due = claim_statement(claim=actions[0].claim, at=TODAY).total_due
+    # The amount to pay by the deadline: interest up to that day included.
+    step = actions[0].step
+    due = message_statement(
+        claim=actions[0].claim,
+        kind="formal_notice",
+        sent_on=TODAY,
+        channel=step.channel,
+        until=step_deadline(step, actions[0].claim, TODAY),
+    ).total_due
     assert pdf_qr_codes(sent)[0].split("\n")[7] == f"EUR{due:.2f}"
     assert "mise en demeure" in msg["Subject"]
 

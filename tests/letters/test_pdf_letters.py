@@ -36,11 +36,14 @@ def test_be_consumer_first_reminder_holds_book_xix_mentions():
     text = pdf_text(letter_render(claim=claim, kind="first_reminder", at=AT))
     assert "Premier rappel de paiement" in text
     assert "Ce premier rappel est gratuit." in text
-    assert "1.555,50 €" in text  # 1 210,00 + 345,50
+    assert "1 555,50 €" in text  # 1 210,00 + 345,50 (narrow no-break space)
     # 14 days from the day after the e-mail (2 March → 3..16 March)
-    assert "jusqu'au 16 mars 2026 inclus" in text
-    # XIX.4 cap: 65 + 5 % × (1 555,50 − 500) = 117,775 → 117,78 €
-    assert "117,78 €" in text
+    assert "commence le 3 mars 2026" in text
+    assert "se termine le 16 mars 2026 inclus" in text
+    # No penalty clause in the creditor's terms: no indemnity announced (art.
+    # XIX.4 CDE: only what the contract provides), the legal rate as a figure.
+    assert "indemnité" not in text.lower()
+    assert "taux d'intérêt légal, soit" in text
     assert "0403.170.701" in text  # creditor enterprise number
     assert "C-2026-0042-1" in text
     assert "14/02/2026" in text
@@ -65,7 +68,7 @@ def test_formal_notice_names_the_rules_of_its_country_and_debtor(
     text = pdf_text(letter_render(claim=claim, kind="formal_notice", at=AT))
     assert "Mise en demeure" in text
     assert expected in text
-    assert "1.210,00 €" in text
+    assert "1 210,00 €" in text
     assert "17 mars 2026" in text  # 15 days after 2 March
 
 
@@ -78,9 +81,17 @@ def test_formal_notice_qr_is_an_epc_payload_matching_the_statement():
     assert lines[:4] == ["BCD", "002", "1", "SCT"]
     assert lines[4] == "GKCCBEBB"
     assert lines[6] == "BE68539007547034"
-    from claims.statements import claim_statement
+    from claims.statements import message_statement
 
-    assert lines[7] == f"EUR{claim_statement(claim=claim, at=AT).total_due:.2f}"
+    # Interest up to the deadline (2 March + 15 days) included.
+    due = message_statement(
+        claim=claim,
+        kind="formal_notice",
+        sent_on=AT,
+        channel="email",
+        until=dt.date(2026, 3, 17),
+    ).total_due
+    assert lines[7] == f"EUR{due:.2f}"
     assert lines[9] == "123456789002"
     assert ogm_is_valid(lines[9])
     assert len(codes[0].encode()) <= 331
@@ -89,7 +100,7 @@ def test_formal_notice_qr_is_an_epc_payload_matching_the_statement():
 @pytest.mark.parametrize(
     ("language", "title", "amount"),
     [
-        ("nl", "Ingebrekestelling", "1.555,50 €"),
+        ("nl", "Ingebrekestelling", "€ 1.555,50"),
         ("en", "Formal notice", "€1,555.50"),
     ],
 )

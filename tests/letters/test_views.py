@@ -107,10 +107,17 @@ def test_a_valid_override_is_saved_and_used(client, cast):
     from letters.services import letter_html
 
     html = letter_html(claim=claim, kind="reminder", at=dt.date(2026, 3, 2))
-    from claims.statements import claim_statement
+    from claims.statements import message_statement
     from letters.templatetags.letters_tags import format_money
 
-    due = claim_statement(claim=claim, at=dt.date(2026, 3, 2)).total_due
+    # {{ total }}: what the letter asks for by its deadline (interest included).
+    due = message_statement(
+        claim=claim,
+        kind="reminder",
+        sent_on=dt.date(2026, 3, 2),
+        channel="email",
+        until=dt.date(2026, 3, 17),
+    ).total_due
     assert (
         f"merci de verser {format_money(due, 'EUR', 'fr')} avant le 17 mars 2026"
         in html

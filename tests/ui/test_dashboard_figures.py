@@ -144,7 +144,7 @@ def test_decisions_count_prescription_and_missing_rate(cast):
 
 
 def test_money_format_per_language():
-    assert format_money(D("1234.56"), lang="fr") == "1\u00a0234,56\u00a0€"
+    assert format_money(D("1234.56"), lang="fr") == "1\u202f234,56\u00a0€"
     with translation.override("nl"):
         assert format_money(D("1234.56"), lang="nl") == "€\u00a01.234,56"
     with translation.override("en"):

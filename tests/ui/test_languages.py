@@ -215,7 +215,7 @@ def test_a_timeline_entry_written_in_french_reads_in_dutch_and_english(
         )
     event = Event.objects.filter(claim=rich_claim, kind=Event.Kind.PAYMENT).first()
     # Stored once, in French, with its message id and parameters.
-    assert event.message == "Paiement de 1\u00a0000,50\u00a0€ reçu le 09/03/2026"
+    assert event.message == "Paiement de 1\u202f000,50\u00a0€ reçu le 09/03/2026"
     assert event.data["t"] == "Paiement de %(a)s reçu le %(d)s"
     event = Event.objects.get(pk=event.pk)  # as read back from the database
     with translation.override("nl"):
@@ -229,7 +229,7 @@ def test_a_timeline_entry_written_in_french_reads_in_dutch_and_english(
 def test_a_nested_entry_and_its_choice_labels_follow_the_reader(cast, rich_claim):
     event = Event.objects.filter(claim=rich_claim, kind=Event.Kind.PLAN).get()
     assert event.message.startswith(
-        "Plan d'apurement proposé : 2 échéance(s), 1\u00a0134,56"
+        "Plan d'apurement proposé : 2 échéance(s), 1\u202f134,56"
     )
     with translation.override("nl"):
         assert event.text == (
