@@ -105,6 +105,13 @@ def html_to_pdf(html: str) -> bytes:
     return doc.write_pdf(stylesheets=[_stylesheet()], font_config=fonts, cache=_IMAGES)
 
 
+def html_with_stylesheet(html: str) -> str:
+    """``html`` with the letter stylesheet inlined, for an on-screen preview
+    (a browser does not get the pre-parsed stylesheet the PDF renderer uses)."""
+    css = STYLESHEET.read_text(encoding="utf-8")
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+
+
 def warm() -> None:
     """Load fonts, parse the stylesheet and lay out one page, once per process.
 
