@@ -1267,22 +1267,29 @@ def collection_forecast(
     # Positions of the steps still pending on each claim (the same states as
     # delivery: an uncertain send holds what follows), looked up per claim.
     pending: dict[int, set[int]] = defaultdict(set)
-    for claim_id, position in (
+    # The creditor's calendar comes along with the pending steps (the same
+    # creditor on every row) rather than joined into each planned action.
+    calendar: tuple[str, bool] | None = None
+    for claim_id, position, country, any_day in (
         Action.objects.filter(
             claim_id__in=list(claims),
             state__in=[P.PLANNED, P.RUNNING, P.SENDING, P.UNCERTAIN],
         )
         .exclude(step__channel="call")
-        .values_list("claim_id", "step__position")
+        .values_list(
+            "claim_id",
+            "step__position",
+            "claim__creditor__country",
+            "claim__creditor__emails_on_non_working_days",
+        )
     ):
         pending[claim_id].add(position)
-    calendar = (
-        Creditor.objects.filter(pk=creditor_id)
-        .values_list("country", "emails_on_non_working_days")
-        .first()
-        if claims
-        else None
-    ) or ("BE", False)
+        calendar = (country, any_day)
+    if calendar is None and claims:  # not expected: the selection is pending
+        creditor = next(iter(claims.values())).creditor
+        calendar = (creditor.country, creditor.emails_on_non_working_days)
+    if calendar is None:
+        calendar = ("BE", False)
     due = {pk: a.due_on for pk, a in actions.items()}
     gone: set[int] = set()
     out: list[ForecastEntry] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import mimetypes
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +78,18 @@ def _fetcher() -> Any:
 
 STYLESHEET = Path(__file__).parent / "templates" / "letters" / "pdf" / "letter.css"
 
-# Decoded images by URL, shared by the renders of this process. WeasyPrint
-# reads it during a render, so it is only emptied between two renders, once
-# it holds more than IMAGE_CACHE_SIZE entries (each letter's QR code is one).
-_IMAGES: dict[str, Any] = {}
+# Decoded images by URL, kept per thread (a render reads its entries while it
+# runs, so another thread must not empty them). Emptied between two renders
+# once it holds more than IMAGE_CACHE_SIZE entries (each letter's QR code is one).
+_LOCAL = threading.local()
 IMAGE_CACHE_SIZE = 256
+
+
+def _images() -> dict[str, Any]:
+    images = getattr(_LOCAL, "images", None)
+    if images is None or len(images) > IMAGE_CACHE_SIZE:
+        images = _LOCAL.images = {}
+    return images
 
 
 @functools.cache
@@ -99,10 +107,17 @@ def _stylesheet() -> Any:
 def html_to_pdf(html: str) -> bytes:
     """Render ``html`` to PDF bytes with the letter stylesheet (A4, footers)."""
     weasyprint, fonts = _weasy()
-    if len(_IMAGES) > IMAGE_CACHE_SIZE:
-        _IMAGES.clear()
     doc = weasyprint.HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_fetcher())
-    return doc.write_pdf(stylesheets=[_stylesheet()], font_config=fonts, cache=_IMAGES)
+    return doc.write_pdf(
+        stylesheets=[_stylesheet()], font_config=fonts, cache=_images()
+    )
+
+
+def html_with_stylesheet(html: str) -> str:
+    """``html`` with the letter stylesheet inlined, for an on-screen preview
+    (a browser does not get the pre-parsed stylesheet the PDF renderer uses)."""
+    css = STYLESHEET.read_text(encoding="utf-8")
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 
 
 def warm() -> None:

@@ -31,6 +31,7 @@ from letters.models import Document
 from letters.models import PostalProof
 from letters.models import TemplateOverride
 from letters.rendering import html_to_pdf
+from letters.rendering import html_with_stylesheet
 from letters.rendering import render_html
 
 LETTER_LANGUAGES = ("fr", "nl", "en")
@@ -417,7 +418,9 @@ def override_preview(
         intro=body,
     )
     try:
-        return render_html(PDF_TEMPLATES[template], context, language=language)
+        return html_with_stylesheet(
+            render_html(PDF_TEMPLATES[template], context, language=language)
+        )
     except Exception as exc:  # a broken override must never be saved
         raise ValidationError(str(exc)) from exc
 
