@@ -139,8 +139,9 @@ def webhook_emit(*, claim: Any, event: str, **data: Any) -> None:
     The delivery rows (one per interested endpoint) are written now, with the
     change they announce: committed together or not at all. Once the
     transaction commits, a task is queued per row; a lost task is queued again
-    by :func:`webhooks_sweep`. Without an endpoint it costs no query (the
-    creditor's endpoints are read once per transaction).
+    by :func:`webhooks_sweep`. The creditor's endpoints are read once per
+    transaction: without one, later calls cost no query; with one, two (the
+    claim as the change left it, the INSERT).
     """
     if event not in _KNOWN:
         raise ValueError(f"Unknown webhook event {event!r}")
