@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "claims.context_processors.queue_status",
+                "claims.context_processors.membership",
             ],
         },
     },

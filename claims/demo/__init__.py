@@ -650,9 +650,7 @@ def seed_demo(
         result.invoices += len(book.invoices)
     if connection.vendor != "postgresql":  # PostgreSQL wrote them on insert
         # Ledger totals only: the statement is stored once, after the history.
-        refresh_totals_set_based(
-            creditor_ids=creditor_ids, today=today, figures=False
-        )
+        refresh_totals_set_based(creditor_ids=creditor_ids, today=today, figures=False)
     if engine:
         history_until(
             creditor_ids=creditor_ids, until=today - timedelta(days=ENGINE_DAYS)

@@ -233,7 +233,9 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the user last chose this creditor: the next login lands here.
-    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    last_used_at = models.DateTimeField(
+        _("dernière utilisation"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("membre")

@@ -41,7 +41,9 @@ def _hash(raw: str) -> str:
 
 def _may_touch_owner_role(actor: Membership) -> None:
     if actor.role != Role.OWNER:
-        raise PermissionDenied(_("Seul un propriétaire peut donner ou retirer ce rôle."))
+        raise PermissionDenied(
+            _("Seul un propriétaire peut donner ou retirer ce rôle.")
+        )
 
 
 def member_invite(

@@ -8,7 +8,5 @@ urlpatterns = [
     path("2fa/verify/", views.otp_verify, name="otp_verify"),
     path("2fa/enrol/<str:token>/", views.otp_enrol, name="otp_enrol"),
     path("2fa/disable/", views.otp_disable, name="otp_disable"),
-    path(
-        "invitation/<str:token>/", views.invitation_accept, name="invitation_accept"
-    ),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

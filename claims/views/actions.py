@@ -476,19 +476,28 @@ def route_advice(request: HttpRequest, code: UUID) -> HttpResponse:
         and claim.status == "open"
         and not JudicialCase.objects.filter(claim=claim).exists()
     )
+    # One hand-off form per open procedure, each with its own field ids.
+    options = [
+        (
+            o,
+            HandoffForm(
+                creditor_id=membership.creditor_id,
+                initial={"on": timezone.localdate()},
+                auto_id=f"id_{o.route}_%s",
+            )
+            if can_hand_off and o.eligible and o.route not in ("amicable", "write_off")
+            else None,
+        )
+        for o in (advice.options if advice is not None else [])
+    ]
     return render(
         request,
         "claims/route_advice.html",
         {
             "claim": claim,
             "advice": advice,
+            "options": options,
             "membership": membership,
-            "handoff_form": HandoffForm(
-                creditor_id=membership.creditor_id,
-                initial={"on": timezone.localdate()},
-            )
-            if can_hand_off
-            else None,
         },
     )
 
