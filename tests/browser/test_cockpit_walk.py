@@ -62,6 +62,10 @@ BROKEN_AMOUNTS = """() => [...document.querySelectorAll('.amount, .kpi')]
     return tops.size > 1 || range.getBoundingClientRect().height > line * 1.5;
   })
   .map(el => el.textContent.trim())"""
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.offsetParent !== null && !el.closest('.table-responsive, .dropdown-menu'))
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(el => el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 40))"""
 DUPLICATE_IDS = """() => {
   const seen = {}; const twice = [];
   for (const el of document.querySelectorAll('[id]')) {
@@ -116,6 +120,8 @@ class Walk:
         assert self.errors == [], (name, self.errors)
         assert page.evaluate(BROKEN_AMOUNTS) == [], name
         assert page.evaluate(DUPLICATE_IDS) == [], name
+        # Nothing wider than the screen (tables scroll inside their box).
+        assert page.evaluate(TOO_WIDE) == [], name
         if words and self.lang != "fr":
             text = " ".join(page.locator(CHECKED).all_inner_texts())
             found = [w for w in FRENCH_MARKERS if w in text]
