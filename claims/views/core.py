@@ -221,6 +221,11 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "today": today,
         "statement": statement,
         "next_step": _next_step(listed_actions),
+        "next_send_day": (
+            _send_day(_next_step(listed_actions), claim, today)
+            if _next_step(listed_actions) is not None
+            else None
+        ),
         "claim_actions": claim_actions(claim, listed_actions, membership),
         # The "rate not published yet" notice is for the staff who keep the
         # rate tables; the owner sees the interest line marked provisional.
@@ -243,6 +248,31 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         ),
     }
     return render(request, "claims/claim_detail.html", context)
+
+
+def _send_day(action: Action, claim: Claim, today: date) -> date:
+    """The day the tick will really send ``action``: its planned date, then
+    the delivery's own waiting rules (weekends and public holidays, the
+    deadline printed in the last message, the pace since the last contact,
+    the Belgian consumer's waiting period), as the dashboard's forecast."""
+    from claims.services_run import _hold_until
+
+    creditor = claim.creditor
+    day = max(today, action.due_on)
+    for _i in range(10):
+        held = _hold_until(
+            action,
+            claim,
+            False,
+            day,
+            False,
+            creditor.country,
+            creditor.emails_on_non_working_days,
+        )
+        if held is None or held[0] <= day:
+            return day
+        day = held[0]
+    return day
 
 
 def _next_step(actions: list[Action]) -> Action | None:

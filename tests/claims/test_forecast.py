@@ -174,3 +174,24 @@ def test_collect_at_each_of_the_next_7_days_does_what_the_forecast_said(
     assert len({e.day for e in forecast}) > 2
     disputed = Claim.objects.get(stage="disputed")
     assert not any(a.claim_id == disputed.pk for e in forecast for a in e.actions)
+
+
+def test_the_claim_page_announces_the_day_the_forecast_sends(busy_book, client):
+    """One rule: the claim page's "next step" date is the forecast's day."""
+    import time_machine
+
+    owner = f.MembershipFactory(creditor=busy_book, role="owner").user
+    client.force_login(owner)
+    forecast = collection_forecast(creditor_id=busy_book.pk, today=TODAY, days=7)
+    first: dict[int, date] = {}
+    for entry in forecast:
+        for action in entry.actions:
+            first.setdefault(action.claim_id, entry.day)
+    assert first
+    checked = 0
+    with time_machine.travel(at(TODAY), tick=False):
+        for claim in Claim.objects.filter(pk__in=first, stage="amicable"):
+            response = client.get(claim.get_absolute_url())
+            assert response.context["next_send_day"] == first[claim.pk], claim
+            checked += 1
+    assert checked >= 2
