@@ -21,6 +21,12 @@ export UV_LINK_MODE := copy
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings build SITE_URL (links in emails, portal, QR codes) from these
+# unless SITE_URL is set: `make run PORT=8001` links to port 8001.
+export HOST PORT
+# Local, git-ignored settings read by manage.py (DEBUG=true, a generated
+# SECRET_KEY): Django commands work without prefixing DEBUG=true.
+ENV_FILE ?= .env.local
 # Everything `make run` writes (SQLite file, mail, broker folders, logs).
 VAR_DIR ?= $(CURDIR)/var
 export VAR_DIR
@@ -30,7 +36,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recouvrement
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: help install run setup-demo test test-sqlite lint migrations-check bench bench-smoke load clean
+.PHONY: help env-file install run setup-demo test test-sqlite lint migrations-check bench bench-smoke load clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web + Celery worker + beat"
@@ -50,7 +56,14 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --silent --no-audit --no-fund
 	@touch $@
 
-install: $(VENV)/.synced node_modules/.installed
+$(ENV_FILE):
+	@umask 077; { echo "# Local development settings, written by make install; never commit."; \
+	  echo "DEBUG=true"; \
+	  echo "SECRET_KEY=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"; } > "$@"
+
+env-file: $(ENV_FILE)
+
+install: $(VENV)/.synced node_modules/.installed $(ENV_FILE)
 	@mkdir -p var
 	@DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 

@@ -14,6 +14,8 @@ from claims.models import Country
 from claims.models import DebtorKind
 from claims.models import Stage
 from claims.selectors import age_bucket_q
+from claims.selectors import exhausted_q
+from claims.selectors import prescription_soon_q
 
 AGE_CHOICES = [
     ("not_due", _("Pas encore échu")),
@@ -26,6 +28,11 @@ STATUS_CHOICES = [
     ("open", _("Ouvertes")),
     ("closed", _("Clôturées")),
     ("all", _("Toutes")),
+]
+ALERT_CHOICES = [
+    ("prescription", _("Bientôt prescrites (moins de 90 jours)")),
+    ("exhausted", _("Voie amiable épuisée")),
+    ("failed", _("Envoi en échec")),
 ]
 
 
@@ -69,6 +76,9 @@ class ClaimFilter(django_filters.FilterSet):
     )
     overdue = django_filters.ChoiceFilter(
         label=_("En retard"), choices=YES_NO[1:], method="by_overdue"
+    )
+    alert = django_filters.ChoiceFilter(
+        label=_("À décider"), choices=ALERT_CHOICES, method="by_alert"
     )
     sort = django_filters.OrderingFilter(
         label=_("Trier par"),
@@ -124,6 +134,27 @@ class ClaimFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status="open")
         return super().filter_queryset(queryset)
+
+    def by_alert(self, qs: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        """The claims behind each alert of the dashboard's "À décider"."""
+        if value == "prescription":
+            return qs.filter(prescription_soon_q(today=timezone.localdate()))
+        if value == "exhausted":
+            return qs.filter(exhausted_q())
+        if value == "failed":
+            from django.db.models import Exists
+            from django.db.models import OuterRef
+
+            from claims.models import Action
+
+            return qs.filter(
+                Exists(
+                    Action.objects.filter(
+                        claim_id=OuterRef("pk"), state=Action.State.FAILED
+                    )
+                )
+            )
+        return qs
 
     def search(self, qs: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         """Debtor name, claim reference, invoice number, structured communication.

@@ -347,6 +347,25 @@ def actions_uncertain(*, creditor_id: int, claim_id: int | None = None) -> Query
     return qs.select_related("claim", "debtor", "step").order_by("started_at", "pk")
 
 
+def prescription_soon_q(*, today: date) -> Q:
+    """Claims time-barred within 90 days (or already): the dashboard's alert
+    and the claims list's filter read this one rule."""
+    q = Q()
+    for (country, kind), years in PRESCRIPTION_YEARS.items():
+        limit = today.replace(year=today.year - years) + timedelta(days=90)
+        q |= Q(debtor__country=country, debtor__kind=kind, oldest_due_date__lte=limit)
+    return q
+
+
+def exhausted_q() -> Q:
+    """Claims whose amicable path is over and await the owner's choice."""
+    return Q(
+        stage="formal_notice",
+        formal_notice_sent_on__isnull=False,
+        next_action_on__isnull=True,
+    )
+
+
 def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     """Counts of what needs a human decision, 3 queries whatever the volume.
 
@@ -358,23 +377,10 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     - missing legal rate: no Rate row of the creditor's country covers today.
     """
     claims = Claim.objects.for_creditor(creditor_id)
-    prescription_q = Q()
-    for (country, kind), years in PRESCRIPTION_YEARS.items():
-        limit = today.replace(year=today.year - years) + timedelta(days=90)
-        prescription_q |= Q(
-            debtor__country=country, debtor__kind=kind, oldest_due_date__lte=limit
-        )
+    prescription_q = prescription_soon_q(today=today)
     counts = claims.aggregate(
         disputes=Count("pk", filter=Q(status="open", stage="disputed")),
-        exhausted=Count(
-            "pk",
-            filter=Q(
-                status="open",
-                stage="formal_notice",
-                formal_notice_sent_on__isnull=False,
-                next_action_on__isnull=True,
-            ),
-        ),
+        exhausted=Count("pk", filter=Q(status="open") & exhausted_q()),
         prescription=Count("pk", filter=Q(status="open") & prescription_q),
         # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or
         # passed within the last 7, on cases still running.

@@ -62,3 +62,30 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read") from exc
     return os.environ.get(name, default)
+
+
+def load_env_file(path: Path) -> None:
+    """Read ``NAME=value`` lines of a local environment file into ``os.environ``.
+
+    Variables already set in the environment win. Blank lines and ``#``
+    comments are skipped; any other line without ``=`` is refused, so a broken
+    file stops the command instead of being half read. A missing file is fine.
+    Only ``manage.py`` calls this (development commands); gunicorn, Celery and
+    production never read the file.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(name, value)

@@ -46,8 +46,15 @@ if "*" in ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("ALLOWED_HOSTS='*' is refused in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Public base URL used in emails and letters (portal links, QR codes).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public base URL used in emails and letters (portal links, QR codes). Unless
+# set, it follows the address `make run` serves on (HOST and PORT), so a
+# second instance on another port links to itself.
+_RUN_HOST = env_str("HOST", "127.0.0.1") or "127.0.0.1"
+if _RUN_HOST in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere: link locally
+    _RUN_HOST = "127.0.0.1"
+SITE_URL = env_str("SITE_URL", f"http://{_RUN_HOST}:{env_int('PORT', 8000)}").rstrip(
+    "/"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "claims.context_processors.queue_status",
+                "claims.context_processors.membership",
             ],
         },
     },
@@ -218,12 +226,14 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
     # kombu's filesystem transport expects its folders to exist.
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "out"),
         "data_folder_out": str(_BROKER_DIR / "out"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # kombu's default is a "control" folder in the working directory.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -261,7 +271,11 @@ CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
 }
 # Money in (imports area): daily payment-plan check.
 # Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
-CELERY_IMPORTS = ["claims.tasks_imports", "claims.tasks_privacy", "claims.tasks_webhooks"]
+CELERY_IMPORTS = [
+    "claims.tasks_imports",
+    "claims.tasks_privacy",
+    "claims.tasks_webhooks",
+]
 # Webhooks (docs/api.md): a delivery still pending this long after its try
 # was due has lost its task (worker killed, broker emptied): the sweep, every
 # minute, queues it again.

@@ -16,6 +16,11 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="login", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without an icon link (admin).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg"),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", secure_login, name="login"),
     path("accounts/", include("claims.security.urls")),

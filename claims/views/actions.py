@@ -56,7 +56,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
     "skip": (
         "claims.services_collection",
         "action_skip",
-        gettext_lazy("Passer l'étape suivante"),
+        gettext_lazy("Ne pas envoyer la prochaine étape"),
         gettext_lazy(
             "La prochaine relance prévue n'est pas envoyée ; la suivante reste prévue."
         ),
@@ -80,8 +80,11 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
     "escalate": (
         "claims.services_collection",
         "escalate_now",
-        gettext_lazy("Passer à l'étape suivante (escalade)"),
-        gettext_lazy("La créance passe tout de suite à l'étape suivante du scénario."),
+        gettext_lazy("Arrêter les relances amiables (voie judiciaire)"),
+        gettext_lazy(
+            "Les relances encore prévues ne partent pas : la phase amiable est "
+            "terminée et le conseil de procédure vous aide à choisir la suite."
+        ),
     ),
     "close": (
         "claims.services_collection",
@@ -189,13 +192,63 @@ def form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, msg)
 
 
+# What an action reports: a message level (messages.SUCCESS, WARNING, ERROR)
+# and the text; a plain text is a success.
+Result = str | tuple[int, str]
+
+
+def engine_result(key: str, outcome: Any) -> tuple[int, str]:
+    """Say what really happened: "done" only when something was done.
+
+    ``send_next`` returns the delivery's outcome (sent, held by a dispute or
+    a legal waiting period, skipped, failed, with the reason); ``skip``
+    returns whether the step was still planned.
+    """
+    if key == "send_next":
+        if getattr(outcome, "done", None):
+            return messages.SUCCESS, _("Envoyé : le message est parti au débiteur.")
+        for attr, level, text in (
+            ("failed", messages.ERROR, _("L'envoi a échoué : %(why)s")),
+            ("held", messages.WARNING, _("Rien n'est parti : %(why)s")),
+            ("skipped", messages.WARNING, _("Rien n'est parti : %(why)s")),
+        ):
+            reasons = getattr(outcome, attr, None) or {}
+            if reasons:
+                why = "; ".join(sorted({str(r) for r in reasons.values()}))
+                return level, text % {"why": why}
+        if getattr(outcome, "retry", False):
+            return messages.WARNING, _(
+                "Rien n'est parti : le service d'envoi ne répond pas, "
+                "l'étape reste prévue et repartira au prochain passage."
+            )
+        return messages.WARNING, _("Rien n'est parti : aucune étape à envoyer.")
+    if key == "skip":
+        if outcome:
+            return messages.SUCCESS, _(
+                "Étape annulée : elle ne sera pas envoyée ; la suivante reste prévue."
+            )
+        return messages.WARNING, _("Rien n'a changé : l'étape n'était plus prévue.")
+    done = {
+        "dispute_open": _(
+            "Contestation enregistrée : les relances sont suspendues "
+            "jusqu'à ce que vous la tranchiez."
+        ),
+        "dispute_resolve": _("Contestation close."),
+        "escalate": _(
+            "Relances amiables arrêtées : choisissez une procédure judiciaire."
+        ),
+        "close": _("Créance clôturée : plus aucune relance ne part."),
+    }
+    return messages.SUCCESS, done[key]
+
+
 def _confirm_or_run(
     request: HttpRequest,
     code: UUID,
     *,
     key: str,
     form_class: type,
-    run: Callable[[Any, dict[str, Any]], str],
+    run: Callable[[Any, dict[str, Any]], Result],
     title: Any,
     explanation: Any,
 ) -> HttpResponse:
@@ -210,7 +263,10 @@ def _confirm_or_run(
             except ValidationError as exc:
                 form_errors(form, exc)
             else:
-                messages.success(request, result)
+                level, text = (
+                    result if isinstance(result, tuple) else (messages.SUCCESS, result)
+                )
+                messages.add_message(request, level, text)
                 return _back(claim)
     else:
         form = form_class(initial=_initial(key))
@@ -350,14 +406,21 @@ def engine_action(request: HttpRequest, code: UUID, key: str) -> HttpResponse:
         raise Http404
     _module, _func, title, explanation = ENGINE_ACTIONS[key]
 
-    def run(claim: Any, data: dict[str, Any]) -> str:
+    def run(claim: Any, data: dict[str, Any]) -> Result:
+        from claims.stages import TransitionError
+
         service = engine_service(key)
         if service is None:
             raise ValidationError(
                 _("Cette action n'est pas encore disponible dans cette installation.")
             )
-        engine_call(key, service, claim=claim, actor=request.user, data=data)
-        return _("C'est fait : %(what)s") % {"what": title}
+        try:
+            outcome = engine_call(
+                key, service, claim=claim, actor=request.user, data=data
+            )
+        except TransitionError as exc:
+            raise ValidationError(str(exc)) from exc
+        return engine_result(key, outcome)
 
     return _confirm_or_run(
         request,
@@ -413,19 +476,28 @@ def route_advice(request: HttpRequest, code: UUID) -> HttpResponse:
         and claim.status == "open"
         and not JudicialCase.objects.filter(claim=claim).exists()
     )
+    # One hand-off form per open procedure, each with its own field ids.
+    options = [
+        (
+            o,
+            HandoffForm(
+                creditor_id=membership.creditor_id,
+                initial={"on": timezone.localdate()},
+                auto_id=f"id_{o.route}_%s",
+            )
+            if can_hand_off and o.eligible and o.route not in ("amicable", "write_off")
+            else None,
+        )
+        for o in (advice.options if advice is not None else [])
+    ]
     return render(
         request,
         "claims/route_advice.html",
         {
             "claim": claim,
             "advice": advice,
+            "options": options,
             "membership": membership,
-            "handoff_form": HandoffForm(
-                creditor_id=membership.creditor_id,
-                initial={"on": timezone.localdate()},
-            )
-            if can_hand_off
-            else None,
         },
     )
 
@@ -468,12 +540,21 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 _("Cette action n'est pas encore disponible dans cette installation."),
             )
         else:
+            sent = 0
             for claim in chosen:
-                engine_call(
-                    "send_next", service, claim=claim, actor=request.user, data={}
-                )
-            messages.success(
-                request, _("%(n)d relance(s) envoyée(s).") % {"n": len(chosen)}
+                try:
+                    outcome = engine_call(
+                        "send_next", service, claim=claim, actor=request.user, data={}
+                    )
+                except ValidationError:
+                    continue
+                sent += bool(outcome.done)
+            level = messages.SUCCESS if sent == len(chosen) else messages.WARNING
+            messages.add_message(
+                request,
+                level,
+                _("%(sent)d relance(s) envoyée(s) sur %(n)d créance(s) choisie(s).")
+                % {"sent": sent, "n": len(chosen)},
             )
     return redirect(
         safe_next(request, request.POST.get("next"), reverse("claims:claim_list"))

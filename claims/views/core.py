@@ -29,11 +29,11 @@ from claims.law.statement import FALLBACK_WARNING
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
+from claims.models import Stage
+from claims.stages import HOLDING
 from claims.stages import hold_reason
 from claims.statements import claim_statement
 from claims.statements import creditor_today
-from claims.views.actions import ENGINE_ACTIONS
-from claims.views.actions import LETTER_URLS
 from claims.views.actions import engine_service
 from claims.views.actions import letter_url
 from claims.views.reversals import ledger_entries
@@ -215,11 +215,19 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         .select_related("step", "claim")
         .order_by("due_on")
     )
+    listed_actions = [a for a in actions if a.state != Action.State.UNCERTAIN]
     context = {
         "membership": membership,
         "claim": claim,
         "today": today,
         "statement": statement,
+        "next_step": _next_step(listed_actions),
+        "next_send_day": (
+            _send_day(_next_step(listed_actions), claim, today)
+            if _next_step(listed_actions) is not None
+            else None
+        ),
+        "claim_actions": claim_actions(claim, listed_actions, membership),
         # The "rate not published yet" notice is for the staff who keep the
         # rate tables; the owner sees the interest line marked provisional.
         "warnings": [
@@ -231,31 +239,140 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "invoices": invoices,
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
-        "actions": [a for a in actions if a.state != Action.State.UNCERTAIN],
+        "actions": listed_actions,
         "uncertain": [a for a in actions if a.state == Action.State.UNCERTAIN],
         "held_reason": hold_reason(claim.stage),
         "plan": _active_plan(claim, today),
-        "engine_actions": [
-            {"key": k, "label": v[2], "available": engine_service(k) is not None}
-            for k, v in ENGINE_ACTIONS.items()
-        ],
-        "letter_actions": [
-            {
-                "key": k,
-                "label": v[1],
-                "url": letter_url(k, claim.code)
-                and reverse(
-                    "claims:claim_letter", kwargs={"code": claim.code, "key": k}
-                ),
-            }
-            for k, v in LETTER_URLS.items()
-        ],
         "documents": _documents(claim),
         "ledger_entries": ledger_entries(
             claim=claim, invoices=invoices, payments=payments
         ),
     }
     return render(request, "claims/claim_detail.html", context)
+
+
+def _send_day(action: Action, claim: Claim, today: date) -> date:
+    """The day the tick will really send ``action``: its planned date, then
+    the delivery's own waiting rules (weekends and public holidays, the
+    deadline printed in the last message, the pace since the last contact,
+    the Belgian consumer's waiting period), as the dashboard's forecast."""
+    from claims.services_run import _hold_until
+
+    creditor = claim.creditor
+    day = max(today, action.due_on)
+    for _i in range(10):
+        held = _hold_until(
+            action,
+            claim,
+            False,
+            day,
+            False,
+            creditor.country,
+            creditor.emails_on_non_working_days,
+        )
+        if held is None or held[0] <= day:
+            return day
+        day = held[0]
+    return day
+
+
+def _next_step(actions: list[Action]) -> Action | None:
+    """The step the engine will send next: the first planned one by date."""
+    planned = [a for a in actions if a.state == Action.State.PLANNED]
+    return min(planned, key=lambda a: (a.due_on, a.step.position), default=None)
+
+
+def claim_actions(
+    claim: Claim, actions: list[Action], membership: object
+) -> dict[str, object]:
+    """One primary action and a menu of what applies to the claim's state.
+
+    A read-only member gets none. A disputed claim's primary action is to
+    settle the dispute; a claim whose amicable path is over, to choose a
+    procedure; otherwise recording a payment. "Send now" and "skip" name the
+    step they act on; "close the dispute" exists only with a dispute.
+    """
+    if not getattr(membership, "can_write", False) or claim.status != "open":
+        return {"primary": None, "more": []}
+    code = claim.code
+    stage = claim.stage
+    nxt = _next_step(actions)
+    sendable = nxt is not None and nxt.step.channel != "call"
+
+    def engine(key: str, label: object) -> dict[str, object] | None:
+        if engine_service(key) is None:
+            return None
+        return {
+            "label": label,
+            "url": reverse(
+                "claims:claim_engine_action", kwargs={"code": code, "key": key}
+            ),
+        }
+
+    def page(name: str, label: object) -> dict[str, object]:
+        return {"label": label, "url": reverse(name, kwargs={"code": code})}
+
+    payment = page("claims:claim_payment", _("Enregistrer un paiement"))
+    items: list[dict[str, object] | None] = []
+    if stage == Stage.DISPUTED:
+        primary = engine("dispute_resolve", _("Trancher la contestation"))
+    elif claim.amicable_exhausted_on and stage != Stage.JUDICIAL:
+        primary = page("claims:claim_routes", _("Choisir une procédure"))
+    else:
+        primary = payment
+    if primary is not payment:
+        items.append(payment)
+    if sendable and stage not in HOLDING:
+        items.append(
+            engine(
+                "send_next",
+                _("Envoyer maintenant : %(step)s")
+                % {"step": nxt.step.get_kind_display()},
+            )
+        )
+    if nxt is not None and stage != Stage.DISPUTED:
+        items.append(
+            engine(
+                "skip",
+                _("Ne pas envoyer : %(step)s") % {"step": nxt.step.get_kind_display()},
+            )
+        )
+    if stage not in (Stage.DISPUTED, Stage.PAUSED):
+        items.append(
+            page(
+                "claims:claim_pause", _("Promesse de paiement : suspendre les relances")
+            )
+        )
+        items.append(engine("dispute_open", _("Enregistrer une contestation")))
+    items.append(page("claims:claim_note", _("Ajouter une note")))
+    formal_notice_next = nxt is not None and nxt.step.kind == "formal_notice"
+    if not formal_notice_next and letter_url("formal_notice", code):
+        items.append(
+            {
+                "label": _("Produire une mise en demeure en PDF (sans l'envoyer)"),
+                "url": reverse(
+                    "claims:claim_letter", kwargs={"code": code, "key": "formal_notice"}
+                ),
+            }
+        )
+    if stage in (Stage.AMICABLE, Stage.FORMAL_NOTICE) and not (
+        claim.amicable_exhausted_on
+    ):
+        items.append(
+            engine("escalate", _("Arrêter les relances amiables (voie judiciaire)"))
+        )
+    if primary is None or primary.get("url") != reverse(
+        "claims:claim_routes", kwargs={"code": code}
+    ):
+        items.append(page("claims:claim_routes", _("Conseil : quelle procédure ?")))
+    items.append(
+        {
+            "label": _("Dossier huissier / avocat"),
+            "url": f"{reverse('claims:claim_detail', kwargs={'code': code})}#handoff",
+        }
+    )
+    items.append(engine("close", _("Clôturer la créance")))
+    return {"primary": primary, "more": [i for i in items if i is not None]}
 
 
 def _active_plan(claim: Claim, today: date) -> dict[str, object] | None:

@@ -18,9 +18,14 @@ _MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 class _Styled(forms.Form):
-    """Bootstrap classes on every widget (the portal has no crispy layout)."""
+    """Bootstrap classes on every widget (the portal has no crispy layout).
+
+    The claim page shows several answer forms at once: each form's field ids
+    carry its own prefix (``id_paidform_amount``), so no id is used twice.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = (

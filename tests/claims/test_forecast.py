@@ -123,3 +123,75 @@ def test_collect_at_a_morning_before_the_send_hour_sends_nothing(book, deliverer
     assert not deliverer.deliveries
     call_command("collect", "--at", TODAY.isoformat())
     assert deliverer.deliveries
+
+
+@pytest.fixture
+def busy_book(book):
+    """The book plus the cases that made the old forecast lie: a claim whose
+    every step is long past (one step a day at most, never all "today"), a
+    disputed claim, a promise to pay ending mid-week and a consumer."""
+    from claims.services_collection import dispute_open
+    from claims.services_collection import pause_until
+
+    ancient = f.DebtorFactory(creditor=book)
+    open_claim(book, ancient, due=TODAY - timedelta(days=200))
+    disputed = open_claim(
+        book, f.DebtorFactory(creditor=book), due=TODAY - timedelta(days=20)
+    )
+    dispute_open(claim_id=disputed.pk, reason="livraison incomplète", actor=None)
+    promised = open_claim(
+        book, f.DebtorFactory(creditor=book), due=TODAY - timedelta(days=25)
+    )
+    pause_until(
+        claim_id=promised.pk,
+        until=TODAY + timedelta(days=3),
+        actor=None,
+        reason="promesse",
+        today=TODAY,
+    )
+    open_claim(book, f.ConsumerFactory(creditor=book), due=TODAY - timedelta(days=1))
+    return book
+
+
+def test_collect_at_each_of_the_next_7_days_does_what_the_forecast_said(
+    busy_book, deliverer
+):
+    from django.core.management import call_command
+
+    forecast = collection_forecast(creditor_id=busy_book.pk, today=TODAY, days=7)
+    # One entry per debtor and day; one step per claim and day.
+    assert len({(e.day, e.debtor_id) for e in forecast}) == len(forecast)
+    for entry in forecast:
+        claims = [a.claim_id for a in entry.actions]
+        assert len(claims) == len(set(claims)), entry
+    # Nothing is forecast in the past, nothing stale.
+    assert all(TODAY <= e.day <= TODAY + timedelta(days=7) for e in forecast)
+    for i in range(8):
+        day = TODAY + timedelta(days=i)
+        before = len(deliverer.deliveries)
+        call_command("collect", "--at", day.isoformat())
+        assert _sent(deliverer, before) == _forecast_for(forecast, day), day
+    assert len({e.day for e in forecast}) > 2
+    disputed = Claim.objects.get(stage="disputed")
+    assert not any(a.claim_id == disputed.pk for e in forecast for a in e.actions)
+
+
+def test_the_claim_page_announces_the_day_the_forecast_sends(busy_book, client):
+    """One rule: the claim page's "next step" date is the forecast's day."""
+    import time_machine
+
+    owner = f.MembershipFactory(creditor=busy_book, role="owner").user
+    client.force_login(owner)
+    forecast = collection_forecast(creditor_id=busy_book.pk, today=TODAY, days=7)
+    first: dict[int, date] = {}
+    for entry in forecast:
+        for action in entry.actions:
+            first.setdefault(action.claim_id, entry.day)
+    assert first
+    checked = 0
+    with time_machine.travel(at(TODAY), tick=False):
+        for claim in Claim.objects.filter(pk__in=first, stage="amicable"):
+            response = client.get(claim.get_absolute_url())
+            assert response.context["next_send_day"] == first[claim.pk], claim
+            checked += 1
+    assert checked >= 2

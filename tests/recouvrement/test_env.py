@@ -1,5 +1,7 @@
 """The strict environment readers of recouvrement/env.py."""
 
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -68,3 +70,31 @@ def test_env_secret_refuses_an_unreadable_file(monkeypatch, tmp_path):
     monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "missing"))
     with pytest.raises(ImproperlyConfigured, match="X_SECRET_FILE"):
         env.env_secret("X_SECRET")
+
+
+def test_load_env_file_sets_what_the_environment_lacks(monkeypatch, tmp_path):
+    path = tmp_path / "local.env"
+    path.write_text(
+        "# comment\n\nX_ONE=1\nX_TWO = 'two words'\nX_SET=from-file\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("X_ONE", raising=False)
+    monkeypatch.delenv("X_TWO", raising=False)
+    monkeypatch.setenv("X_SET", "from-environment")
+    env.load_env_file(path)
+    assert os.environ["X_ONE"] == "1"
+    assert os.environ["X_TWO"] == "two words"
+    assert os.environ["X_SET"] == "from-environment"
+    monkeypatch.delenv("X_ONE")
+    monkeypatch.delenv("X_TWO")
+
+
+def test_load_env_file_ignores_a_missing_file_and_refuses_a_broken_one(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("X_OK", "kept")
+    env.load_env_file(tmp_path / "absent.env")
+    broken = tmp_path / "broken.env"
+    broken.write_text("X_OK=1\nnot a line\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match=r"broken\.env:2"):
+        env.load_env_file(broken)
