@@ -476,3 +476,20 @@ def test_look_at_the_cover(cast, smtp_inbox, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(src), str(tmp_path / "p")], check=True)  # fmt: skip
     pages = sorted(tmp_path.glob("p*.png"))
     assert 1 <= len(pages) <= 4
+
+
+def test_anonymising_the_debtor_deletes_the_emails_kept_as_sent(cast, smtp_inbox):
+    from django.core.files.storage import default_storage
+
+    from letters.models import OutboundMessage
+    from letters.privacy import debtors_anonymise
+
+    claim = _claim(cast)
+    _send_registered_notice(claim, smtp_inbox)
+    message = OutboundMessage.objects.get(debtor=claim.debtor)
+    kept = message.eml.name
+    assert default_storage.exists(kept)
+    debtors_anonymise(debtor_ids=[claim.debtor_id])
+    message.refresh_from_db()
+    assert not message.eml
+    assert not default_storage.exists(kept)
