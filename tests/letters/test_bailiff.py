@@ -52,7 +52,7 @@ def test_the_zip_carries_cover_documents_json_and_csv(tmp_path):
     assert rows[0]["amount_excl_vat"] == "1000.00"
     cover = pdf_text(zf.read("00-cover.pdf"))
     assert "Dossier de recouvrement" in cover
-    assert "1.510,00 €" in cover
+    assert "1 510,00 €" in cover
     assert notice.sha256 in cover
     assert doc.sha256 == hashlib.sha256(document_bytes(document=doc)).hexdigest()
 

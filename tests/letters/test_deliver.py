@@ -73,7 +73,7 @@ def test_it_sends_one_email_for_all_claims_of_the_debtor(smtp_inbox):
         for p in msg.walk()
         if not p.is_multipart()
     }
-    assert "1.210,00 €" in parts["text/plain"]
+    assert "1 210,00 €" in parts["text/plain"]
     assert "99,99 €" in parts["text/plain"]
     assert "+++123/4567/89002+++" in parts["text/html"]
     record = OutboundMessage.objects.get()
@@ -98,7 +98,7 @@ def test_it_attaches_and_archives_the_letter_when_the_step_asks(smtp_inbox):
     assert doc.file.read() == sent
     text = pdf_text(sent)
     assert "Mise en demeure" in text
-    assert "1.210,00 €" in text
+    assert "1 210,00 €" in text
     from claims.statements import claim_statement
 
     due = claim_statement(claim=actions[0].claim, at=TODAY).total_due

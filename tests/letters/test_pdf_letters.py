@@ -36,7 +36,7 @@ def test_be_consumer_first_reminder_holds_book_xix_mentions():
     text = pdf_text(letter_render(claim=claim, kind="first_reminder", at=AT))
     assert "Premier rappel de paiement" in text
     assert "Ce premier rappel est gratuit." in text
-    assert "1.555,50 €" in text  # 1 210,00 + 345,50
+    assert "1 555,50 €" in text  # 1 210,00 + 345,50
     # 14 days from the day after the e-mail (2 March → 3..16 March)
     assert "jusqu'au 16 mars 2026 inclus" in text
     # XIX.4 cap: 65 + 5 % × (1 555,50 − 500) = 117,775 → 117,78 €
@@ -65,7 +65,7 @@ def test_formal_notice_names_the_rules_of_its_country_and_debtor(
     text = pdf_text(letter_render(claim=claim, kind="formal_notice", at=AT))
     assert "Mise en demeure" in text
     assert expected in text
-    assert "1.210,00 €" in text
+    assert "1 210,00 €" in text
     assert "17 mars 2026" in text  # 15 days after 2 March
 
 
@@ -89,7 +89,7 @@ def test_formal_notice_qr_is_an_epc_payload_matching_the_statement():
 @pytest.mark.parametrize(
     ("language", "title", "amount"),
     [
-        ("nl", "Ingebrekestelling", "1.555,50 €"),
+        ("nl", "Ingebrekestelling", "€ 1.555,50"),
         ("en", "Formal notice", "€1,555.50"),
     ],
 )

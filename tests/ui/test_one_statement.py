@@ -143,7 +143,7 @@ def test_every_surface_shows_the_statements_amount(client, cast, claim):
     list_csv = client.get(reverse("claims:claim_list") + "?format=csv").content
     lheader, *ldata = _csv_rows(list_csv)
     lrow = next(r for r in ldata if "C-TRUTH-1" in r)
-    assert Decimal(lrow[lheader.index("solde")].replace(",", ".")) == due
+    assert Decimal(lrow[lheader.index("Solde")].replace(",", ".")) == due
 
     # The debtor portal.
     _token, raw = portal_token_issue(debtor=claim.debtor, claim=claim)
