@@ -152,7 +152,7 @@ def test_every_surface_shows_the_statements_amount(client, cast, claim):
     page = portal.get(f"/p/c/{claim.code}/")
     assert page.status_code == 200
     portal_text = _text(page.content.decode())
-    portal_due = f"{due:.2f} EUR".replace(".", ",")  # the portal's French format
+    portal_due = _fr(due)  # the interface's one French format
     assert f'id="total-due">{portal_due}' in portal_text
     assert f"<dd>{portal_due}</dd>" in portal_text  # the amount to transfer
     assert f"\nEUR{due}\n" in page.context["qr_payload"]
