@@ -134,7 +134,8 @@ def webhook_emit_events(
     for e in events:
         if e.kind not in kinds:
             continue
-        data = {"message": e.message, **(e.data or {})}
+        # The French text, not the timeline's message id and parameters (t, p, a).
+        data = {"message": e.message, **_without_i18n(e.data or {})}
         if kinds[e.kind] == STAGE_CHANGED and data.get("before") == data.get("after"):
             continue  # a pause prolonged, a note on the stage: no change
         by_creditor.setdefault(e.creditor_id, []).append(
@@ -306,3 +307,7 @@ def _post(request: urllib.request.Request) -> tuple[int, str]:
 def retry_delay(retries: int) -> int:
     """Seconds before attempt ``retries + 2``: 30 s, 1 min, 2 min … 16 min."""
     return 30 * 2**retries
+
+
+def _without_i18n(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("t", "p", "a")}
