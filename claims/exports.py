@@ -1,24 +1,42 @@
-"""Exports of claims, payments and the aged balance as CSV or XLSX (selectors + writers)."""
+"""Exports of claims, payments and the aged balance as CSV or XLSX (selectors + writers).
+
+Rows carry labels in the reader's language rather than internal codes, and
+Python values (Decimal, date); the writers format them. The CSV opens right
+in Excel in Belgium and France: UTF-8 with a BOM, ``;`` between cells and a
+decimal comma in French and Dutch (``,`` and a decimal point in English),
+dates day first. Every cell goes through the formula-injection guard.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
 from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from claims.l10n import format_date
+from claims.l10n import lang_of
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Payment
+from claims.models import PaymentMethod
+from claims.models import Stage
 from claims.security.params import SafeCsvWriter
 from claims.security.params import row_safe
 
 AGE_BUCKETS = ((0, "0"), (30, "1-30"), (60, "31-60"), (90, "61-90"))
 
 
-def claims_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[object]]]:
+def claims_rows(
+    *, creditor: Creditor, queryset: QuerySet[Claim] | None = None
+) -> tuple[list[str], Iterable[list[object]]]:
+    """One row per claim (``queryset``: the claims list's filtered selection)."""
     header = [
         _("Référence"),
         _("Communication"),
@@ -35,11 +53,15 @@ def claims_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[object]
         _("Échéance la plus ancienne"),
         _("Montants au"),
     ]
+    claims = (
+        queryset.filter(creditor=creditor)  # keeps the list's own order
+        if queryset is not None
+        else Claim.objects.filter(creditor=creditor).order_by("reference")
+    )
+    statuses, stages = dict(Claim.Status.choices), dict(Stage.choices)
     rows = (
-        list(r)
-        for r in Claim.objects.filter(creditor=creditor)
-        .order_by("reference")
-        .values_list(
+        [*r[:3], statuses.get(r[3], r[3]), stages.get(r[4], r[4]), *r[5:]]
+        for r in claims.values_list(
             "reference",
             "structured_reference",
             "debtor__name",
@@ -55,8 +77,7 @@ def claims_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[object]
             "currency",
             "oldest_due_date",
             "figures_at",
-        )
-        .iterator(chunk_size=5000)
+        ).iterator(chunk_size=5000)
     )
     return header, rows
 
@@ -73,8 +94,9 @@ def payments_rows(*, creditor: Creditor) -> tuple[list[str], Iterable[list[objec
         _("IBAN du payeur"),
         _("Motif du rapprochement"),
     ]
+    methods = dict(PaymentMethod.choices)
     rows = (
-        list(r)
+        [*r[:5], methods.get(r[5], r[5]), *r[6:]]
         for r in Payment.objects.filter(creditor=creditor)
         .order_by("date", "pk")
         .values_list(
@@ -114,7 +136,9 @@ def aged_balance_rows(
         per = totals.setdefault(name, dict.fromkeys(labels, Decimal("0.00")))
         per[age_bucket(due, today)] += balance
     header = (
-        [_("Débiteur"), _("Non échu")] + [f"{lb} j" for lb in labels[1:]] + [_("Total")]
+        [_("Débiteur"), _("Non échu")]
+        + [_("%(b)s jours") % {"b": lb} for lb in labels[1:]]
+        + [_("Total")]
     )
     rows = [
         [name, *per.values(), sum(per.values(), Decimal("0.00"))]
@@ -123,11 +147,33 @@ def aged_balance_rows(
     return header, rows
 
 
-def to_csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
+def csv_cell(value: object, lang: str) -> object:
+    """A value as a spreadsheet in ``lang``'s country reads it: ``1234,56`` (fr, nl)
+    or ``1234.56`` (en), no thousands separator; dates day first."""
+    if isinstance(value, Decimal):
+        text = (
+            f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+        )
+        return text.replace(".", ",") if lang != "en" else text
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{format_date(local)} {local:%H:%M}"
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, Promise):
+        return str(value)
+    return "" if value is None else value
+
+
+def to_csv(
+    header: list[str], rows: Iterable[list[object]], *, lang: str | None = None
+) -> bytes:
+    """CSV for Excel: UTF-8 with a BOM, ``;`` and decimal comma outside English."""
+    code = lang_of(lang)
     out = io.StringIO()
-    writer = SafeCsvWriter(out, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = SafeCsvWriter(out, delimiter="," if code == "en" else ";")
+    writer.writerow([str(h) for h in header])
+    writer.writerows([csv_cell(v, code) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
 
 
@@ -136,9 +182,9 @@ def to_xlsx(header: list[str], rows: Iterable[list[object]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(row_safe(header))
+    sheet.append(row_safe([str(h) for h in header]))
     for row in rows:
-        sheet.append(row_safe(row))
+        sheet.append(row_safe([str(v) if isinstance(v, Promise) else v for v in row]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

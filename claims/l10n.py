@@ -136,7 +136,7 @@ def parse_amount(text: object, *, places: int = 2) -> Decimal:
         sign, cleaned = ("-" if cleaned[0] == "-" else ""), cleaned[1:]
     if re.fullmatch(r"\d+(?:\.\d+)?[eE][+-]?\d+", cleaned):
         # A spreadsheet's scientific notation (1E+15): the rules judge its size.
-        return Decimal(sign + cleaned).quantize(Decimal(1).scaleb(-places))
+        return _quantized(Decimal(sign + cleaned), places, shown)
     if not cleaned or not re.fullmatch(r"[\d.,]+", cleaned) or not cleaned[0].isdigit():
         raise AmountError(_("« %(v)s » n'est pas un montant.") % {"v": shown})
     commas, dots = cleaned.count(","), cleaned.count(".")
@@ -167,7 +167,14 @@ def parse_amount(text: object, *, places: int = 2) -> Decimal:
         raise AmountError(
             _("« %(v)s » a plus de %(n)s décimales.") % {"v": shown, "n": places}
         )
-    return number.quantize(Decimal(1).scaleb(-places))
+    return _quantized(number, places, shown)
+
+
+def _quantized(number: Decimal, places: int, shown: str) -> Decimal:
+    try:
+        return number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than a Decimal holds: not an amount
+        raise AmountError(_("« %(v)s » n'est pas un montant.") % {"v": shown}) from None
 
 
 class AmountField(forms.DecimalField):

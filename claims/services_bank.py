@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import DecimalField
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims import ledger_rules as rules
@@ -173,7 +174,7 @@ def payments_book_bulk(
         .only("pk", "currency", "balance", "creditor_id")
     }
     if len(claims) != len(ids):
-        raise ValidationError("Créance inconnue pour ce créancier.")
+        raise ValidationError(_("Créance inconnue pour ce créancier."))
     _bookings_check(bookings, today=today or creditor_today(creditor))
     user = actor if actor is not None and actor.is_authenticated else None
     payments = [
@@ -194,7 +195,7 @@ def payments_book_bulk(
         if b.amount > 0
     ]
     if len(payments) != len(bookings):
-        raise ValidationError("Le montant d'un paiement doit être positif.")
+        raise ValidationError(_("Le montant d'un paiement doit être positif."))
     Payment.objects.bulk_create(payments, batch_size=_CHUNK)
     claims_refresh_paid(claim_ids=ids)
     running = {pk: c.balance for pk, c in claims.items()}
@@ -459,13 +460,13 @@ def bank_line_match(
 ) -> Payment:
     """Book a queued line on the claim a person chose (the two-click match)."""
     if claim.creditor_id != line.creditor_id:
-        raise ValidationError("Créance d'un autre créancier.")
+        raise ValidationError(_("Créance d'un autre créancier."))
     won = BankLine.objects.filter(
         pk=line.pk,
         status__in=[BankLine.Status.UNMATCHED, BankLine.Status.AMBIGUOUS],
     ).update(status=BankLine.Status.MATCHED, claim=claim)
     if won != 1:
-        raise ValidationError("Cette ligne a déjà été traitée.")
+        raise ValidationError(_("Cette ligne a déjà été traitée."))
     payment = payment_record(
         claim=claim,
         amount=line.amount,

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims import ledger_rules
@@ -390,7 +391,7 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
                 f"Le document {doc.number} figure plusieurs fois dans cet envoi."  # type: ignore[union-attr]
             )
         if doc.amount <= 0 and not doc.is_credit_note:  # type: ignore[union-attr]
-            item.errors.append("Rien à recouvrer : montant à payer nul.")
+            item.errors.append(_("Rien à recouvrer : montant à payer nul."))
         else:
             item.errors.extend(_ubl_rules(doc, today))
         if not doc.is_credit_note:  # type: ignore[union-attr]
@@ -400,7 +401,9 @@ def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[U
             ref = doc.credited_number  # type: ignore[union-attr]
             if not ref:
                 item.errors.append(
-                    "Note de crédit sans référence à la facture d'origine (BillingReference)."
+                    _(
+                        "Note de crédit sans référence à la facture d'origine (BillingReference)."
+                    )
                 )
             elif (InvoiceKind.INVOICE, ref) not in existing and ref not in in_batch:
                 item.errors.append(f"Facture d'origine {ref} inconnue.")

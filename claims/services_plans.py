@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import DecimalField
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims.execution import Notice
@@ -44,11 +45,11 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 def _check_specs(claim: Claim, specs: list[InstalmentSpec]) -> None:
     if not specs:
-        raise ValidationError("Un plan compte au moins une échéance.")
+        raise ValidationError(_("Un plan compte au moins une échéance."))
     if any(s.amount <= 0 for s in specs):
-        raise ValidationError("Chaque échéance doit être positive.")
+        raise ValidationError(_("Chaque échéance doit être positive."))
     if not claim.is_open:
-        raise ValidationError("La créance est clôturée.")
+        raise ValidationError(_("La créance est clôturée."))
 
 
 def _plan_create(
@@ -146,7 +147,7 @@ def _decide(plan: PaymentPlan, status: str) -> None:
         status=status, decided_at=timezone.now()
     )
     if won != 1:
-        raise ValidationError("Ce plan a déjà été traité.")
+        raise ValidationError(_("Ce plan a déjà été traité."))
     plan.status = status
 
 

@@ -167,7 +167,8 @@ def webhook_emit_events(
         event = kinds.get(e.kind)
         if event is None:
             continue
-        data = {"message": e.message, **(e.data or {})}
+        # The French text, not the timeline's message id and parameters (t, p, a).
+        data = {"message": e.message, **_without_i18n(e.data or {})}
         if event == STAGE_CHANGED and data.get("before") == data.get("after"):
             continue  # a pause prolonged, a note on the stage: no change
         if event == MESSAGE_SENT and data.get("channel") not in MESSAGE_CHANNELS:
@@ -455,3 +456,7 @@ def _post(request: urllib.request.Request) -> tuple[int, str]:
 def retry_delay(retries: int) -> int:
     """Seconds before attempt ``retries + 2``: 30 s, 1 min, 2 min … 16 min."""
     return 30 * 2**retries
+
+
+def _without_i18n(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("t", "p", "a")}

@@ -122,3 +122,14 @@ def _deliverer_restored():
     saved = execution._deliverer
     yield
     execution._deliverer = saved
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """Every test starts in French, the source language: a request in Dutch or
+    English leaves its language active on the thread after the response."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from .types import BankEntry
@@ -45,10 +46,10 @@ def parse_xml(data: bytes) -> etree._Element:
     except ValueError as exc:  # e.g. undeclared encoding mismatch
         raise ParseError(f"Encodage illisible ({exc}).", "fichier") from None
     if root is None:
-        raise ParseError("Document XML vide.", "fichier")
+        raise ParseError(_("Document XML vide."), "fichier")
     for node in root.iter():
         if isinstance(node, etree._Entity):
-            raise ParseError("Les entités XML ne sont pas acceptées.", "fichier")
+            raise ParseError(_("Les entités XML ne sont pas acceptées."), "fichier")
     return root
 
 
@@ -90,7 +91,7 @@ def _date(el: etree._Element | None, label: str, owner: etree._Element) -> date:
 
 def _amount(el: etree._Element | None, owner: etree._Element) -> tuple[Decimal, str]:
     if el is None or not (el.text or "").strip():
-        raise ParseError("Montant absent.", _where(owner, "Ntry"))
+        raise ParseError(_("Montant absent."), _where(owner, "Ntry"))
     try:
         value = Decimal(el.text.strip())
     except InvalidOperation:
@@ -110,11 +111,11 @@ def parse(data: bytes) -> list[BankEntry]:
     ns = root.tag.split("}", 1)[0].lstrip("{") if "}" in root.tag else ""
     if _local(root) != "Document" or not _NS_RE.match(ns):
         raise ParseError(
-            "Ce n'est pas un relevé CAMT.053 (versions 001.02 à 001.08).", "Document"
+            _("Ce n'est pas un relevé CAMT.053 (versions 001.02 à 001.08)."), "Document"
         )
     body = _child(root, "BkToCstmrStmt")
     if body is None:
-        raise ParseError("Élément BkToCstmrStmt absent.", "Document")
+        raise ParseError(_("Élément BkToCstmrStmt absent."), "Document")
     entries: list[BankEntry] = []
     for stmt in _children(body, "Stmt"):
         entries.extend(_statement(stmt))
@@ -125,7 +126,7 @@ def _statement(stmt: etree._Element) -> list[BankEntry]:
     acct = _child(stmt, "Acct")
     account = _text(acct, "Id", "IBAN") or _text(acct, "Id", "Othr", "Id")
     if not account:
-        raise ParseError("Compte du relevé absent.", _where(stmt, "Stmt/Acct"))
+        raise ParseError(_("Compte du relevé absent."), _where(stmt, "Stmt/Acct"))
     summary = _child(stmt, "TxsSummry", "TtlNtries", "NbOfNtries")
     ntries = _children(stmt, "Ntry")
     if summary is not None and (summary.text or "").strip().isdigit():

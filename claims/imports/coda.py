@@ -13,6 +13,8 @@ from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .types import BankEntry
 from .types import ParseError
 from .types import check_size
@@ -71,7 +73,7 @@ def _lines(data: bytes) -> list[str]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise ParseError(
-                "Encodage illisible : un fichier CODA est en ASCII.", "fichier"
+                _("Encodage illisible : un fichier CODA est en ASCII."), "fichier"
             ) from None
     lines = text.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
@@ -99,16 +101,18 @@ def parse(data: bytes, *, check_totals: bool = True) -> list[BankEntry]:
         kind = line[0]
         if kind == "0":
             if current is not None:
-                raise ParseError("Enregistrement 9 (fin de fichier) manquant.", where)
+                raise ParseError(
+                    _("Enregistrement 9 (fin de fichier) manquant."), where
+                )
             if line[127] != "2":
                 raise ParseError(
-                    "Seule la version 2 du format CODA est acceptée.", where
+                    _("Seule la version 2 du format CODA est acceptée."), where
                 )
             current = _Statement()
             last = None
             continue
         if current is None:
-            raise ParseError("Enregistrement 0 (en-tête) manquant.", where)
+            raise ParseError(_("Enregistrement 0 (en-tête) manquant."), where)
         if kind == "1":
             current.account, current.currency = _account(line, where)
             current.number = line[2:5]
@@ -131,11 +135,11 @@ def parse(data: bytes, *, check_totals: bool = True) -> list[BankEntry]:
             raise ParseError(f"Type d'enregistrement inconnu « {kind} ».", where)
     if current is not None:
         raise ParseError(
-            "Fichier tronqué : enregistrement 9 (fin de fichier) manquant.",
+            _("Fichier tronqué : enregistrement 9 (fin de fichier) manquant."),
             f"ligne {len(lines)}",
         )
     if not statements:
-        raise ParseError("Aucun relevé CODA dans le fichier.", "fichier")
+        raise ParseError(_("Aucun relevé CODA dans le fichier."), "fichier")
     return [e for s in statements for e in _entries(s)]
 
 
@@ -160,7 +164,7 @@ def _record2(
         amount = _amount(line[32:47], where)
         is_credit = line[31] == "0"
         if line[31] not in "01":
-            raise ParseError("Sens du mouvement invalide.", where)
+            raise ParseError(_("Sens du mouvement invalide."), where)
         detail = line[6:10]
         if detail == "0000":
             if is_credit:
@@ -187,7 +191,7 @@ def _record2(
         st.movements.append(move)
         return move
     if last is None or line[2:6] != last.sequence:
-        raise ParseError("Enregistrement 2.2/2.3 sans mouvement 2.1.", where)
+        raise ParseError(_("Enregistrement 2.2/2.3 sans mouvement 2.1."), where)
     if part == "2":
         last.free.append(line[10:63].strip())
     elif part == "3":
@@ -203,7 +207,7 @@ def _check_totals(st: _Statement, line: str, where: str, *, amounts: bool) -> No
     try:
         records = int(line[16:22])
     except ValueError:
-        raise ParseError("Nombre d'enregistrements illisible.", where) from None
+        raise ParseError(_("Nombre d'enregistrements illisible."), where) from None
     debit = _amount(line[22:37], where)
     credit = _amount(line[37:52], where)
     if records != st.records:

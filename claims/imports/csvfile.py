@@ -15,8 +15,11 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from claims import l10n
 from claims import ledger_rules as rules
@@ -25,21 +28,21 @@ from claims.validators import normalize_iban
 from .types import ParseError
 from .types import check_size
 
-FIELDS: dict[str, str] = {
-    "debtor_name": "Nom du débiteur",
-    "debtor_number": "Numéro d'entreprise / TVA / n° client du débiteur",
-    "debtor_email": "E-mail du débiteur",
-    "debtor_iban": "IBAN du débiteur",
-    "debtor_address": "Adresse",
-    "debtor_postal_code": "Code postal",
-    "debtor_city": "Localité",
-    "invoice_number": "Numéro de facture",
-    "issue_date": "Date de facture",
-    "due_date": "Échéance",
-    "amount": "Montant TVAC",
-    "vat_amount": "Dont TVA",
-    "currency": "Devise",
-    "description": "Objet",
+FIELDS: dict[str, Any] = {
+    "debtor_name": _lazy("Nom du débiteur"),
+    "debtor_number": _lazy("Numéro d'entreprise / TVA / n° client du débiteur"),
+    "debtor_email": _lazy("E-mail du débiteur"),
+    "debtor_iban": _lazy("IBAN du débiteur"),
+    "debtor_address": _lazy("Adresse"),
+    "debtor_postal_code": _lazy("Code postal"),
+    "debtor_city": _lazy("Localité"),
+    "invoice_number": _lazy("Numéro de facture"),
+    "issue_date": _lazy("Date de facture"),
+    "due_date": _lazy("Échéance"),
+    "amount": _lazy("Montant TVAC"),
+    "vat_amount": _lazy("Dont TVA"),
+    "currency": _lazy("Devise"),
+    "description": _lazy("Objet"),
 }
 REQUIRED = ("invoice_number", "issue_date", "due_date", "amount")
 _GUESSES = {
@@ -106,14 +109,16 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ParseError("Encodage illisible (attendu UTF-8 ou Windows-1252).", "fichier")
+    raise ParseError(
+        _("Encodage illisible (attendu UTF-8 ou Windows-1252)."), "fichier"
+    )
 
 
 def read_table(data: bytes) -> tuple[list[str], list[list[str]]]:
     """Header and rows; the delimiter (; , tab) is detected from the header."""
     text = decode(data)
     if "\x00" in text:
-        raise ParseError("Ce n'est pas un fichier texte CSV.", "fichier")
+        raise ParseError(_("Ce n'est pas un fichier texte CSV."), "fichier")
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -127,14 +132,14 @@ def read_table(data: bytes) -> tuple[list[str], list[list[str]]]:
                 )
             rows.append(row)
     except StopIteration:
-        raise ParseError("Le fichier est vide.", "ligne 1") from None
+        raise ParseError(_("Le fichier est vide."), "ligne 1") from None
     except csv.Error as exc:
         raise ParseError(
             f"CSV illisible ({exc}).", f"ligne {reader.line_num}"
         ) from None
     if not any(header):
         raise ParseError(
-            "La première ligne doit contenir les noms de colonnes.", "ligne 1"
+            _("La première ligne doit contenir les noms de colonnes."), "ligne 1"
         )
     return header, rows
 
@@ -201,7 +206,8 @@ def parse(
         missing.append(FIELDS["debtor_name"])
     if missing:
         raise ParseError(
-            "Colonnes à associer : " + ", ".join(missing) + ".", "correspondance"
+            _("Colonnes à associer : %s.") % ", ".join(str(m) for m in missing),
+            "correspondance",
         )
     position = {f: headers.index(col) for f, col in mapping.items() if col in headers}
     seen: dict[str, int] = {}
@@ -243,15 +249,22 @@ def _row(
         except ValueError:
             result.add_error(
                 line,
-                f"{FIELDS[name]} « {get(name)} » : format de date non reconnu "
-                "(attendu JJ/MM/AAAA ou AAAA-MM-JJ).",
+                _(
+                    "%(f)s « %(v)s » : format de date non reconnu "
+                    "(attendu JJ/MM/AAAA ou AAAA-MM-JJ)."
+                )
+                % {"f": FIELDS[name], "v": get(name)},
             )
     for name in ("amount", "vat_amount"):
         raw = get(name) or ("0" if name == "vat_amount" else "")
         try:
             values[name] = parse_amount(raw)
         except ValueError:
-            result.add_error(line, f"{FIELDS[name]} « {raw} » : montant non reconnu.")
+            result.add_error(
+                line,
+                _("%(f)s « %(v)s » : montant non reconnu.")
+                % {"f": FIELDS[name], "v": raw},
+            )
     if isinstance(values.get("amount"), Decimal):
         try:
             values["amount"] = rules.money_amount(values["amount"])
@@ -283,12 +296,13 @@ def _row(
             iban = normalize_iban(iban)
         except ValidationError:
             result.add_error(
-                line, f"IBAN « {iban} » invalide (vérifiez les chiffres de contrôle)."
+                line,
+                _("IBAN « %s » invalide (vérifiez les chiffres de contrôle).") % iban,
             )
     if not get("invoice_number"):
-        result.add_error(line, "Numéro de facture manquant.")
+        result.add_error(line, _("Numéro de facture manquant."))
     if not get("debtor_name") and not get("debtor_number"):
-        result.add_error(line, "Débiteur manquant (nom ou numéro).")
+        result.add_error(line, _("Débiteur manquant (nom ou numéro)."))
     if len(result.errors.get(line, [])) > errors_before:
         return None
     return InvoiceRow(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a month of a busy account is far below this
 
 
@@ -51,7 +53,7 @@ def check_size(data: bytes, *, limit: int = MAX_FILE_BYTES) -> None:
             f"Fichier trop volumineux ({len(data)} octets, maximum {limit}).", "fichier"
         )
     if not data.strip():
-        raise ParseError("Le fichier est vide.", "fichier")
+        raise ParseError(_("Le fichier est vide."), "fichier")
 
 
 def entry_key(*parts: object) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from claims.validators import ogm_is_valid
@@ -81,7 +82,7 @@ def _date(root: etree._Element, path: str, *, required: bool) -> date | None:
     raw = _text(root, path)
     if not raw:
         if required:
-            raise ParseError("Date absente.", path)
+            raise ParseError(_("Date absente."), path)
         return None
     try:
         return date.fromisoformat(raw[:10])
@@ -93,7 +94,7 @@ def _money(root: etree._Element, path: str, *, required: bool = False) -> Decima
     raw = _text(root, path)
     if not raw:
         if required:
-            raise ParseError("Montant absent.", path)
+            raise ParseError(_("Montant absent."), path)
         return Decimal("0.00")
     try:
         value = Decimal(raw)
@@ -124,13 +125,13 @@ def _party(root: etree._Element) -> UblParty:
     party = _find(root, "AccountingCustomerParty/Party")
     if party is None:
         raise ParseError(
-            "Client (AccountingCustomerParty) absent.", "AccountingCustomerParty"
+            _("Client (AccountingCustomerParty) absent."), "AccountingCustomerParty"
         )
     name = _text(party, "PartyName/Name") or _text(
         party, "PartyLegalEntity/RegistrationName"
     )
     if not name:
-        raise ParseError("Nom du client absent.", "AccountingCustomerParty/Party")
+        raise ParseError(_("Nom du client absent."), "AccountingCustomerParty/Party")
     return UblParty(
         name=name[:200],
         vat_number=_text(party, "PartyTaxScheme/CompanyID")[:20],
@@ -164,11 +165,11 @@ def parse(data: bytes) -> UblDocument:
     kind = _local(root)
     if kind not in _ROOTS or "oasis" not in (root.tag or ""):
         raise ParseError(
-            "Ce n'est pas une facture ou une note de crédit UBL.", kind or "document"
+            _("Ce n'est pas une facture ou une note de crédit UBL."), kind or "document"
         )
     number = _text(root, "ID")
     if not number:
-        raise ParseError("Numéro de document absent.", "ID")
+        raise ParseError(_("Numéro de document absent."), "ID")
     currency = _text(root, "DocumentCurrencyCode") or "EUR"
     payable = _money(root, "LegalMonetaryTotal/PayableAmount", required=True)
     type_code = _text(root, "InvoiceTypeCode") or _text(root, "CreditNoteTypeCode")

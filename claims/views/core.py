@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -10,6 +9,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -135,7 +135,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     claim_filter = _claims_filter(request, membership.creditor_id)
     qs = claim_filter.qs
     if request.GET.get("format") == "csv":
-        return _claims_csv(qs)
+        return _claims_csv(qs, membership.creditor_id)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -152,45 +152,17 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claims_csv(qs: object) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="creances.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            "reference",
-            "debiteur",
-            "communication",
-            "echeance",
-            "etape",
-            "principal",
-            "paye",
-            "principal_du",
-            "interets_dus",
-            "frais_dus",
-            "solde",
-            "montants_au",
-        ]
+def _claims_csv(qs: QuerySet[Claim], creditor_id: int) -> HttpResponse:
+    """The filtered list as CSV: the same writer and columns as the exports page."""
+    from claims import exports
+    from claims.models import Creditor
+
+    creditor = Creditor.objects.get(pk=creditor_id)
+    header, rows = exports.claims_rows(creditor=creditor, queryset=qs)
+    response = HttpResponse(
+        exports.to_csv(header, rows), content_type="text/csv; charset=utf-8"
     )
-    for claim in qs.iterator(chunk_size=2000):  # type: ignore[attr-defined]
-        writer.writerow(
-            [
-                claim.reference,
-                claim.debtor.name,
-                claim.structured_reference,
-                claim.oldest_due_date.isoformat() if claim.oldest_due_date else "",
-                claim.get_stage_display(),
-                str(claim.principal).replace(".", ","),
-                str(claim.paid).replace(".", ","),
-                # The statement of account stored on the claim.
-                str(claim.due_principal).replace(".", ","),
-                str(claim.due_interest).replace(".", ","),
-                str(claim.due_costs).replace(".", ","),
-                str(claim.balance).replace(".", ","),
-                claim.figures_at.isoformat() if claim.figures_at else "",
-            ]
-        )
+    response["Content-Disposition"] = 'attachment; filename="creances.csv"'
     return response
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from claims.models import Claim
 from claims.models import Event
 from claims.services import InvoiceData
 from claims.services import claim_open
@@ -342,3 +343,58 @@ def test_every_message_has_a_real_translation(path):
     ]
     assert missing == []
 
+
+# --- CSV for Excel ----------------------------------------------------------------
+
+_CSV = {
+    # language: (separator, debtor column, principal, balance column)
+    "fr": (";", "Débiteur", "1234,56", "Solde"),
+    "nl": (";", "Schuldenaar", "1234,56", "Saldo"),
+    "en": (",", "Debtor", "1234.56", "Balance"),
+}
+
+
+def _read_csv(response, separator):
+    import csv
+    import io
+
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the accents
+    return list(
+        csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=separator)
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_claims_export_opens_in_a_spreadsheet_in_each_language(
+    client, cast, rich_claim, lang
+):
+    from claims.models import Stage
+
+    hostile = f.ClaimFactory(
+        creditor=cast.creditor,
+        debtor=f.DebtorFactory(creditor=cast.creditor, name='=HYPERLINK("x")'),
+    )
+    client.force_login(cast.owner)
+    client.post(reverse("set_language"), {"language": lang})
+    separator, debtor_col, principal, balance_col = _CSV[lang]
+    for response in (
+        client.get(reverse("claims:export_claims"), {"format": "csv"}),
+        client.get(reverse("claims:claim_list"), {"format": "csv"}),
+    ):
+        rows = _read_csv(response, separator)
+        by_ref = {r[next(iter(r))]: r for r in rows}
+        row = by_ref[rich_claim.reference]
+        assert row[debtor_col] == "Bakkerij Peeters BV"
+        # Labels, not internal codes: the stage and the status read in the language.
+        with translation.override(lang):
+            assert str(Stage(rich_claim.stage).label) in row.values()
+            assert str(Claim.Status(rich_claim.status).label) in row.values()
+        assert rich_claim.stage not in row.values()
+        assert principal in row.values()
+        # A number Excel reads as a number: no currency sign, no thousands separator.
+        balance = row[balance_col]
+        assert re.fullmatch(r"\d+[.,]\d\d", balance), balance
+        assert ("," in balance) == (lang != "en")
+        # Never a formula: the hostile debtor name is neutralised.
+        assert by_ref[hostile.reference][debtor_col] == '\'=HYPERLINK("x")'

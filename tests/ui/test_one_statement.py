@@ -143,7 +143,7 @@ def test_every_surface_shows_the_statements_amount(client, cast, claim):
     list_csv = client.get(reverse("claims:claim_list") + "?format=csv").content
     lheader, *ldata = _csv_rows(list_csv)
     lrow = next(r for r in ldata if "C-TRUTH-1" in r)
-    assert Decimal(lrow[lheader.index("solde")].replace(",", ".")) == due
+    assert Decimal(lrow[lheader.index("Solde")].replace(",", ".")) == due
 
     # The debtor portal.
     _token, raw = portal_token_issue(debtor=claim.debtor, claim=claim)
@@ -152,7 +152,7 @@ def test_every_surface_shows_the_statements_amount(client, cast, claim):
     page = portal.get(f"/p/c/{claim.code}/")
     assert page.status_code == 200
     portal_text = _text(page.content.decode())
-    portal_due = f"{due:.2f} EUR".replace(".", ",")  # the portal's French format
+    portal_due = _fr(due)  # the interface's one French format
     assert f'id="total-due">{portal_due}' in portal_text
     assert f"<dd>{portal_due}</dd>" in portal_text  # the amount to transfer
     assert f"\nEUR{due}\n" in page.context["qr_payload"]

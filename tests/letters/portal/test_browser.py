@@ -118,7 +118,10 @@ def test_debtor_answers_from_the_email_and_the_creditor_sees_it(
 
     # The same statement of account as the letters (interest and 40 € included).
     due = claim_statement(claim=claim, at=localdate()).total_due
-    assert page.locator("#total-due").inner_text() == f"{due:.2f} EUR".replace(".", ",")
+    from claims.l10n import format_amount
+
+    shown = page.locator("#total-due").inner_text().replace("\u00a0", " ")
+    assert shown == format_amount(due, lang="fr").replace("\u00a0", " ")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     with page.expect_download() as download:
@@ -162,6 +165,7 @@ def test_debtor_answers_from_the_email_and_the_creditor_sees_it(
     office.goto(f"{live_server.url}/p/manage/")
     body = office.locator("main").inner_text()
     assert "Marchandise jamais livrée" in body
-    assert "3 mensualités" in body
-    assert "téléchargé « Premier rappel »" in body
-    assert "consulté le portail" in body
+    # The timeline in the reader's language (this browser asks for English).
+    assert "3 monthly instalments" in body
+    assert "downloaded “Premier rappel”" in body
+    assert "viewed the portal" in body

@@ -49,7 +49,9 @@ def test_a_valid_link_opens_the_claim_and_leaves_the_token_out_of_the_url(
     from claims.statements import claim_statement
 
     due = claim_statement(claim=claim, at=timezone.localdate()).total_due
-    assert f'id="total-due">{due:.2f} EUR'.replace(".", ",") in page.text  # French
+    from claims.l10n import format_amount
+
+    assert f'id="total-due">{format_amount(due, lang="fr")}' in page.text  # French
     assert page["Cache-Control"] == "no-store, private"
     assert page["Referrer-Policy"] == "same-origin"
 
