@@ -197,6 +197,7 @@ def _messages_prepare(
             continue
         email = email_build(spec)
         email.extra_headers["Message-ID"] = delivery.message_id()
+        raw = _pin_message(email)  # built once: the archived bytes are what leaves
         record = OutboundMessage(
             creditor=claims[0].creditor,
             debtor=claims[0].debtor,
@@ -206,6 +207,8 @@ def _messages_prepare(
             message_id=email.extra_headers["Message-ID"],
             attempts=1,
         )
+        # Written to storage now; the file name goes in with the batch's INSERT.
+        record.eml.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
         outs.append(Outgoing(email, record, claims, documents, spec))
         outs[-1].actions = actions
     records = [o.record for o in outs if o.record is not None]

@@ -219,15 +219,16 @@ def test_the_zip_holds_every_file_opens_them_and_every_hash_holds(cast, smtp_inb
     assert zf.read("invoices/C-900-1.xml") == UBL.read_bytes()
     copy = pdf_text(zf.read("invoices/C-900-2-copie.pdf"))
     assert "C-900-2" in copy
-    assert "363,00 €" in copy
-    assert "63,00 €" in copy
+    # The debtor reads Dutch: amounts in the Dutch form (300 + 21 % VAT).
+    assert "€ 363,00" in copy
+    assert "€ 63,00" in copy
     assert zf.read("terms/conditions-generales.pdf") == b"%PDF-1.4 terms"
     assert any(n.startswith("proofs/20260302-RR-1234-5678-9BE") for n in names)
     dispute = next(n for n in names if n.startswith("disputes/") and n.endswith(".txt"))
     assert "Livraison incomplète" in zf.read(dispute).decode()
     assert any(n.startswith("disputes/") and n.endswith(".pdf") for n in names)
     replies = zf.read("disputes/reponses-du-debiteur.txt").decode()
-    assert "500.00" in replies
+    assert "500,00\xa0€" in replies  # the journal's French amount
     assert "20/03/2026" in replies
     assert [n for n in names if n.startswith("disputes/reponse-")] != []
     payments = list(csv.DictReader(io.StringIO(zf.read("payments.csv").decode())))
