@@ -10,6 +10,7 @@ and sent by a later run — once each.
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 from django.db import connection
@@ -130,3 +131,27 @@ def test_a_connection_lost_mid_batch_never_sends_twice(inbox):
     to = [env.rcpt_tos[0] for env, _msg in inbox.messages]
     assert len(to) == len(set(to)) == 5  # the cut one never reached the inbox list
     assert f"d2-{creditor.pk}@client.test" not in to
+
+
+def test_every_email_of_a_batch_is_kept_as_it_left(inbox):
+    """The bailiff's file holds each e-mail as sent: the archived .eml of every
+    message of a batch is the one the server received (same Message-ID, Date
+    and parts), built once, not rebuilt at sending time."""
+    creditor, deliveries = _batch(4)
+    actions_deliver_batch(deliveries)
+    received = {m["Message-ID"]: m for _env, m in inbox.messages}
+    records = OutboundMessage.objects.filter(creditor=creditor, status="sent")
+    assert len(received) == records.count() == 4
+    for record in records:
+        assert record.eml, record.message_id
+        with record.eml.open("rb") as fh:
+            kept = message_from_bytes(fh.read())
+        sent = received[record.message_id]
+        assert kept["Message-ID"] == sent["Message-ID"] == record.message_id
+        assert kept["Date"] == sent["Date"]
+        assert kept["To"] == sent["To"]
+        assert _parts(kept) == _parts(sent)
+
+
+def _parts(message) -> list[bytes]:
+    return [p.get_payload(decode=True) for p in message.walk() if not p.is_multipart()]
