@@ -1,4 +1,5 @@
-"""Back-office for archived documents, sent emails and wording overrides."""
+"""Back-office for archived documents, postal proofs, sent emails and wording
+overrides."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from claims.admin.base import ImmutableAdmin
 from claims.admin.base import TenantScopedAdmin
 from letters.models import Document
 from letters.models import OutboundMessage
+from letters.models import PostalProof
 from letters.models import TemplateOverride
 from letters.overrides import override_check
 
@@ -41,6 +43,31 @@ class DocumentAdmin(ImmutableAdmin):
     def download(self, obj: Document) -> str:
         url = reverse("letters:document_download", kwargs={"code": obj.code})
         return format_html('<a href="{}">{}…</a>', url, obj.sha256[:16])
+
+
+@admin.register(PostalProof)
+class PostalProofAdmin(ImmutableAdmin):
+    """Proofs of posting go into the bailiff's file: viewable, never changed
+    nor deleted (recorded by the creditor on the claim's page)."""
+
+    list_display = [
+        "receipt_number",
+        "posted_on",
+        "claim",
+        "document",
+        "download",
+        "created_at",
+    ]
+    list_filter = ["creditor"]
+    search_fields = ["receipt_number", "scan_sha256", "claim__reference"]
+    list_select_related = ["claim", "document"]
+    readonly_fields = ["download"]
+    date_hierarchy = "posted_on"
+
+    @admin.display(description="scan (SHA-256)")
+    def download(self, obj: PostalProof) -> str:
+        url = reverse("letters:proof_download", kwargs={"code": obj.code})
+        return format_html('<a href="{}">{}…</a>', url, obj.scan_sha256[:16])
 
 
 @admin.register(OutboundMessage)

@@ -286,14 +286,23 @@ def _invoices(
     return rows
 
 
-def _payments(claim: dict, total: Decimal, due: date, today: date, rng, actor_id):
-    """About one claim in five is paid in full, one in ten in part."""
+def _payments(
+    claim: dict, total: Decimal, due: date, today: date, rng, actor_id, issued: date
+):
+    """About one claim in five is paid in full, one in ten in part.
+
+    A payment in full comes once the last invoice is issued (``issued``): it
+    pays the invoices, and :func:`settle_paid_in_full` adds what the statement
+    asks on that day (interest, fees) so that nothing is left due.
+    """
     roll = rng.random()
     if roll >= 0.30 or due >= today - timedelta(days=2):
         return []
     first_day = due - timedelta(days=5)
     on = first_day + timedelta(days=rng.randrange(max((today - first_day).days, 1)))
     share = Decimal("1") if roll < 0.20 else Decimal(rng.choice(["0.25", "0.4", "0.5"]))
+    if share == 1:
+        on = max(on, issued)
     return [
         {
             "code": _uuid(rng),
@@ -378,7 +387,8 @@ def _build_book(
                 f"Créance ouverte : {len(invoices)} facture(s), {total} EUR",
             )
         ]
-        payments = _payments(claim, total, due, today, rng, actor_id)
+        issued = max(i["issue_date"] for i in invoices)
+        payments = _payments(claim, total, due, today, rng, actor_id, issued)
         stage = Stage.AMICABLE  # what follows is made by the engine's history
         claim["stage_entered_on"] = claim["created_at"].date()
         if engine:  # the engine's days record these through the services
@@ -656,6 +666,9 @@ def seed_demo(
             creditor_ids=creditor_ids, until=today - timedelta(days=ENGINE_DAYS)
         )
         invoice_milestones(creditor_ids=creditor_ids)
+        settle_paid_in_full(
+            creditor_ids=creditor_ids, rng=rng, today=today, actor_id=demo.pk
+        )
         result.days_played = engine_history(
             creditor_ids=creditor_ids, happenings=happenings, today=today, actor=demo
         )
@@ -665,11 +678,91 @@ def seed_demo(
     else:
         history_until(creditor_ids=creditor_ids, until=today)
         invoice_milestones(creditor_ids=creditor_ids)
+    if not engine:
+        settle_paid_in_full(
+            creditor_ids=creditor_ids, rng=rng, today=today, actor_id=demo.pk
+        )
     # What is due after the history: the statement of every open claim.
     seed_refresh_figures(creditor_ids=creditor_ids, today=today)
     result.payments = Payment.objects.filter(creditor_id__in=creditor_ids).count()
     result.events = Event.objects.filter(creditor_id__in=creditor_ids).count()
     return result
+
+
+def settle_paid_in_full(
+    *, creditor_ids: list[int], rng: random.Random, today: date, actor_id: int
+) -> int:
+    """Claims the book closed as paid: nothing is left due on their statement.
+
+    The book's payment in full pays the invoices; a debtor who paid late also
+    owes the interest and fees the statement adds by that day (e.g. BE: loi
+    du 2 août 2002, art. 5 and 6; FR: art. L441-10 II C. com.). Those are paid
+    the same day by a second payment (ledger rows are append-only), so a claim
+    closed as paid is one whose statement says nothing is due. Its stored
+    figures are then the statement's (``claims_refresh_figures``). Run once
+    the history is recorded (a reminder can start the interest). Returns the
+    number of claims that needed the second payment.
+    """
+    from claims.services import claims_refresh_figures
+    from claims.statements import claim_statements
+
+    closed = list(
+        Claim.objects.filter(
+            creditor_id__in=creditor_ids,
+            status=Claim.Status.CLOSED,
+            closed_reason=ClosedReason.PAID,
+        ).select_related("creditor", "debtor")
+    )
+    by_day: dict[date, list[Claim]] = {}
+    for claim in closed:
+        by_day.setdefault(claim.closed_on, []).append(claim)
+    owed: dict[int, tuple[Claim, Decimal]] = {}
+    for day, group in by_day.items():  # one statement batch per closing day
+        statements = claim_statements(claims=group, at=day)
+        owed |= {
+            c.pk: (c, statements[c.pk].total_due)
+            for c in group
+            if c.pk in statements and statements[c.pk].total_due > 0
+        }
+    paid_at = dict(
+        Event.objects.filter(claim_id__in=list(owed), kind=Event.Kind.PAYMENT)
+        .order_by("at")
+        .values_list("claim_id", "at")
+    )
+    payments, events = [], []
+    for pk, (claim, due) in owed.items():
+        payments.append(
+            {
+                "code": _uuid(rng),
+                "creditor_id": claim.creditor_id,
+                "claim_id": pk,
+                "date": claim.closed_on,
+                "amount": due,
+                "currency": "EUR",
+                "method": PaymentMethod.TRANSFER,
+                "reference": claim.structured_reference,
+                "created_by_id": actor_id,
+            }
+        )
+        at = paid_at.get(pk) or datetime.combine(
+            claim.closed_on, time(12), ZoneInfo(claim.creditor.time_zone)
+        )
+        events.append(
+            {
+                "creditor_id": claim.creditor_id,
+                "claim_id": pk,
+                "at": at + timedelta(minutes=1),
+                "kind": Event.Kind.PAYMENT,
+                "actor_label": "démo",
+                "message": f"Paiement de {due} EUR reçu le {claim.closed_on:%d/%m/%Y}"
+                " (intérêts et frais)",
+                "data": {"amount": str(due)},
+            }
+        )
+    insert_rows(Payment, payments)
+    insert_rows(Event, events)
+    claims_refresh_figures(claim_ids=[c.pk for c in closed], at=today)
+    return len(owed)
 
 
 def seed_refresh_figures(*, creditor_ids: list[int], today: date | None) -> int:
