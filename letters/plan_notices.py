@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 
 from claims.execution import Notice
 from claims.law.plans import InstalmentSpec
@@ -34,6 +35,8 @@ from claims.services import claims_refresh_figures
 from claims.statements import amount_to_pay
 from claims.statements import claim_statement
 from letters.context import Parties
+from letters.context import creditor_identity
+from letters.context import name_with_form
 from letters.delivery import _claim_line
 from letters.delivery import debtor_recipients
 from letters.delivery import message_prepare
@@ -104,6 +107,8 @@ def plan_terms(*, plan: PaymentPlan, at: date) -> dict[str, Any]:
 def plan_context(*, plan: PaymentPlan, at: date, language: str) -> dict[str, Any]:
     claim = plan.claim
     parties: Parties = parties_for(claim)
+    with translation.override(language or None):
+        identity = creditor_identity(parties)
     return {
         **plan_terms(plan=plan, at=at),
         "kind": "plan",
@@ -118,6 +123,13 @@ def plan_context(*, plan: PaymentPlan, at: date, language: str) -> dict[str, Any
             country=parties.creditor_country,
             structured_reference=parties.payment_reference,
             claim_reference=parties.claim_reference,
+        ),
+        # The letterhead of every letter (_base.html): the creditor's identity
+        # block, in the debtor's language.
+        "identity": identity,
+        "creditor_display": name_with_form(
+            parties.creditor_legal_name or parties.creditor_name,
+            parties.creditor_legal_form,
         ),
     }
 

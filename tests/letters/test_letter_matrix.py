@@ -303,7 +303,10 @@ def test_every_message_is_complete_in_the_debtor_language(
             free = gettext("Ce premier rappel est gratuit.")
             start = date_format(AT + dt.timedelta(days=1), "j F Y")
         legal_rate = rate_table().period(BE_LEGAL, out["deadline"]).rate
+        # The legal rate, a figure written the debtor's way: "4,5 %" (fr, nl),
+        # "4.5%" (en), as claims.l10n.format_rate writes it.
         rate_text = f"{legal_rate.normalize():f}"
+        rate_text = f"{rate_text}%" if language == "en" else f"{rate_text} %"
         if language != "en":
             rate_text = rate_text.replace(".", ",")
         for name, text in documents.items():
@@ -312,7 +315,7 @@ def test_every_message_is_complete_in_the_debtor_language(
             assert "C-2026-0042-1" in text, name
             assert "ART-100 x 200" in text, name
             assert start in text, name  # the day after the e-mail
-            assert f"{rate_text} %" in text, name  # the legal rate, a figure
+            assert rate_text in text, name
             assert "0403.170.701" in text, name
         # No penalty clause in the terms: no indemnity announced.
         assert out["line"].letter["xix"]["indemnity"] == 0

@@ -141,6 +141,11 @@ def test_every_page_says_page_x_of_y_and_the_total_block_is_never_split(n_invoic
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):
         assert f"Boulangerie Dumont — page {number} / {len(pages)}" in page
-    with_total = [p for p in pages if "Total à payer" in p]
+    # The notice's total row is the amount to pay by the deadline, interest to
+    # that day included (one statement, `claims.statements.amount_to_pay`).
+    total_row = "À payer au plus tard le"
+    with_total = [p for p in pages if total_row in p]
     assert len(with_total) == 1
-    assert "Principal" in with_total[0].split("Total à payer")[0]
+    block = with_total[0].split(total_row)[0]
+    assert "Principal" in block
+    assert "Solde au 2 mars 2026" in block
