@@ -75,6 +75,7 @@ class Sent:
     deadlines: list[date] = field(default_factory=list)
     qr_amounts: list[Decimal] = field(default_factory=list)
     email_amounts: list[Decimal] = field(default_factory=list)
+    email_today: list[Decimal] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
 
 
@@ -266,7 +267,8 @@ def _capture(day: date, rec: Record, spies: _Spies, seen: dict[str, set]) -> Non
         for line in spec.claims:
             share = rec.share(day, line.reference, claims[line.reference].debtor_id)
             share.deadlines.append(spec.deadline)
-            share.email_amounts.append(line.statement.total_due)
+            share.email_amounts.append(line.amount_to_pay)
+            share.email_today.append(line.statement.total_due)
     done = Action.objects.filter(state=Action.State.DONE).exclude(
         pk__in=seen["actions"]
     )
@@ -503,21 +505,32 @@ def test_a_claim_at_the_formal_notice_stage_has_one_in_its_history(simulation):
 
 
 def test_one_amount_on_the_list_the_statement_the_portal_and_the_qr_code(simulation):
-    """The list, the statement and the portal show one amount; the letter, its
-    e-mail and its QR code demand the statement of the invoices already due
-    (invoice by invoice) — the same figure whenever every invoice is due."""
+    """The list, the statement and the portal show one amount; the e-mail's
+    statement of the day is the statement of the invoices already due (invoice
+    by invoice) — the same figure whenever every invoice is due; the amount to
+    pay by the deadline (interest to that day included, issue 14) is one figure
+    in the e-mail and its QR code."""
     bad = []
     for (day, ref), seen in sorted(simulation.amounts.items()):
         share = simulation.sent[(day, ref)]
         figures = dict(seen)
-        letter = {"demanded": figures.pop("demanded")}
+        today = {"demanded": figures.pop("demanded")}
+        if share.email_today:
+            today["email today"] = share.email_today[-1]
+        by_deadline = {}
         if share.qr_amounts:
-            letter["qr"] = share.qr_amounts[-1]
+            by_deadline["qr"] = share.qr_amounts[-1]
         if share.email_amounts:
-            letter["email"] = share.email_amounts[-1]
-        if len(set(figures.values())) > 1 or len(set(letter.values())) > 1:
-            both = {**figures, **letter}
-            bad.append((day, ref, {k: str(v) for k, v in both.items()}))
+            by_deadline["email to pay"] = share.email_amounts[-1]
+        late = [
+            (a, b)
+            for a in by_deadline.values()
+            for b in today.values()
+            if isinstance(a, Decimal) and isinstance(b, Decimal) and a < b
+        ]  # interest to the deadline only adds
+        if late or any(len(set(g.values())) > 1 for g in (figures, today, by_deadline)):
+            every = {**figures, **today, **by_deadline}
+            bad.append((day, ref, {k: str(v) for k, v in every.items()}))
     assert simulation.amounts
     assert not bad, _show(bad)
 
