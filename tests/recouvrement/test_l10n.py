@@ -19,6 +19,7 @@ from claims.l10n import format_rate
 from claims.l10n import parse_amount
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # French groups thousands with a narrow no-break space
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +32,10 @@ def _french():
 @pytest.mark.parametrize(
     ("value", "lang", "shown"),
     [
-        (D("1234.56"), "fr", f"1{NBSP}234,56{NBSP}€"),
+        (D("1234.56"), "fr", f"1{NNBSP}234,56{NBSP}€"),
         (D("1234.56"), "nl", f"€{NBSP}1.234,56"),
         (D("1234.56"), "en", "€1,234.56"),
-        (D("1234567.5"), "fr", f"1{NBSP}234{NBSP}567,50{NBSP}€"),
+        (D("1234567.5"), "fr", f"1{NNBSP}234{NNBSP}567,50{NBSP}€"),
         (D("1234567.5"), "nl", f"€{NBSP}1.234.567,50"),
         (D("1234567.5"), "en", "€1,234,567.50"),
         (D("-40"), "fr", f"-40,00{NBSP}€"),
@@ -42,7 +43,7 @@ def _french():
         (D("-40"), "en", "-€40.00"),
         (D("0.005"), "fr", f"0,01{NBSP}€"),  # half up, to the cent
         # The value that once showed as "1234.56000000000 EUR".
-        (D("1234.56000000000"), "fr", f"1{NBSP}234,56{NBSP}€"),
+        (D("1234.56000000000"), "fr", f"1{NNBSP}234,56{NBSP}€"),
         (D("999.999"), "en", "€1,000.00"),
     ],
 )
