@@ -122,6 +122,10 @@ class Walk:
         assert page.evaluate(DUPLICATE_IDS) == [], name
         # Nothing wider than the screen (tables scroll inside their box).
         assert page.evaluate(TOO_WIDE) == [], name
+        # A phone's layout viewport widens to fit what overflows: the page
+        # itself must stay as wide as the screen.
+        width = WIDTHS[self.width][0]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
         if words and self.lang != "fr":
             text = " ".join(page.locator(CHECKED).all_inner_texts())
             found = [w for w in FRENCH_MARKERS if w in text]

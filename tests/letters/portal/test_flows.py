@@ -280,7 +280,7 @@ def test_language_switcher_and_privacy_notice_name_the_creditor(portal, claim):
 
 def test_the_payment_block_has_the_qr_for_the_exact_amount(portal, claim):
     page = portal.get(f"/p/c/{claim.code}/").text
-    assert "BE68539007547034" in page
+    assert "BE68 5390 0754 7034" in page  # grouped by four, as on the letters
     assert "+++090/9337/55493+++" in page
     assert "<svg" in page
     assert Claim.objects.get(pk=claim.pk).stage == "amicable"
