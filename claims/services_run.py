@@ -1060,6 +1060,64 @@ def _step_gap(done: Any, following: Any) -> timedelta:
     return gap
 
 
+def claim_send_days(
+    claim: Claim, actions: list[Action], today: date
+) -> list[tuple[Action, date]]:
+    """The day the tick will really send each planned step of ``claim``, if
+    nothing changes meanwhile (no payment, dispute or pause).
+
+    The engine's own rules played step by step: one step per claim and day,
+    the waiting rules of ``_hold_until`` (a hold moves the step's date) (the deadline printed in the previous
+    message, weekends and public holidays, the pace since the last contact,
+    the Belgian consumer's waiting period), and a step sent late pushing the
+    later ones as ``_shift_following`` does. The claim page's "next step" and
+    its list of planned steps both read it; the dashboard's forecast plays
+    the same rules for the whole book.
+    """
+    from copy import copy
+
+    creditor = claim.creditor
+    sim = copy(claim)
+    planned = sorted(
+        (a for a in actions if a.state == Action.State.PLANNED),
+        key=lambda a: (a.due_on, a.step.position),
+    )
+    due = {a.pk: a.due_on for a in planned}
+    out: list[tuple[Action, date]] = []
+    previous: date | None = None
+    for a in planned:
+        day = max(today, due[a.pk])
+        if previous is not None and day <= previous:
+            # Held while the previous step is pending: due the day after.
+            day = due[a.pk] = previous + timedelta(days=1)
+        for _i in range(20):
+            held = _hold_until(
+                a,
+                sim,
+                False,
+                day,
+                False,
+                creditor.country,
+                creditor.emails_on_non_working_days,
+            )
+            if held is None or held[0] <= day:
+                break
+            day = due[a.pk] = held[0]  # a hold moves the step's date
+        out.append((a, day))
+        previous = day
+        if a.step.kind != "escalate":
+            sim.last_contact_on = day
+            sim.reply_by = step_deadline(a.step, sim, day)
+        if a.step.kind == "first_reminder" and sim.first_reminder_sent_on is None:
+            sim.first_reminder_sent_on = day
+            sim.first_reminder_channel = a.step.channel
+        if day > due[a.pk]:
+            for f in planned:
+                if f.step.position > a.step.position:
+                    due[f.pk] = max(due[f.pk], day + _step_gap(a.step, f.step))
+    return out
+
+
 def collection_run_sync(
     *, now: datetime, creditor_id: int | None = None, dry_run: bool = False
 ) -> tuple[TickPlan, list[DeliverOutcome]]:

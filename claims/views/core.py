@@ -30,6 +30,7 @@ from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
 from claims.models import Stage
+from claims.services_run import claim_send_days
 from claims.stages import HOLDING
 from claims.stages import hold_reason
 from claims.statements import claim_statement
@@ -188,17 +189,16 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         .order_by("due_on")
     )
     listed_actions = [a for a in actions if a.state != Action.State.UNCERTAIN]
+    # One projection for the card and the list: when each step really leaves.
+    send_days = {a.pk: day for a, day in claim_send_days(claim, listed_actions, today)}
+    nxt = _next_step(listed_actions)
     context = {
         "membership": membership,
         "claim": claim,
         "today": today,
         "statement": statement,
-        "next_step": _next_step(listed_actions),
-        "next_send_day": (
-            _send_day(_next_step(listed_actions), claim, today)
-            if _next_step(listed_actions) is not None
-            else None
-        ),
+        "next_step": nxt,
+        "next_send_day": send_days[nxt.pk] if nxt is not None else None,
         "claim_actions": claim_actions(claim, listed_actions, membership),
         # The "rate not published yet" notice is for the staff who keep the
         # rate tables; the owner sees the interest line marked provisional.
@@ -211,7 +211,7 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "invoices": invoices,
         "payments": payments,
         "events": claim.events.order_by("-at")[:100],
-        "actions": listed_actions,
+        "actions": [(a, send_days.get(a.pk)) for a in listed_actions],
         "uncertain": [a for a in actions if a.state == Action.State.UNCERTAIN],
         "held_reason": hold_reason(claim.stage),
         "plan": _active_plan(claim, today),
@@ -221,31 +221,6 @@ def claim_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         ),
     }
     return render(request, "claims/claim_detail.html", context)
-
-
-def _send_day(action: Action, claim: Claim, today: date) -> date:
-    """The day the tick will really send ``action``: its planned date, then
-    the delivery's own waiting rules (weekends and public holidays, the
-    deadline printed in the last message, the pace since the last contact,
-    the Belgian consumer's waiting period), as the dashboard's forecast."""
-    from claims.services_run import _hold_until
-
-    creditor = claim.creditor
-    day = max(today, action.due_on)
-    for _i in range(10):
-        held = _hold_until(
-            action,
-            claim,
-            False,
-            day,
-            False,
-            creditor.country,
-            creditor.emails_on_non_working_days,
-        )
-        if held is None or held[0] <= day:
-            return day
-        day = held[0]
-    return day
 
 
 def _next_step(actions: list[Action]) -> Action | None:

@@ -195,3 +195,47 @@ def test_the_claim_page_announces_the_day_the_forecast_sends(busy_book, client):
             assert response.context["next_send_day"] == first[claim.pk], claim
             checked += 1
     assert checked >= 2
+
+
+def test_the_claim_page_lists_each_planned_step_on_the_day_the_ticks_send_it(
+    busy_book, client, deliverer
+):
+    """One rule: every planned step of the claim page's list is shown on the
+    day the ticks really send it (not the scenario's planned date, which a
+    deadline, a weekend or the pace may push), and the list agrees with the
+    "next step" card. Played by the real ticks for 75 days, nothing paid."""
+    import time_machine
+    from django.core.management import call_command
+
+    owner = f.MembershipFactory(creditor=busy_book, role="owner").user
+    client.force_login(owner)
+    shown: dict[int, date] = {}
+    with time_machine.travel(at(TODAY), tick=False):
+        for claim in Claim.objects.filter(creditor=busy_book, stage="amicable"):
+            response = client.get(claim.get_absolute_url())
+            listed = [(a, day) for a, day in response.context["actions"] if day]
+            if not listed:
+                continue
+            days = [day for _a, day in listed]
+            assert days == sorted(days), claim
+            assert days[0] >= TODAY, claim
+            assert len(set(days)) == len(days), "one step per claim and day"
+            assert response.context["next_send_day"] == min(days), claim
+            assert b'data-testid="planned-day"' in response.content
+            shown.update({a.pk: day for a, day in listed})
+    assert len(shown) >= 6
+    sent: dict[int, date] = {}
+    for i in range(76):
+        day = TODAY + timedelta(days=i)
+        call_command("collect", "--at", day.isoformat())
+        for pk in Action.objects.filter(
+            pk__in=shown, state=Action.State.DONE
+        ).values_list("pk", flat=True):
+            sent.setdefault(pk, day)
+    assert sent, "the ticks sent some of the listed steps"
+    # Every listed step the ticks sent went on the day shown, and none of the
+    # steps shown within the period is still waiting.
+    assert {pk: shown[pk] for pk in sent} == sent
+    last = TODAY + timedelta(days=75)
+    unsent = {pk: d for pk, d in shown.items() if pk not in sent and d <= last}
+    assert not unsent
