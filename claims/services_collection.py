@@ -47,6 +47,7 @@ from claims.stages import can_transition
 from claims.stages import check_transition
 from claims.stages import hold_reason
 from claims.stages import step_contradiction
+from claims.timeline import Said
 from claims.timeline import said
 from claims.webhooks import webhook_emit
 from claims.webhooks import webhook_emit_events
@@ -88,7 +89,7 @@ def claim_transition(
     illegal or the claim changed meanwhile.
     """
     check_transition(expected_stage, to)
-    reason = str(reason)
+    reason = reason if isinstance(reason, Said) else str(reason)
     today = today or timezone.localdate()
     fields: dict[str, Any] = {
         "stage": to,
@@ -270,7 +271,7 @@ def claims_stage_set(
             groups[(before, after)].append((pk, creditor_id))
     moved: list[int] = []
     events = []
-    reason = str(reason)
+    reason = reason if isinstance(reason, Said) else str(reason)
     for (before, after), rows in groups.items():
         ids = [pk for pk, _c in rows]
         fields: dict[str, Any] = {
@@ -688,12 +689,12 @@ def claim_after_reversal(
         claim=claim,
         kind=Event.Kind.STAGE,
         actor=actor,
-        message=_("Étape : %(b)s → %(a)s. %(r)s")
-        % {
-            "b": Stage.CLOSED.label,
-            "a": Stage(back_to).label,
-            "r": _("Créance rouverte : une écriture a été annulée"),
-        },
+        message=said(
+            gettext_noop("Étape : %(b)s → %(a)s. %(r)s"),
+            b=Stage.CLOSED.label,
+            a=Stage(back_to).label,
+            r=said(gettext_noop("Créance rouverte : une écriture a été annulée")),
+        ),
         data={"before": Stage.CLOSED, "after": back_to, "reason": "reversal"},
     )
     claims_plan(claim_ids=[claim.pk])

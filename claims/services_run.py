@@ -951,7 +951,7 @@ def _apply_done(
                 claim_id=claim.pk,
                 to=after,
                 actor=actor,
-                reason=_("%s envoyée") % a.step.get_kind_display(),
+                reason=said(gettext_noop("%(s)s envoyée"), s=choice(a.step, "kind")),
                 expected_stage=claim.stage,
                 today=today,
                 replan="skip",

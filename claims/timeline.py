@@ -37,6 +37,7 @@ from claims.l10n import format_number
 ACTOR_LABELS = {
     "système": translation.gettext_noop("système"),
     "débiteur": translation.gettext_noop("débiteur"),
+    "démo": translation.gettext_noop("démo"),
 }
 
 
@@ -148,7 +149,8 @@ def event_text(event: Any) -> str:
 
 
 def actor_text(label: str) -> str:
-    """« système » and « débiteur » in the reader's language; a user name as is."""
+    """« système », « débiteur » and « démo » in the reader's language; a user
+    name as is."""
     source = ACTOR_LABELS.get(label)
     return gettext(source) if source else label
 

@@ -329,8 +329,11 @@ def _journal(
                     claim_id=claim.pk,
                     kind=Event.Kind.EMAIL,
                     actor_label="système",
-                    message=f"E-mail envoyé à {', '.join(out.spec.to)} : "
-                    f"{out.email.subject}"[:500],
+                    message=said(
+                        gettext_noop("E-mail envoyé à %(to)s : %(s)s"),
+                        to=", ".join(out.spec.to),
+                        s=out.email.subject[:300],
+                    ),
                     data={
                         "message": str(record.code),
                         "message_id": record.message_id,
@@ -367,14 +370,17 @@ def _journal(
                 else OutboundMessage.Status.FAILED
             )
             failed[(status, str(exc)[:2000])].append(record.pk)
-            label = OutboundMessage.Status(status).label
             events += [
                 Event(
                     creditor_id=claim.creditor_id,
                     claim_id=claim.pk,
                     kind=Event.Kind.EMAIL,
                     actor_label="système",
-                    message=f"E-mail en échec ({label}) : {exc}"[:500],
+                    message=said(
+                        gettext_noop("E-mail en échec (%(st)s) : %(e)s"),
+                        st=OutboundMessage.Status(status).label,
+                        e=str(exc)[:300],
+                    ),
                     data={"message": str(record.code), "status": status},
                 )
                 for claim in out.claims
@@ -524,7 +530,11 @@ def _delivery_documents(
                 kind=DOCUMENT_KIND_FOR_STEP.get(kind, Document.Kind.REMINDER),
                 content=pdf,
                 filename=filename,
-                title=f"{step.get_kind_display()} {claim.reference}",
+                title=said(
+                    gettext_noop("%(k)s %(r)s"),
+                    k=choice(step, "kind"),
+                    r=claim.reference,
+                ),
                 language=lang,
                 channel=step.channel,
                 action_id=action.pk,

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from claims.execution import Notice
 from claims.law.plans import InstalmentSpec
@@ -34,6 +35,7 @@ from claims.models import PaymentPlan
 from claims.services import claims_refresh_figures
 from claims.statements import amount_to_pay
 from claims.statements import claim_statement
+from claims.timeline import said
 from letters.context import Parties
 from letters.context import creditor_identity
 from letters.context import name_with_form
@@ -162,8 +164,13 @@ def plan_document_archive(*, plan: PaymentPlan, at: date) -> Document:
         kind=Document.Kind.PLAN,
         content=plan_pdf(plan=plan, at=at, language=lang),
         filename=f"plan-{claim.reference}-{short}.pdf",
-        title=f"Plan d'apurement {claim.reference} ({short})"
-        + (" — accepté en ligne" if plan.accepted_at else ""),
+        title=said(
+            gettext_noop("Plan d'apurement %(r)s (%(s)s) — accepté en ligne")
+            if plan.accepted_at
+            else gettext_noop("Plan d'apurement %(r)s (%(s)s)"),
+            r=claim.reference,
+            s=short,
+        ),
         language=lang,
         sent=True,
     )

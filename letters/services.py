@@ -19,9 +19,11 @@ from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Event
+from claims.models import ScenarioStep
 from claims.services import event_record
 from claims.statements import claim_statement
 from claims.statements import message_statement
+from claims.timeline import Said
 from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.context import Parties
@@ -185,7 +187,7 @@ def document_archive(
     kind: str,
     content: bytes,
     filename: str,
-    title: str = "",
+    title: str | Said = "",
     language: str = "fr",
     channel: str = "",
     recipients: list[str] | None = None,
@@ -225,7 +227,11 @@ def document_archive(
             claim=claim,
             kind=Event.Kind.DOCUMENT,
             actor=created_by,
-            message=said(gettext_noop("Document archivé : %s"), doc.title),
+            # A title written with ``said`` is read in the reader's language.
+            message=said(
+                gettext_noop("Document archivé : %s"),
+                title if isinstance(title, Said) else doc.title,
+            ),
             data=_doc_data(doc),
         )
     return doc
@@ -279,7 +285,12 @@ def letter_issue(
         else Document.Kind.REMINDER,
         content=pdf,
         filename=f"{kind}-{claim.reference}-{at.isoformat()}.pdf",
-        title=f"{kind} {claim.reference} {at.isoformat()}",
+        title=said(
+            gettext_noop("%(k)s %(r)s du %(d)s"),
+            k=dict(ScenarioStep.Kind.choices).get(kind, kind),
+            r=claim.reference,
+            d=at,
+        ),
         language=lang,
         channel=channel,
         created_by=actor,
@@ -327,7 +338,12 @@ def bailiff_file_build(
         kind=Document.Kind.BAILIFF_FILE,
         content=content,
         filename=f"dossier-{claim.reference}-{today.isoformat()}.zip",
-        title=f"Dossier huissier {claim.reference} {today.isoformat()}{to}"[:200],
+        title=said(
+            gettext_noop("Dossier huissier %(r)s du %(d)s%(to)s"),
+            r=claim.reference,
+            d=today,
+            to=to,
+        ),
         language=lang,
         channel="handoff",
         recipients=[recipient.email]
@@ -386,8 +402,11 @@ def postal_proof_record(
         claim=document.claim,
         kind=Event.Kind.DOCUMENT,
         actor=actor,
-        message=_("Preuve de dépôt recommandé %(n)s du %(d)s enregistrée")
-        % {"n": proof.receipt_number, "d": posted_on.strftime("%d/%m/%Y")},
+        message=said(
+            gettext_noop("Preuve de dépôt recommandé %(n)s du %(d)s enregistrée"),
+            n=proof.receipt_number,
+            d=posted_on,
+        ),
         data={"postal_proof": str(proof.code), "sha256": proof.scan_sha256},
     )
     return proof

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db import transaction
+from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 
 from claims.models import Claim
 from claims.models import ClosedReason
@@ -39,6 +41,9 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Role
 from claims.models import Stage
+from claims.timeline import Said
+from claims.timeline import amount as money
+from claims.timeline import said
 from claims.validators import ogm_from_number
 
 from . import identifiers as ids
@@ -318,15 +323,20 @@ def _payments(
     ]
 
 
-def _event(claim: dict, at: datetime, kind: str, message: str, data=None) -> dict:
+def _said_fields(message: Said, data: dict) -> dict:
+    return {"message": str(message)[:500], "data": {**data, **message.stored()}}
+
+
+def _event(claim: dict, at: datetime, kind: str, message: Said, data=None) -> dict:
+    """An event row; its sentence stored as a message id plus parameters, as
+    ``Event`` does for ``said`` (read in the reader's language)."""
     return {
         "creditor_id": claim["creditor_id"],
         "claim_code": claim["code"],
         "at": at,
         "kind": kind,
         "actor_label": "démo",
-        "message": message,
-        "data": data or {},
+        **_said_fields(message, data or {}),
     }
 
 
@@ -384,7 +394,11 @@ def _build_book(
                 claim,
                 claim["created_at"],
                 Event.Kind.CREATED,
-                f"Créance ouverte : {len(invoices)} facture(s), {total} EUR",
+                said(
+                    gettext_noop("Créance ouverte : %(n)s facture(s), %(a)s"),
+                    n=len(invoices),
+                    a=money(total, "EUR"),
+                ),
             )
         ]
         issued = max(i["issue_date"] for i in invoices)
@@ -406,7 +420,11 @@ def _build_book(
             ]
             payments = [pay for pay in payments if pay["date"] < engine_from]
         for pay in payments:
-            message = f"Paiement de {pay['amount']} EUR reçu le {pay['date']:%d/%m/%Y}"
+            message = said(
+                gettext_noop("Paiement de %(a)s reçu le %(d)s"),
+                a=money(pay["amount"], "EUR"),
+                d=pay["date"],
+            )
             at = _moment(pay["date"], rng, tz)
             events.append(
                 _event(
@@ -446,7 +464,11 @@ def _build_book(
                 claim["stage_entered_on"] = on
                 if stage == Stage.PAUSED:
                     claim["paused_until"] = until
-                message = f"Étape : {Stage(stage).label}"
+                message = said(
+                    gettext_noop("Étape : %(b)s → %(a)s"),
+                    b=Stage.AMICABLE.label,
+                    a=Stage(stage).label,
+                )
                 data = {"before": Stage.AMICABLE, "after": stage}
                 events.append(
                     _event(claim, _moment(on, rng, tz), Event.Kind.STAGE, message, data)
@@ -754,9 +776,15 @@ def settle_paid_in_full(
                 "at": at + timedelta(minutes=1),
                 "kind": Event.Kind.PAYMENT,
                 "actor_label": "démo",
-                "message": f"Paiement de {due} EUR reçu le {claim.closed_on:%d/%m/%Y}"
-                " (intérêts et frais)",
-                "data": {"amount": str(due)},
+                **_said_fields(
+                    said(
+                        gettext_noop("Paiement de %(a)s reçu le %(d)s (%(r)s)"),
+                        a=money(due, "EUR"),
+                        d=claim.closed_on,
+                        r=pgettext_lazy("payment", "intérêts et frais"),
+                    ),
+                    {"amount": str(due)},
+                ),
             }
         )
     insert_rows(Payment, payments)

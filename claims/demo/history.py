@@ -42,6 +42,7 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Max
 from django.db.models import Min
+from django.utils.translation import gettext_noop
 
 from claims import execution
 from claims.execution import Delivery
@@ -49,6 +50,9 @@ from claims.execution import DeliveryResult
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
+from claims.models import Stage
+from claims.timeline import choice
+from claims.timeline import said
 
 RECENT_DAYS = 2  # messages of the last days are real e-mails and PDFs
 ENGINE_DAYS = 14  # days the engine plays; older steps are recorded set-based
@@ -398,7 +402,11 @@ def history_until(*, creditor_ids: list[int], until: date) -> None:
                 at=a.done_at,
                 kind=Event.Kind.ACTION_DONE,
                 actor_label="système",
-                message=f"{step.get_kind_display()} envoyé ({step.get_channel_display()})",
+                message=said(
+                    gettext_noop("%(s)s envoyé (%(c)s)"),
+                    s=choice(step, "kind"),
+                    c=choice(step, "channel"),
+                ),
                 data={
                     "action": str(a.code),
                     "template": step.template,
@@ -427,7 +435,12 @@ def history_until(*, creditor_ids: list[int], until: date) -> None:
                     at=a.done_at,
                     kind=Event.Kind.STAGE,
                     actor_label="système",
-                    message="Étape : Relances amiables → Mise en demeure",
+                    message=said(
+                        gettext_noop("Étape : %(b)s → %(a)s. %(r)s"),
+                        b=Stage.AMICABLE.label,
+                        a=Stage.FORMAL_NOTICE.label,
+                        r=said(gettext_noop("%(s)s envoyée"), s=choice(step, "kind")),
+                    ),
                     data={"before": "amicable", "after": "formal_notice"},
                 )
             )

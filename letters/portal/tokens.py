@@ -154,7 +154,11 @@ def portal_links_for_many(
             claim=t.claim,
             kind=Event.Kind.PORTAL,
             actor_label="système",
-            message=f"Accès portail émis (code {t.short_code}), valable {days} jours",
+            message=said(
+                gettext_noop("Accès portail émis (code %(c)s), valable %(n)s jours"),
+                c=t.short_code,
+                n=days,
+            ),
             data={"short_code": t.short_code, "expires_at": t.expires_at.isoformat()},
         )
         for t in tokens

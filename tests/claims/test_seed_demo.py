@@ -170,6 +170,24 @@ class TestTheBook:
             assert plan.accepted_on < TODAY
             assert claim.events.filter(kind="plan").exists()
 
+    def test_the_timeline_reads_in_the_reader_s_language(self, book):
+        """Every entry the demo writes is a message id plus parameters, so a
+        Dutch or English reader sees none of it in French."""
+        from django.utils import translation
+
+        from claims.models import Event
+
+        events = list(Event.objects.all())
+        assert len(events) > 300
+        bare = [e.message for e in events if not e.data.get("t")]
+        assert not bare, bare[:5]
+        french = ("envoyé", "Étape", "reçu", "Relances", "Mise en demeure")
+        for lang in ("nl", "en"):
+            with translation.override(lang):
+                texts = {e.text for e in events}
+            leaked = [t for t in texts if any(w in t for w in french)]
+            assert not leaked, (lang, leaked[:5])
+
     def test_the_history_is_dated_in_the_past(self, book):
         done = Action.objects.filter(state="done")
         assert done.exists()
