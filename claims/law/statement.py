@@ -49,6 +49,9 @@ _ONE_DAY = timedelta(days=1)
 # A rate period of the claim's schedule: first and last day as ordinals, the
 # same days as dates, rate (percent a year), rule, fallback flag.
 _Rate = tuple[int, int, date, date, Decimal, str, bool]
+# Day counts as Decimals, made once: ``x * days`` converts the int every time
+# (the same exact value; longer spans are converted on the spot).
+_DAYS = tuple(Decimal(n) for n in range(367))
 
 
 @dataclass(frozen=True)
@@ -309,9 +312,12 @@ class _State:
                     else:
                         hi, days = until, until_ord - lo_ord + 1
                     # = line_interest(), inlined: this is the engine's hot loop
-                    amount = (base * rate * days / _YEAR_PCT).quantize(
-                        CENT, ROUND_HALF_UP
-                    )
+                    amount = (
+                        base
+                        * rate
+                        * (_DAYS[days] if 0 <= days < 367 else days)
+                        / _YEAR_PCT
+                    ).quantize(CENT, ROUND_HALF_UP)
                     interest += amount
                     append(
                         InterestPeriod(
