@@ -535,7 +535,16 @@ class _State:
     # -- result ---------------------------------------------------------
     def _build(self) -> Statement:
         fx = self.facts
-        principal = sum((i.facts.amount for i in self.invs), ZERO) - sum(
+        # One pass, each total added from ZERO in invoice order (as sum() did).
+        invoiced = interest = interest_due = costs = costs_due = principal_due = ZERO
+        for i in self.invs:
+            invoiced += i.facts.amount
+            interest += i.interest
+            interest_due += i.interest - i.interest_paid
+            costs += i.costs
+            costs_due += i.costs - i.costs_paid
+            principal_due += i.principal
+        principal = invoiced - sum(
             (
                 i.amount
                 for i in fx.invoices
@@ -543,14 +552,9 @@ class _State:
             ),
             ZERO,
         )
-        interest = sum((i.interest for i in self.invs), ZERO)
-        interest_due = sum((i.interest - i.interest_paid for i in self.invs), ZERO)
-        costs = sum((i.costs for i in self.invs), ZERO)
-        costs_due = sum((i.costs - i.costs_paid for i in self.invs), ZERO)
         waived_interest, waived_costs = self._waivers(interest_due, costs_due)
         interest_due -= waived_interest
         costs_due -= waived_costs
-        principal_due = sum((i.principal for i in self.invs), ZERO)
         self._warn(principal, interest, costs)
         presc = self._prescription()
         return Statement(
