@@ -11,13 +11,15 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_noop
 
 from claims.l10n import format_rate
 
 from . import rates as r
 from .calendar import claimable_from
 from .fees import round_cent
+from .types import translated
 
 DAYS_IN_YEAR = Decimal("365")
 HUNDRED = Decimal("100")
@@ -95,57 +97,89 @@ def rate_periods(
                 start,
                 end,
                 contract_rate,
-                _("Taux contractuel (loi du 2 août 2002, art. 5)"),
+                translated(get_language(), _BE_B2B_CONTRACT),
             )
         ]
     if country == "BE":
         if contract_rate is None:
             return r.split_by_period(r.BE_LEGAL, start, end, table)
+        lang = get_language()
         return [
-            _capped(p, contract_rate)
+            _capped(p, contract_rate, lang)
             for p in r.split_by_period(r.BE_COMMERCIAL, start, end, table)
         ]
     if debtor_kind == "business":
         if contract_rate is None:
             return r.split_by_period(r.FR_B2B, start, end, table)
+        lang = get_language()
         return [
-            _floored(p, contract_rate)
+            _floored(p, contract_rate, lang)
             for p in r.split_by_period(r.FR_LEGAL_OTHER, start, end, table)
         ]
     if contract_rate is not None:
         return [
             r.RatePeriod(
-                start, end, contract_rate, _("Taux contractuel (art. 1231-5 C. civ.)")
+                start, end, contract_rate, translated(get_language(), _FR_B2C_CONTRACT)
             )
         ]
     return r.split_by_period(r.FR_LEGAL_OTHER, start, end, table)
 
 
-def _capped(cap: r.RatePeriod, contract_rate: Decimal) -> r.RatePeriod:
-    if contract_rate <= cap.rate:
-        return r.RatePeriod(
-            cap.start,
-            cap.end,
-            contract_rate,
-            _("Taux contractuel (≤ plafond art. XIX.4 CDE)"),
-        )
-    rule = _("Taux contractuel %(t)s plafonné (art. XIX.4 CDE) — %(r)s") % {
-        "t": format_rate(contract_rate),
-        "r": cap.rule,
-    }
-    return r.RatePeriod(cap.start, cap.end, cap.rate, rule, cap.is_fallback)
+_BE_B2B_CONTRACT = gettext_noop("Taux contractuel (loi du 2 août 2002, art. 5)")
+_FR_B2C_CONTRACT = gettext_noop("Taux contractuel (art. 1231-5 C. civ.)")
+_CAPPED_BELOW = gettext_noop("Taux contractuel (≤ plafond art. XIX.4 CDE)")
+_CAPPED_ABOVE = gettext_noop("Taux contractuel %(t)s plafonné (art. XIX.4 CDE) — %(r)s")
+_FLOORED_ABOVE = gettext_noop("Taux contractuel (≥ 3 × taux légal, art. L441-10 II)")
+_FLOORED_BELOW = gettext_noop(
+    "Taux contractuel %(t)s relevé à 3 × taux légal (art. L441-10 II) — %(r)s"
+)
+# (rule, language, contract rate, period rate and rule, fallback) → the line's
+# rate, rule and fallback flag: the same few combinations recur in every
+# statement. Keys hold the rates as text: 12 and 12.0 are equal Decimals
+# that print differently.
+_Adjusted = tuple[Decimal, str, bool]
+_ADJUSTED: dict[tuple[str, str | None, str, str, str, bool], _Adjusted] = {}
 
 
-def _floored(legal: r.RatePeriod, contract_rate: Decimal) -> r.RatePeriod:
-    floor = legal.rate * r.FR_FLOOR_FACTOR
-    if contract_rate >= floor:
-        return r.RatePeriod(
-            legal.start,
-            legal.end,
-            contract_rate,
-            _("Taux contractuel (≥ 3 × taux légal, art. L441-10 II)"),
-        )
-    rule = _(
-        "Taux contractuel %(t)s relevé à 3 × taux légal (art. L441-10 II) — %(r)s"
-    ) % {"t": format_rate(contract_rate), "r": legal.rule}
-    return r.RatePeriod(legal.start, legal.end, floor, rule, legal.is_fallback)
+def _capped(
+    cap: r.RatePeriod, contract_rate: Decimal, lang: str | None
+) -> r.RatePeriod:
+    key = ("cap", lang, str(contract_rate), str(cap.rate), cap.rule, cap.is_fallback)
+    found = _ADJUSTED.get(key)
+    if found is None:
+        if contract_rate <= cap.rate:
+            found = (contract_rate, translated(lang, _CAPPED_BELOW), False)
+        else:
+            rule = translated(lang, _CAPPED_ABOVE) % {
+                "t": format_rate(contract_rate),
+                "r": cap.rule,
+            }
+            found = (cap.rate, rule, cap.is_fallback)
+        _ADJUSTED[key] = found
+    return r.RatePeriod(cap.start, cap.end, *found)
+
+
+def _floored(
+    legal: r.RatePeriod, contract_rate: Decimal, lang: str | None
+) -> r.RatePeriod:
+    key = (
+        "floor",
+        lang,
+        str(contract_rate),
+        str(legal.rate),
+        legal.rule,
+        legal.is_fallback,
+    )
+    found = _ADJUSTED.get(key)
+    if found is None:
+        floor = legal.rate * r.FR_FLOOR_FACTOR
+        if contract_rate >= floor:
+            found = (contract_rate, translated(lang, _FLOORED_ABOVE), False)
+        else:
+            rule = translated(lang, _FLOORED_BELOW) % {
+                "t": format_rate(contract_rate),
+                "r": legal.rule,
+            }
+            found = (floor, rule, legal.is_fallback)
+        _ADJUSTED[key] = found
+    return r.RatePeriod(legal.start, legal.end, *found)

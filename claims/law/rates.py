@@ -23,6 +23,8 @@ from django.utils.translation import gettext_noop
 from claims.l10n import format_date
 from claims.l10n import format_rate
 
+from .types import _quick_init
+
 BE_COMMERCIAL = "be_commercial"
 BE_LEGAL = "be_legal"
 FR_B2B = "fr_b2b"
@@ -36,6 +38,7 @@ HALF = Decimal("0.5")
 BE_MARGIN = Decimal("8")  # law of 2 Aug 2002, art. 5 al. 2: ECB + 8 points
 FR_MARGIN = Decimal("10")  # art. L441-10 II C. com.: ECB + 10 points
 FR_FLOOR_FACTOR = Decimal("3")  # art. L441-10 II: at least 3 × the legal rate
+_ONE_DAY = timedelta(days=1)
 
 
 class MissingRateError(LookupError):
@@ -77,6 +80,7 @@ class RateUnavailable(MissingRateError):
         return self.message
 
 
+@_quick_init
 @dataclass(frozen=True)
 class RateValue:
     """One value of a series over [valid_from, valid_to] (inclusive, open end)."""
@@ -89,6 +93,7 @@ class RateValue:
     confirmed: bool = True
 
 
+@_quick_init
 @dataclass(frozen=True)
 class RatePeriod:
     """A rate applying to every day of [start, end] (both inclusive)."""
@@ -134,7 +139,7 @@ class RateTable:
             k: sorted(vs, key=lambda v: v.valid_from) for k, vs in by_kind.items()
         }
         self._starts = {k: [v.valid_from for v in vs] for k, vs in self._values.items()}
-        self._cache: dict[tuple[str, date], RatePeriod] = {}
+        self._cache: dict[tuple[str, int, int, str | None], RatePeriod] = {}
 
     def value_on(self, kind: str, day: date) -> RateValue | None:
         """The published value of ``kind`` in force on ``day``, if any."""
@@ -167,12 +172,16 @@ class RateTable:
 
     def period(self, kind: str, day: date) -> RatePeriod:
         """The rate of ``kind`` for the fixing period containing ``day``."""
-        start, end = period_bounds(kind, day)
-        # The rule is worded in the reader's language: one cached entry per language.
-        key = (kind, start, get_language())
+        return self._period(kind, day, get_language())
+
+    def _period(self, kind: str, day: date, lang: str | None) -> RatePeriod:
+        # The rule is worded in the reader's language: one cached entry per
+        # language and fixing period (year, and half-year unless yearly).
+        key = (kind, day.year, 0 if kind in YEARLY or day.month <= 6 else 1, lang)
         found = self._cache.get(key)
         if found is None:
             self.check_covers(kind, day)
+            start, end = period_bounds(kind, day)
             found = self._resolve(kind, start, end)
             self._cache[key] = found
         return found
@@ -304,12 +313,13 @@ def split_by_period(
 ) -> list[RatePeriod]:
     """The periods of ``kind`` covering [start, end], clipped to it."""
     out: list[RatePeriod] = []
+    period, lang, one_day = table._period, get_language(), _ONE_DAY
     day = start
     while day <= end:
-        p = table.period(kind, day)
-        hi = min(p.end, end)
+        p = period(kind, day, lang)
+        hi = p.end if p.end < end else end
         out.append(RatePeriod(day, hi, p.rate, p.rule, p.is_fallback))
-        day = hi + timedelta(days=1)
+        day = hi + one_day
     return out
 
 

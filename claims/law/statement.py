@@ -17,20 +17,21 @@ from datetime import date
 from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
+from functools import partial
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 from django.utils.translation import gettext_noop
 
 from claims.l10n import format_amount
 from claims.l10n import format_date
 
 from . import fees as f
+from .allocation import ORDERS
 from .allocation import allocate
 from .calendar import claimable_from
 from .interest import interest_start
 from .interest import rate_periods
 from .prescription import prescription_date
-from .rates import RatePeriod
 from .rates import RateTable
 from .types import CENT
 from .types import ZERO
@@ -41,9 +42,16 @@ from .types import InvoiceFacts
 from .types import InvoiceLine
 from .types import PaymentFacts
 from .types import Statement
+from .types import translated
 
 _YEAR_PCT = Decimal("36500")  # 100 % × 365 days (actual/365, legal-brief §1.3)
 _ONE_DAY = timedelta(days=1)
+# A rate period of the claim's schedule: first and last day as ordinals, the
+# same days as dates, rate (percent a year), rule, fallback flag.
+_Rate = tuple[int, int, date, date, Decimal, str, bool]
+# Day counts as Decimals, made once: ``x * days`` converts the int every time
+# (the same exact value; longer spans are converted on the spot).
+_DAYS = tuple(Decimal(n) for n in range(367))
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,9 @@ PENALTY_LABEL = gettext_noop("Clause pénale / indemnité forfaitaire")
 class _State:
     def __init__(self, facts: ClaimFacts, rates: RateTable, at: date) -> None:
         self.facts, self.rates, self.at = facts, rates, at
+        # Texts in the active language, asked once per statement (``_ = self.gettext``
+        # in the methods that word lines and warnings).
+        self.gettext = partial(translated, get_language())
         real = sorted(
             (i for i in facts.invoices if not i.is_credit_note and i.issue_date <= at),
             key=lambda i: (i.due_date, i.number),
@@ -128,8 +139,13 @@ class _State:
         self.allocations: list[Allocation] = []
         self.credit = ZERO
         self.warnings: list[str] = []
-        self._sched: list[RatePeriod] | None = None
-        self._sched_starts: list[date] = []
+        self._sched: list[_Rate] | None = None
+        self._sched_starts: list[int] = []
+        # Invoice numbers are the allocation's keys: when two invoices share
+        # one, payments take the general path (``_pay_by_number``).
+        self._numbers_unique = len({i.facts.number for i in self.invs}) == len(
+            self.invs
+        )
 
     def _own(self, inv: InvoiceFacts) -> tuple[date | None, str, date | None]:
         """This invoice's first reminder (date, channel) and formal notice.
@@ -228,16 +244,17 @@ class _State:
                 return [(ready, "xix")]
         return []  # FR B2C: no recovery costs without a title (art. L111-8 CPCE)
 
-    def _schedule(self) -> list[RatePeriod]:
+    def _schedule(self) -> list[_Rate]:
         """The claim's rate for every day from the first interest day to ``at``.
 
         Computed once per statement (rates depend on the claim, not the invoice)
-        and sliced per invoice and per payment in ``_accrue``.
+        and sliced per invoice and per payment in ``_accrue``; each period as a
+        tuple with its days as ordinals, so the loop compares integers.
         """
         if self._sched is None:
             starts = [i.start for i in self.invs if i.start is not None]
             fx = self.facts
-            self._sched = (
+            periods = (
                 rate_periods(
                     country=fx.country,
                     debtor_kind=fx.debtor_kind,
@@ -249,12 +266,28 @@ class _State:
                 if starts and min(starts) <= self.at
                 else []
             )
-            self._sched_starts = [p.start for p in self._sched]
+            self._sched = [
+                (
+                    p.start.toordinal(),
+                    p.end.toordinal(),
+                    p.start,
+                    p.end,
+                    p.rate,
+                    p.rule,
+                    p.is_fallback,
+                )
+                for p in periods
+            ]
+            self._sched_starts = [p[0] for p in self._sched]
         return self._sched
 
     def _accrue(self, until: date) -> None:
-        schedule: list[RatePeriod] | None = None
+        """Interest of every invoice from its next day to ``until``, one line per
+        rate period: base × rate × days / 36,500, rounded half-up to the cent
+        once per line (legal-brief §1.3, design.md §6)."""
+        schedule: list[_Rate] | None = None
         append = self.periods.append
+        until_ord = until.toordinal()
         for inv in self.invs:
             start = inv.start
             if start is None or start > until:
@@ -263,34 +296,39 @@ class _State:
             if base > ZERO:
                 if schedule is None:
                     schedule = self._schedule()
-                i = bisect.bisect_right(self._sched_starts, start) - 1
-                for p in schedule[i:]:
-                    if p.start > until:
+                start_ord = start.toordinal()
+                i = bisect.bisect_right(self._sched_starts, start_ord) - 1
+                number = inv.facts.number
+                interest = inv.interest
+                for p_lo, p_hi, p_start, p_end, rate, rule, fallback in schedule[i:]:
+                    if p_lo > until_ord:
                         break
-                    lo = p.start if p.start > start else start
-                    hi = p.end if p.end < until else until
-                    days = (hi - lo).days + 1
+                    if p_lo > start_ord:
+                        lo, lo_ord = p_start, p_lo
+                    else:
+                        lo, lo_ord = start, start_ord
+                    if p_hi < until_ord:
+                        hi, days = p_end, p_hi - lo_ord + 1
+                    else:
+                        hi, days = until, until_ord - lo_ord + 1
                     # = line_interest(), inlined: this is the engine's hot loop
-                    amount = (base * p.rate * days / _YEAR_PCT).quantize(
-                        CENT, ROUND_HALF_UP
-                    )
-                    inv.interest += amount
+                    amount = (
+                        base
+                        * rate
+                        * (_DAYS[days] if 0 <= days < 367 else days)
+                        / _YEAR_PCT
+                    ).quantize(CENT, ROUND_HALF_UP)
+                    interest += amount
                     append(
                         InterestPeriod(
-                            inv.facts.number,
-                            lo,
-                            hi,
-                            days,
-                            base,
-                            p.rate,
-                            amount,
-                            p.rule,
-                            p.is_fallback,
+                            number, lo, hi, days, base, rate, amount, rule, fallback
                         )
                     )
+                inv.interest = interest
             inv.start = until + _ONE_DAY
 
     def _charge_fees(self, kind: str, day: date) -> None:
+        _ = self.gettext
         fx = self.facts
         if kind.startswith("judicial:"):
             cost = fx.judicial_costs[int(kind[9:])]
@@ -365,9 +403,58 @@ class _State:
         self.credit += left
 
     def _pay(self, p: PaymentFacts) -> None:
-        if p.amount < ZERO:
+        """Allocate a payment invoice by invoice, oldest first, and within each
+        in the claim's order (``claims.law.allocation``, art. 1254 / 5.207
+        C. civ., art. 1342-10 and 1343-1 French C. civ.)."""
+        amount = p.amount
+        if amount < ZERO:
             self._reverse(p)
             return
+        order = ORDERS.get(self.facts.allocation_order)
+        if order is None or not self._numbers_unique or not self.invs:
+            self._pay_by_number(p)
+            return
+        # ``allocate()`` walked here directly: the same dues (ZERO + due), the
+        # same min(due, remaining) and the same stop, without the key maps.
+        remaining = amount
+        to_costs = to_interest = to_principal = ZERO
+        left = None
+        for inv in self.invs:
+            for category in order:
+                if remaining <= ZERO:
+                    left = ZERO
+                    break
+                if category == "costs":
+                    due = ZERO + (inv.costs - inv.costs_paid)
+                elif category == "interest":
+                    due = ZERO + (inv.interest - inv.interest_paid)
+                else:
+                    due = ZERO + inv.principal
+                part = min(due, remaining)
+                if part > ZERO:
+                    remaining -= part
+                    if category == "costs":
+                        inv.costs_paid += part
+                        to_costs += part
+                    elif category == "interest":
+                        inv.interest_paid += part
+                        to_interest += part
+                    else:
+                        inv.principal -= part
+                        inv.principal_paid += part
+                        to_principal += part
+            if left is not None:
+                break
+        if left is None:
+            left = remaining
+        self.credit += left
+        self.allocations.append(
+            Allocation(
+                p.on, amount, to_costs, to_interest, to_principal, left, p.reference
+            )
+        )
+
+    def _pay_by_number(self, p: PaymentFacts) -> None:
         outstanding = {
             "costs": [(i.facts.number, i.costs - i.costs_paid) for i in self.invs],
             "interest": [
@@ -448,7 +535,16 @@ class _State:
     # -- result ---------------------------------------------------------
     def _build(self) -> Statement:
         fx = self.facts
-        principal = sum((i.facts.amount for i in self.invs), ZERO) - sum(
+        # One pass, each total added from ZERO in invoice order (as sum() did).
+        invoiced = interest = interest_due = costs = costs_due = principal_due = ZERO
+        for i in self.invs:
+            invoiced += i.facts.amount
+            interest += i.interest
+            interest_due += i.interest - i.interest_paid
+            costs += i.costs
+            costs_due += i.costs - i.costs_paid
+            principal_due += i.principal
+        principal = invoiced - sum(
             (
                 i.amount
                 for i in fx.invoices
@@ -456,14 +552,9 @@ class _State:
             ),
             ZERO,
         )
-        interest = sum((i.interest for i in self.invs), ZERO)
-        interest_due = sum((i.interest - i.interest_paid for i in self.invs), ZERO)
-        costs = sum((i.costs for i in self.invs), ZERO)
-        costs_due = sum((i.costs - i.costs_paid for i in self.invs), ZERO)
         waived_interest, waived_costs = self._waivers(interest_due, costs_due)
         interest_due -= waived_interest
         costs_due -= waived_costs
-        principal_due = sum((i.principal for i in self.invs), ZERO)
         self._warn(principal, interest, costs)
         presc = self._prescription()
         return Statement(
@@ -491,6 +582,7 @@ class _State:
     def _prescription(self) -> tuple[date, str] | None:
         """The earliest prescription date of the unpaid invoices, and a warning
         for each one already time-barred (legal-brief §3.5, §8.5)."""
+        _ = self.gettext
         fx = self.facts
         found: list[tuple[date, str]] = []
         for i in self.invs:
@@ -565,6 +657,7 @@ class _State:
         return wi, wc
 
     def _warn(self, principal: Decimal, interest: Decimal, costs: Decimal) -> None:
+        _ = self.gettext
         fx = self.facts
         if any(p.rate_is_fallback for p in self.periods):
             self.warnings.append(_(FALLBACK_WARNING))
@@ -610,6 +703,7 @@ class _State:
 
     def _warn_be_consumer(self) -> None:
         """Why a Belgian consumer owes no interest or indemnity yet (art. XIX.2-XIX.4 CDE)."""
+        _ = self.gettext
         fx = self.facts
         if fx.first_reminder_sent_on is None:
             self.warnings.append(

@@ -12,9 +12,36 @@ from dataclasses import field
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.translation import gettext
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+
+# gettext() looks the active language up on every call (a context-local read
+# through asgiref); the engine translates the same few fixed texts in every
+# statement, so it asks the language once and keeps each text per language.
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+def translated(lang: str | None, msgid: str) -> str:
+    """``gettext(msgid)`` while ``lang`` (``get_language()``) is active, memoised."""
+    key = (lang, msgid)
+    try:
+        return _TRANSLATED[key]
+    except KeyError:
+        text = _TRANSLATED[key] = gettext(msgid)
+        return text
+
+
+@receiver(setting_changed, dispatch_uid="claims_law_translated_reset")
+def _translations_changed(*, setting: str, **kwargs: Any) -> None:
+    # Cache invalidation only: the catalogues Django reloads on these settings.
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N"):
+        _TRANSLATED.clear()
 
 
 def _quick_init(cls: type) -> type:
