@@ -23,17 +23,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils import translation
 
-from claims.execution import Notice
+from claims.engine.execution import Notice
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import cover
+from claims.ledger.services import claims_refresh_figures
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
 from claims.models import AllocationOrder
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Instalment
 from claims.models import PaymentPlan
-from claims.services import claims_refresh_figures
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
 from letters.context import Parties
 from letters.context import creditor_identity
 from letters.context import name_with_form
@@ -69,7 +69,7 @@ def plan_terms(*, plan: PaymentPlan, at: date) -> dict[str, Any]:
     """What a plan says, in plain values, from the claim's statement on ``at``.
 
     The instalments' total against the amount due; interest keeps running on
-    the unpaid principal at the statement's rate (claims.statements does not
+    the unpaid principal at the statement's rate (claims.ledger.statements does not
     stop it during a plan), so what remains after the last instalment is the
     part of today's balance the schedule leaves out plus that interest.
     """

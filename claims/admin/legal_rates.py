@@ -28,7 +28,7 @@ class RateAdmin(admin.ModelAdmin):
         """Tell the operator which rates needed now are not in the table yet
         (the engine applies the documented fallback meanwhile, legal-brief §12);
         the same list as the system check claims.W001."""
-        from claims.statements import missing_rates
+        from claims.ledger.statements import missing_rates
 
         missing = missing_rates(timezone.localdate())
         if missing and request.method == "GET":

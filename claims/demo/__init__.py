@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db import transaction
 
+from claims.ledger.validators import ogm_from_number
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Creditor
@@ -39,7 +40,6 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Role
 from claims.models import Stage
-from claims.validators import ogm_from_number
 
 from . import identifiers as ids
 from . import vocabulary as voc
@@ -570,7 +570,7 @@ def refresh_totals_set_based(
     """Recompute principal, paid, balance and oldest due date of many claims.
 
     One UPDATE … FROM over aggregates (PostgreSQL and SQLite ≥ 3.33): no row is
-    read into Python. Same arithmetic as ``claims.services.claim_refresh_totals``
+    read into Python. Same arithmetic as ``claims.ledger.services.claim_refresh_totals``
     (credit notes subtract, principal never below zero). ROUND keeps SQLite,
     which sums decimals as floats, to the cent.
     """
@@ -703,8 +703,8 @@ def settle_paid_in_full(
     the history is recorded (a reminder can start the interest). Returns the
     number of claims that needed the second payment.
     """
-    from claims.services import claims_refresh_figures
-    from claims.statements import claim_statements
+    from claims.ledger.services import claims_refresh_figures
+    from claims.ledger.statements import claim_statements
 
     closed = list(
         Claim.objects.filter(
@@ -768,7 +768,7 @@ def settle_paid_in_full(
 def seed_refresh_figures(*, creditor_ids: list[int], today: date | None) -> int:
     """Store the statement of account on the open claims of ``creditor_ids``
     on ``today`` (None: each creditor's today)."""
-    from claims.services import claims_refresh_figures
+    from claims.ledger.services import claims_refresh_figures
 
     return claims_refresh_figures(
         claim_ids=Claim.objects.filter(

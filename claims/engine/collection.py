@@ -1,7 +1,7 @@
 """Collection engine services: stage changes, planning, manual controls, judicial file.
 
 Keyword-only, typed, transactional; every change writes an Event. The automatic
-run (select → deliver) lives in ``claims.services_run``.
+run (select → deliver) lives in ``claims.engine.run``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from claims.engine.scenarios import StepSpec
+from claims.engine.scenarios import plan_dates
+from claims.engine.scenarios import validate_scenario
+from claims.engine.stages import AUTOMATIC
+from claims.engine.stages import TransitionError
+from claims.engine.stages import can_transition
+from claims.engine.stages import check_transition
+from claims.engine.stages import hold_reason
+from claims.engine.stages import step_contradiction
+from claims.ledger.services import event_record
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit
+from claims.ledger.webhooks import webhook_emit_events
 from claims.models import Action
 from claims.models import Claim
 from claims.models import ClosedReason
@@ -37,19 +50,6 @@ from claims.models import JudicialCase
 from claims.models import Scenario
 from claims.models import ScenarioStep
 from claims.models import Stage
-from claims.scenarios import StepSpec
-from claims.scenarios import plan_dates
-from claims.scenarios import validate_scenario
-from claims.services import event_record
-from claims.stages import AUTOMATIC
-from claims.stages import TransitionError
-from claims.stages import can_transition
-from claims.stages import check_transition
-from claims.stages import hold_reason
-from claims.stages import step_contradiction
-from claims.timeline import said
-from claims.webhooks import webhook_emit
-from claims.webhooks import webhook_emit_events
 
 SIDE_STAGES = frozenset({Stage.PAUSED, Stage.DISPUTED, Stage.PAYMENT_PLAN})
 ERR_CHANGED = "La créance a changé entre-temps (étape « %(s)s ») : rechargez la page."
@@ -598,7 +598,7 @@ def claims_refresh_next_action(*, claim_ids: Iterable[int]) -> None:
 
 
 def claim_plan_on_open(*, claim: Claim) -> None:
-    """Hook for ``claims.services.claim_open``: plan the new claim's scenario."""
+    """Hook for ``claims.ledger.services.claim_open``: plan the new claim's scenario."""
     claims_plan(claim_ids=[claim.pk])
     claim.refresh_from_db(fields=["scenario", "next_action_on"])
 
@@ -632,8 +632,8 @@ def claim_after_payment(
 
 def _thank_after_commit(claim_ids: list[int], today: date) -> None:
     """The thank-you for a claim paid in full leaves once, after the commit."""
-    from claims.execution import Notice
-    from claims.services_plans import notice_after_commit
+    from claims.engine.execution import Notice
+    from claims.engine.plans import notice_after_commit
 
     for pk in claim_ids:
         notice_after_commit(Notice("thank_you", pk, pk, today))
@@ -644,7 +644,7 @@ def claim_after_reversal(
 ) -> bool:
     """Re-open a claim closed as paid once a reversal makes money due again.
 
-    Called by the ledger reversals (``claims.services``) after the totals are
+    Called by the ledger reversals (``claims.ledger.services``) after the totals are
     refreshed, under the claim's lock. The claim goes back to the stage it was
     closed from, and the steps the closing cancelled are planned again (the
     run decides, as for any planned step, what is lawful to send). True when
@@ -765,7 +765,7 @@ def action_skip(*, action_id: int, actor: User, reason: str) -> bool:
 def send_next_now(*, claim_id: int, actor: User, today: date | None = None) -> Any:
     """Send the claim's next planned step now (ignores the delays, not the law
     nor the deadline printed in the last message: those still hold it)."""
-    from claims.services_run import actions_deliver
+    from claims.engine.run import actions_deliver
 
     today = today or timezone.localdate()
     action = (
@@ -1078,3 +1078,15 @@ def judicial_update(*, claim_id: int, actor: User, **changes: Any) -> JudicialCa
         data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
     )
     return case
+
+
+def ledger_hooks_register() -> None:
+    """Let the ledger's writes wake the engine (called by ``ClaimsConfig.ready``):
+    a claim opened is planned, a payment may close it, a reversal re-plans it."""
+    from claims.ledger import hooks
+
+    hooks.register(
+        claim_opened=claim_plan_on_open,
+        payment_recorded=claim_after_payment,
+        payment_reversed=claim_after_reversal,
+    )

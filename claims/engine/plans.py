@@ -19,13 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from claims.execution import Notice
-from claims.execution import get_notifier
+from claims.engine.execution import Notice
+from claims.engine.execution import get_notifier
 from claims.law.calendar import is_working_day
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import cover
 from claims.law.plans import first_missed
 from claims.law.plans import is_completed
+from claims.ledger.services import event_record
+from claims.ledger.timeline import amount as money
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit
+from claims.ledger.webhooks import webhook_emit_events
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Event
@@ -33,11 +38,6 @@ from claims.models import Instalment
 from claims.models import Payment
 from claims.models import PaymentPlan
 from claims.models import Stage
-from claims.services import event_record
-from claims.timeline import amount as money
-from claims.timeline import said
-from claims.webhooks import webhook_emit
-from claims.webhooks import webhook_emit_events
 
 _OPEN_PLAN = (PaymentPlan.Status.REQUESTED, PaymentPlan.Status.PROPOSED)
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -167,7 +167,7 @@ def plan_accept(
     writing from the debtor (art. 1338 C.J., Belgian summary order to pay)."""
     _decide(plan, PaymentPlan.Status.ACTIVE)
     plan_accepted_record(plan=plan, today=today, ip=ip if by_click else None)
-    from claims.services_collection import claim_transition
+    from claims.engine.collection import claim_transition
 
     claim = Claim.objects.select_for_update().get(pk=plan.claim_id)
     if claim.stage != Stage.PAYMENT_PLAN:  # through the one state machine
@@ -396,7 +396,7 @@ def _plans_settle(plans: list[tuple], today: date) -> dict[str, list[int]]:
 
 def _resume_claims(*, claim_ids: list[int], today: date) -> None:
     """Put claims back to the stage they were in before the plan (state machine)."""
-    from claims.services_collection import claims_stage_set
+    from claims.engine.collection import claims_stage_set
 
     rows = Claim.objects.filter(pk__in=claim_ids, stage=Stage.PAYMENT_PLAN).values_list(
         "pk", "creditor_id", "resume_stage"
@@ -541,7 +541,7 @@ def notices_send(notices: list[Notice]) -> int:
 def notice_after_commit(notice: Notice) -> None:
     """Send ``notice`` right after the transaction commits (a Celery task);
     the tick sends it later if this did not (:func:`plan_notices_due`)."""
-    from claims.tasks import notice_send_task
+    from claims.engine.tasks import notice_send_task
 
     transaction.on_commit(
         lambda: notice_send_task.delay(

@@ -32,17 +32,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
-from claims.execution import Notice
-from claims.execution import TwoPhaseDeliverer
-from claims.execution import get_deliverer
-from claims.execution import two_phase
+from claims.engine.collection import claim_replan
+from claims.engine.collection import claim_transition
+from claims.engine.collection import claims_plan
+from claims.engine.collection import claims_refresh_next_action
+from claims.engine.collection import claims_stage_set
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import Notice
+from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.execution import get_deliverer
+from claims.engine.execution import two_phase
+from claims.engine.plans import notices_send
+from claims.engine.plans import plan_notices_due
+from claims.engine.plans import plans_check
+from claims.engine.stages import AUTOMATIC
+from claims.engine.stages import stage_after_step
+from claims.engine.stages import step_contradiction
 from claims.law.calendar import claimable_from as be_consumer_charges_from
 from claims.law.calendar import is_electronic
 from claims.law.calendar import is_working_day
 from claims.law.calendar import message_deadline
 from claims.law.calendar import next_working_day
+from claims.ledger.services import claims_refresh_figures
+from claims.ledger.statements import invoice_demanded
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit_events
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
@@ -50,22 +66,6 @@ from claims.models import Event
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Stage
-from claims.services import claims_refresh_figures
-from claims.services_collection import claim_replan
-from claims.services_collection import claim_transition
-from claims.services_collection import claims_plan
-from claims.services_collection import claims_refresh_next_action
-from claims.services_collection import claims_stage_set
-from claims.services_plans import notices_send
-from claims.services_plans import plan_notices_due
-from claims.services_plans import plans_check
-from claims.stages import AUTOMATIC
-from claims.stages import stage_after_step
-from claims.stages import step_contradiction
-from claims.statements import invoice_demanded
-from claims.timeline import choice
-from claims.timeline import said
-from claims.webhooks import webhook_emit_events
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -1048,8 +1048,8 @@ def _shift_following(done: list[Action], today: date) -> None:
 
 def _step_gap(done: Any, following: Any) -> timedelta:
     """How long after ``done`` the ``following`` step comes in its scenario."""
-    from claims.scenarios import plan_dates
-    from claims.services_collection import step_specs
+    from claims.engine.collection import step_specs
+    from claims.engine.scenarios import plan_dates
 
     gap = (
         plan_dates(step_specs([following]), date(2000, 1, 1))[0]
@@ -1080,8 +1080,8 @@ def collection_run_sync(
 def collection_enqueue(*, now: datetime | None = None) -> int:
     """The beat tick: plan and select, then one task per batch of debtors
     after commit. Returns the number of debtors (deliveries) enqueued."""
-    from claims.tasks import deliver_batch_task
-    from claims.tasks import notice_send_task
+    from claims.engine.tasks import deliver_batch_task
+    from claims.engine.tasks import notice_send_task
 
     plan = collection_plan(now=now or timezone.now())
     chunks = batches(plan.deliveries)

@@ -2,7 +2,7 @@
 
 Defaults follow legal-brief "(d) Default timelines" (days after due date D).
 No ORM and no clock here: the services turn these specs into Scenario rows
-and Action rows (``claims.services_collection``).
+and Action rows (``claims.engine.collection``).
 """
 
 from __future__ import annotations

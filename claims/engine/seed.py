@@ -12,9 +12,9 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 
+from claims.engine.scenarios import DEFAULT_NAMES
+from claims.engine.scenarios import DEFAULTS
 from claims.law import routes as r
-from claims.scenarios import DEFAULT_NAMES
-from claims.scenarios import DEFAULTS
 
 # ⚠️ legal-brief §13.5: procedure costs are not documented in the sources.
 # These are order-of-magnitude estimates for the operator to correct in the

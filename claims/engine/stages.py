@@ -2,7 +2,7 @@
 
 amicable → formal notice → judicial, with side states payment plan, disputed
 and paused, ending in closed. No ORM, no clock: services apply what this
-module allows (``claims.services_collection.claim_transition``).
+module allows (``claims.engine.collection.claim_transition``).
 """
 
 from __future__ import annotations

@@ -15,15 +15,16 @@ class TransientDeliveryError(Exception):
     """The deliverer failed in a way worth retrying (network, SMTP 4xx…)."""
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="claims.tasks.collection_tick", ignore_result=True)
 def collection_tick() -> int:
     """Beat, every 15 minutes: plan, select and enqueue one task per batch of debtors."""
-    from claims.services_run import collection_enqueue
+    from claims.engine.run import collection_enqueue
 
     return collection_enqueue()
 
 
 @shared_task(
+    name="claims.tasks.deliver_debtor_actions_task",
     autoretry_for=(OperationalError, TransientDeliveryError),
     retry_backoff=True,
     retry_jitter=True,
@@ -36,7 +37,7 @@ def deliver_debtor_actions_task(
     """Deliver one debtor's due actions (safe twice: the service claims them).
 
     Kept for tasks queued before batches; the tick enqueues ``deliver_batch_task``."""
-    from claims.services_run import actions_deliver
+    from claims.engine.run import actions_deliver
 
     outcome = actions_deliver(
         creditor_id=creditor_id,
@@ -49,6 +50,7 @@ def deliver_debtor_actions_task(
 
 
 @shared_task(
+    name="claims.tasks.deliver_batch_task",
     autoretry_for=(OperationalError, TransientDeliveryError),
     retry_backoff=True,
     retry_jitter=True,
@@ -59,7 +61,7 @@ def deliver_batch_task(deliveries: list[list]) -> None:
     """Deliver a batch of debtors: ``[creditor id, debtor id, action ids, today]``
     each (safe twice: the service claims the actions, skipping locked claims).
     A retry finds the actions already sent done and sends only the rest."""
-    from claims.services_run import actions_deliver_batch
+    from claims.engine.run import actions_deliver_batch
 
     outcome = actions_deliver_batch(
         [(c, d, list(ids), date.fromisoformat(day)) for c, d, ids, day in deliveries]
@@ -71,14 +73,14 @@ def deliver_batch_task(deliveries: list[list]) -> None:
 FIGURES_TASK_BATCH = 2000
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="claims.tasks.claims_refresh_figures_task", ignore_result=True)
 def claims_refresh_figures_task(
     batch: int = FIGURES_TASK_BATCH, after_pk: int = 0
 ) -> int:
     """Beat, hourly: move the stored figures of open claims to their creditor's
     today (interest keeps running). One batch per run; queues the next batch
     while claims remain, so no run hits the task time limit."""
-    from claims.services import claims_refresh_stale
+    from claims.ledger.services import claims_refresh_stale
 
     done = claims_refresh_stale(limit=batch, after_pk=after_pk)
     if done.selected >= batch:
@@ -87,6 +89,7 @@ def claims_refresh_figures_task(
 
 
 @shared_task(
+    name="claims.tasks.notice_send_task",
     autoretry_for=(OperationalError, OSError),
     retry_backoff=True,
     retry_jitter=True,
@@ -95,7 +98,7 @@ def claims_refresh_figures_task(
 )
 def notice_send_task(kind: str, claim_id: int, subject_id: int, today_iso: str) -> None:
     """Send one plan or thank-you notice (safe twice: sent at most once)."""
-    from claims.execution import Notice
-    from claims.services_plans import notices_send
+    from claims.engine.execution import Notice
+    from claims.engine.plans import notices_send
 
     notices_send([Notice(kind, claim_id, subject_id, date.fromisoformat(today_iso))])

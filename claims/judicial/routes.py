@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from claims.engine.seed import seed_text
 from claims.law.routes import RouteCostFacts
 from claims.law.routes import RouteFacts
 from claims.law.routes import RouteOption
 from claims.law.routes import advise
 from claims.law.types import Statement
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import Dispute
 from claims.models import RouteCost
-from claims.seed_engine import seed_text
-from claims.statements import claim_statement
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def route_advice(
     The prescription date is the statement's at ``today`` (computed unless the
     caller already has it).
     """
-    from claims.selectors_outcomes import advice_outcomes
+    from claims.judicial.outcomes import advice_outcomes
 
     if statement is None:
         statement = claim_statement(claim=claim, at=today)

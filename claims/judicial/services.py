@@ -25,16 +25,16 @@ from django.utils.translation import gettext_noop
 
 from claims.law.judicial import step_deadline
 from claims.law.routes import JUDICIAL_ROUTES
+from claims.ledger.services import claim_refresh_totals
+from claims.ledger.services import event_record
+from claims.ledger.services import payment_record
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
 from claims.models import Event
 from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import LegalContact
 from claims.models import PaymentMethod
-from claims.services import claim_refresh_totals
-from claims.services import event_record
-from claims.services import payment_record
-from claims.timeline import choice
-from claims.timeline import said
 
 ZERO = Decimal("0.00")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -62,7 +62,7 @@ def judicial_open(
     document: Any = None,
 ) -> JudicialCase:
     """Hand the claim over on ``route`` to ``contact``: the track's first step."""
-    from claims.services_collection import judicial_handoff
+    from claims.engine.collection import judicial_handoff
 
     if route not in JUDICIAL_ROUTES:
         raise ValidationError(_("Procédure inconnue : %s") % route)

@@ -18,7 +18,7 @@ from claims.law.statement import compute_statement
 from claims.law.types import InvoiceFacts
 from claims.law.types import PaymentFacts
 from claims.law.types import Statement
-from claims.statements import rate_table
+from claims.ledger.statements import rate_table
 
 CHANNELS = ("email", "post", "registered")
 SUPPLIES = ("services", "goods")

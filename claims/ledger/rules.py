@@ -1,6 +1,6 @@
 """Money and date rules of the ledger, checked once for every way in.
 
-The services (``claims.services``: claim_open, invoice_add, payment_record,
+The services (``claims.ledger.services``: claim_open, invoice_add, payment_record,
 waiver_record, the reversals), the bank and invoice importers and the debtor
 portal call these functions; forms and importers turn the ``ValidationError``
 into a field error or a refused row with its reason. Each rule raises a

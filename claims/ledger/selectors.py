@@ -315,15 +315,6 @@ def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def collection_forecast(*, creditor_id: int, today: date, days: int = 7) -> list:
-    """What the ticks of today and the next ``days`` days will send, one entry
-    per debtor and day, computed by the tick's own selection and rules
-    (:func:`claims.services_run.collection_forecast`)."""
-    from claims.services_run import collection_forecast as forecast
-
-    return forecast(creditor_id=creditor_id, today=today, days=days)
-
-
 def planned_actions(
     *, creditor_id: int, today: date, days: int = 7, limit: int = 50
 ) -> list[Action]:
@@ -429,7 +420,7 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
 def _missing_rate(*, creditor_id: int, today: date) -> int:
     """How many rate series the creditor's country needs today lack a published
     value (the money engine then applies its documented fallback)."""
-    from claims.statements import missing_rates
+    from claims.ledger.statements import missing_rates
 
     country = (
         Creditor.objects.filter(pk=creditor_id)

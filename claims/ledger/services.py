@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 
-from claims import ledger_rules as rules
+from claims.ledger import hooks
+from claims.ledger import rules
+from claims.ledger.timeline import Said
+from claims.ledger.timeline import amount as money
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
+from claims.ledger.validators import ogm_from_number
+from claims.ledger.webhooks import webhook_emit
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
@@ -40,12 +47,6 @@ from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Waiver
-from claims.timeline import Said
-from claims.timeline import amount as money
-from claims.timeline import choice
-from claims.timeline import said
-from claims.validators import ogm_from_number
-from claims.webhooks import webhook_emit
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _ZERO = Value(Decimal("0.00"), output_field=_MONEY)
@@ -131,7 +132,7 @@ def claim_open(
 
     Raises ``ValidationError`` (nothing written) when the debtor belongs to
     another creditor, an invoice is invalid or an invoice number is reused.
-    The money and date rules of :mod:`claims.ledger_rules` apply; ``today``
+    The money and date rules of :mod:`claims.ledger.rules` apply; ``today``
     defaults to the creditor's local date.
     """
     from django.core.exceptions import ValidationError
@@ -171,15 +172,8 @@ def claim_open(
         data={"invoices": [i.number for i in invoices]},
     )
     webhook_emit(claim=claim, event="claim.opened", principal=claim.principal)
-    _engine().claim_plan_on_open(claim=claim)
+    hooks.call("claim_opened", claim=claim)
     return claim
-
-
-def _engine() -> Any:
-    # Imported late: the engine imports this module (event_record).
-    from claims import services_collection
-
-    return services_collection
 
 
 def _rule(field: str, check: Any, *args: Any, **kwargs: Any) -> Any:
@@ -304,7 +298,7 @@ def invoice_add(
     """Add an invoice or a credit note to an open claim.
 
     The claim row is locked so two credit notes at once cannot both pass the
-    "at most what remains invoiced" rule (claims.ledger_rules).
+    "at most what remains invoiced" rule (claims.ledger.rules).
     """
     Claim.objects.select_for_update().only("pk").get(pk=claim.pk)
     invoice = _invoice_create(claim=claim, data=data, today=today)
@@ -368,7 +362,7 @@ def claims_refresh_figures(
     ``not_before`` (the day of the payment or of the run that caused the
     refresh, which a simulated run puts ahead of the clock). Set-based: per batch of
     ``batch_size`` claims a constant number of queries load claims, parties,
-    invoices, payments and waivers (claims.statements.claim_statements), the
+    invoices, payments and waivers (claims.ledger.statements.claim_statements), the
     statements are computed in Python and written back with one bulk UPDATE.
     A claim whose statement cannot be computed (e.g. a date before the rate
     tables) keeps its previous figures and is logged. Returns the number of
@@ -388,8 +382,8 @@ def claims_refresh_figures(
 
 def _figures_batch(ids: list[int], at: date | None, not_before: date | None) -> int:
     from claims.law.rates import MissingRateError
-    from claims.statements import claim_statements
-    from claims.statements import creditor_today
+    from claims.ledger.statements import claim_statements
+    from claims.ledger.statements import creditor_today
 
     claims = list(Claim.objects.filter(pk__in=ids).select_related("creditor", "debtor"))
     by_day: dict[date, list[Claim]] = {}
@@ -549,7 +543,7 @@ def payment_record(
         date=on,
         balance_after=locked.balance,
     )
-    _engine().claim_after_payment(claim=locked, actor=actor, today=on)
+    hooks.call("payment_recorded", claim=locked, actor=actor, today=on)
     claim.__dict__.update(
         {k: getattr(locked, k) for k in (*FIGURE_FIELDS, "status", "stage")}
     )
@@ -580,9 +574,7 @@ def _after_reversal(
 ) -> None:
     """Refresh the stored totals, then let the engine re-open / re-plan."""
     claim_refresh_totals(claim=claim)
-    hook = getattr(_engine(), "claim_after_reversal", None)
-    if hook is not None:
-        hook(claim=claim, actor=actor, today=today)
+    hooks.call("payment_reversed", claim=claim, actor=actor, today=today)
 
 
 def _reversal_book(
@@ -634,7 +626,7 @@ def payment_reverse(
     exactly what it would have been without it (when it was cancelled is in
     the row's ``created_at`` and the event). Refused when the payment is itself a reversal
     or was already reversed. A claim closed by that payment re-opens and its
-    collection is re-planned (``services_collection.claim_after_reversal``).
+    collection is re-planned (``claims.engine.collection.claim_after_reversal``).
     """
     reason = _rule("reason", rules.reason_required, reason)
     claim = Claim.objects.select_for_update().get(pk=payment.claim_id)

@@ -254,7 +254,7 @@ def message_statement(
     """What a message of ``kind`` sent on ``sent_on`` asks to pay by ``until``.
 
     The invoices it demands (already due on ``sent_on``), with the dates its
-    sending records (``claims.services_run._record_invoices``: each invoice's
+    sending records (``claims.engine.run._record_invoices``: each invoice's
     first reminder, and its formal notice for a formal notice), figured on
     ``until``, the message's deadline: interest up to that day included, so
     paying :func:`amount_to_pay` of it by then settles the claim. Its interest

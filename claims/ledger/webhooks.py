@@ -278,7 +278,7 @@ def _outbox(items: list[tuple[int, int, str, dict[str, Any]]]) -> list[int]:
 def _queue(ids: list[int], *, replay: bool = False) -> None:
     """One task per delivery, on one broker connection. A broker that cannot
     take them loses nothing: the rows stay pending and the sweep queues them."""
-    from claims.tasks_webhooks import webhook_deliver_task
+    from claims.ledger.tasks import webhook_deliver_task
 
     if not ids:
         return

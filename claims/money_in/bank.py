@@ -1,8 +1,8 @@
 """Money coming in from the bank: statement import, matching queue, declared payments.
 
-Parsing and matching are pure (``claims.imports``); this module loads the
+Parsing and matching are pure (``claims.money_in.formats``); this module loads the
 index of open claims with a constant number of queries and books payments in
-bulk, with the same effects as ``claims.services.payment_record`` (ledger row,
+bulk, with the same effects as ``claims.ledger.services.payment_record`` (ledger row,
 refreshed totals, timeline event) but set-based.
 """
 
@@ -26,18 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from claims import ledger_rules as rules
-from claims.imports import BankEntry
-from claims.imports import ParseError
-from claims.imports import camt053
-from claims.imports import coda
-from claims.imports.matching import MATCHED
-from claims.imports.matching import UNMATCHED
-from claims.imports.matching import ClaimIndex
-from claims.imports.matching import Decision
-from claims.imports.matching import LineToMatch
-from claims.imports.matching import match_lines
-from claims.ledger_rules import creditor_today
+from claims.engine.collection import claims_after_payment
+from claims.ledger import rules
+from claims.ledger.rules import creditor_today
+from claims.ledger.services import event_record
+from claims.ledger.services import payment_check
+from claims.ledger.services import payment_record
+from claims.ledger.timeline import amount as money
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit_events
 from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
@@ -48,12 +45,16 @@ from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentMethod
-from claims.services import event_record
-from claims.services import payment_check
-from claims.services import payment_record
-from claims.timeline import amount as money
-from claims.timeline import said
-from claims.webhooks import webhook_emit_events
+from claims.money_in.formats import BankEntry
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import camt053
+from claims.money_in.formats import coda
+from claims.money_in.matching import MATCHED
+from claims.money_in.matching import UNMATCHED
+from claims.money_in.matching import ClaimIndex
+from claims.money_in.matching import Decision
+from claims.money_in.matching import LineToMatch
+from claims.money_in.matching import match_lines
 
 logger = logging.getLogger(__name__)
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -238,21 +239,14 @@ def payments_book_bulk(
 
 def claims_refresh_paid(*, claim_ids: list[int]) -> int:
     """Store the statement's figures of the claims after a booking (set-based)."""
-    from claims.services import claims_refresh_figures
+    from claims.ledger.services import claims_refresh_figures
 
     return claims_refresh_figures(claim_ids=claim_ids)
 
 
 def _after_payment(*, claim_ids: list[int], today: date) -> None:
-    """Call the engine's post-payment hook (closing at balance 0) when it exists."""
-    try:
-        from claims import services_collection
-    except ImportError:
-        logger.info("claims.services_collection absent: no post-payment hook")
-        return
-    hook = getattr(services_collection, "claims_after_payment", None)
-    if hook is not None:
-        hook(claim_ids=claim_ids, today=today)
+    """Wake the engine: close the claims whose balance reached 0 (set-based)."""
+    claims_after_payment(claim_ids=claim_ids, today=today)
 
 
 @transaction.atomic
@@ -367,7 +361,7 @@ def _apply_ledger_rules(
     today: date | None,
 ) -> list[Decision]:
     """Send to the queue, with the rule's message as reason, every line whose
-    amount or date the ledger refuses (claims.ledger_rules): a payment not in the
+    amount or date the ledger refuses (claims.ledger.rules): a payment not in the
     future nor before the first invoice of the claim it matched."""
     today = today or creditor_today(creditor)
     matched = {d.claim_id for d in decisions if d.status == MATCHED and d.claim_id}
@@ -509,7 +503,7 @@ def payment_declared(
     """The debtor says « I paid »: pause reminders a few days, pending the bank.
 
     Never shortens an existing pause. Writes a PORTAL event. The declared
-    payment follows the ledger's rules (``claims.services.payment_check``).
+    payment follows the ledger's rules (``claims.ledger.services.payment_check``).
     """
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     amount = payment_check(claim=locked, amount=amount, on=on, today=today)

@@ -24,11 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from claims import ledger_rules
-from claims.imports import csvfile
-from claims.imports.csvfile import InvoiceRow
-from claims.imports.matching import normalize_reference
-from claims.ledger_rules import creditor_today
+from claims.engine.collection import claims_after_open
+from claims.ledger import rules as ledger_rules
+from claims.ledger.rules import creditor_today
+from claims.ledger.timeline import amount as amount_param
+from claims.ledger.timeline import said
+from claims.ledger.validators import ogm_from_number
+from claims.ledger.webhooks import webhook_emit_events
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
@@ -36,10 +38,9 @@ from claims.models import Event
 from claims.models import ImportMapping
 from claims.models import Invoice
 from claims.models import InvoiceKind
-from claims.timeline import amount as amount_param
-from claims.timeline import said
-from claims.validators import ogm_from_number
-from claims.webhooks import webhook_emit_events
+from claims.money_in.formats import csvfile
+from claims.money_in.formats.csvfile import InvoiceRow
+from claims.money_in.matching import normalize_reference
 
 logger = logging.getLogger(__name__)
 _CHUNK = 5000
@@ -147,7 +148,7 @@ def invoices_preview(
 
 def _refuse_uncovered(errors: list[str], creditor: Creditor, due: date) -> None:
     """Refuse an invoice whose interest would need a rate older than the tables."""
-    from claims.statements import rate_coverage_error
+    from claims.ledger.statements import rate_coverage_error
 
     problem = rate_coverage_error(
         country=creditor.country,
@@ -190,7 +191,7 @@ def invoices_csv_import(
 
 def _reserve_ogms(creditor: Creditor, count: int) -> list[str]:
     """Reserve ``count`` structured communications at once (same scheme as
-    ``claims.services.structured_reference_next``), under the creditor's row lock."""
+    ``claims.ledger.services.structured_reference_next``), under the creditor's row lock."""
     start = (
         Creditor.objects.select_for_update()
         .values_list("ogm_sequence", flat=True)
@@ -314,7 +315,7 @@ def claims_create_bulk(
     )
     webhook_emit_events(opened, {Event.Kind.CREATED: "claim.opened"})
     ids = [c.pk for c in claims]
-    from claims.services import claims_refresh_figures
+    from claims.ledger.services import claims_refresh_figures
 
     claims_refresh_figures(claim_ids=ids)  # the statement's figures, stored
     _after_open(claim_ids=ids, today=today or timezone.localdate())
@@ -322,14 +323,8 @@ def claims_create_bulk(
 
 
 def _after_open(*, claim_ids: list[int], today: date) -> None:
-    """Let the engine plan the scenario of the new claims when it offers a hook."""
-    try:
-        from claims import services_collection
-    except ImportError:
-        return
-    hook = getattr(services_collection, "claims_after_open", None)
-    if hook is not None:
-        hook(claim_ids=claim_ids, today=today)
+    """Wake the engine: plan the scenario of the new claims (set-based)."""
+    claims_after_open(claim_ids=claim_ids, today=today)
 
 
 def money(value: str) -> Decimal:
@@ -350,8 +345,8 @@ class UblItem:
 
 def ubl_preview(*, creditor: Creditor, files: list[tuple[str, bytes]]) -> list[UblItem]:
     """Parse each file and check it against the creditor's data (no write)."""
-    from claims.imports import ParseError
-    from claims.imports import ubl
+    from claims.money_in.formats import ParseError
+    from claims.money_in.formats import ubl
 
     items: list[UblItem] = []
     docs = []
@@ -427,7 +422,7 @@ def _ubl_due(doc: object) -> date:
 
 
 def _ubl_rules(doc: object, today: date) -> list[str]:
-    """The ledger rules (claims.ledger_rules) on one UBL document, as messages."""
+    """The ledger rules (claims.ledger.rules) on one UBL document, as messages."""
     errors: list[str] = []
     amounts = [doc.amount]  # type: ignore[attr-defined]
     if doc.vat_amount > 0:  # type: ignore[attr-defined]
@@ -452,7 +447,7 @@ def _ubl_remaining(
     creditor: Creditor, docs: list[UblItem], credited: list[str]
 ) -> dict[str, Decimal]:
     """What remains invoiced on each credited invoice (stored or in the batch)."""
-    from claims.services import remaining_invoiced
+    from claims.ledger.services import remaining_invoiced
 
     remaining: dict[str, Decimal] = {}
     for invoice in Invoice.objects.filter(
@@ -501,7 +496,7 @@ def ubl_import(
 
 
 def _ubl_debtor(creditor: Creditor, doc: object) -> Debtor:
-    from claims.imports.csvfile import InvoiceRow
+    from claims.money_in.formats.csvfile import InvoiceRow
 
     buyer = doc.buyer  # type: ignore[attr-defined]
     probe = InvoiceRow(
@@ -524,7 +519,7 @@ def _ubl_debtor(creditor: Creditor, doc: object) -> Debtor:
     pk = _find_debtor(probe, *_debtor_index(creditor))
     if pk is not None:
         return Debtor.objects.get(pk=pk)
-    from claims.services import debtor_save
+    from claims.ledger.services import debtor_save
 
     debtor = Debtor(
         creditor=creditor,
@@ -551,9 +546,9 @@ def _ubl_invoice(
     *, creditor: Creditor, doc: object, actor: AbstractBaseUser | None
 ) -> Claim:
 
-    from claims.services import InvoiceData
-    from claims.services import claim_open
-    from claims.validators import ogm_from_number
+    from claims.ledger.services import InvoiceData
+    from claims.ledger.services import claim_open
+    from claims.ledger.validators import ogm_from_number
 
     due = _ubl_due(doc)
     claim = claim_open(
@@ -589,8 +584,8 @@ def _ubl_invoice(
 def _ubl_credit_note(
     *, creditor: Creditor, doc: object, actor: AbstractBaseUser | None
 ) -> Claim:
-    from claims.services import InvoiceData
-    from claims.services import invoice_add
+    from claims.ledger.services import InvoiceData
+    from claims.ledger.services import invoice_add
 
     original = Invoice.objects.select_related("claim").get(
         creditor=creditor,

@@ -1,6 +1,6 @@
 """Personal data of debtors: anonymisation after retention, and access requests.
 
-The rule (how long) is ``claims.retention``; this module reads and writes.
+The rule (how long) is ``claims.privacy.retention``; this module reads and writes.
 Other apps holding debtor data (``letters``: documents, e-mails) plug in
 through ``settings.PRIVACY_EXTENSIONS``: modules exposing
 ``debtors_anonymise(*, debtor_ids: list[int]) -> None`` and
@@ -27,7 +27,6 @@ from django.db.models.functions import Cast
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from claims import retention
 from claims.models import Action
 from claims.models import AuditEntry
 from claims.models import BankLine
@@ -42,6 +41,7 @@ from claims.models import Payment
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from claims.models import Waiver
+from claims.privacy import retention
 from claims.security.audit import audit_record
 
 ANONYMOUS_NAME = "Débiteur anonymisé #"

@@ -9,12 +9,12 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="claims.tasks_privacy.anonymise_closed_task")
 def anonymise_closed_task() -> int:
     """Anonymise the debtors whose closed claims are past the retention period."""
     from django.utils import timezone
 
-    from claims.privacy import debtors_anonymise_expired
+    from claims.privacy.services import debtors_anonymise_expired
 
     done = debtors_anonymise_expired(today=timezone.localdate())
     logger.info("Anonymised %d debtor(s)", len(done))

@@ -10,7 +10,7 @@ def queue_status(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from claims.queue import queue_status as status
+    from claims.engine.queue import queue_status as status
 
     return {"queue_status": status()}
 
@@ -20,7 +20,7 @@ def membership(request: HttpRequest) -> dict:
 
     Views that already put ``membership`` in their context win; elsewhere it
     is looked up only when a template reads it (the cached lookup of
-    :func:`claims.access.current_membership`), None without a creditor.
+    :func:`claims.security.access.current_membership`), None without a creditor.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -28,7 +28,7 @@ def membership(request: HttpRequest) -> dict:
     from django.http import Http404
     from django.utils.functional import SimpleLazyObject
 
-    from claims.access import current_membership
+    from claims.security.access import current_membership
 
     def lookup() -> object:
         try:

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.l10n import AmountField
+from claims.ledger.selectors import age_bucket_q
+from claims.ledger.selectors import exhausted_q
+from claims.ledger.selectors import prescription_soon_q
 from claims.models import Claim
 from claims.models import Country
 from claims.models import DebtorKind
 from claims.models import Stage
-from claims.selectors import age_bucket_q
-from claims.selectors import exhausted_q
-from claims.selectors import prescription_soon_q
 
 AGE_CHOICES = [
     ("not_due", _("Pas encore échu")),

@@ -10,8 +10,8 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims import ledger_rules as rules
 from claims.l10n import AmountField
+from claims.ledger import rules
 from claims.models import ClosedReason
 from claims.models import Creditor
 from claims.models import Debtor
@@ -126,7 +126,7 @@ class DebtorForm(forms.ModelForm):
 
     def clean_iban(self) -> str:
         """Checked here too, so the IBAN message shows next to the identifier one."""
-        from claims.validators import normalize_iban
+        from claims.ledger.validators import normalize_iban
 
         return normalize_iban(self.cleaned_data.get("iban", ""))
 

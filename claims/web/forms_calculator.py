@@ -10,9 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.calculator import input_problems
 from claims.l10n import AmountField
 from claims.law.types import PaymentFacts
+from claims.ledger.calculator import input_problems
 
 PAYMENT_SLOTS = 3
 
@@ -148,7 +148,7 @@ class CalculatorForm(forms.Form):
         return data
 
     def calculation_kwargs(self) -> dict[str, Any]:
-        """Arguments for ``claims.calculator.calculate`` (call after is_valid)."""
+        """Arguments for ``claims.ledger.calculator.calculate`` (call after is_valid)."""
         d = self.cleaned_data
         payments = tuple(
             PaymentFacts(on=d[f"payment_{n}_on"], amount=d[f"payment_{n}_amount"])

@@ -1,7 +1,7 @@
 """What the debtor's answers change: visits, "I have paid", disputes, plan requests,
 and the creditor's replies. Every change writes an event on the claim's timeline.
 
-``claims.services_bank.payment_declared`` and ``claims.services_collection
+``claims.money_in.bank.payment_declared`` and ``claims.engine.collection
 .dispute_open`` are provided by other areas; until they are merged the local
 fallbacks below do the same thing (pause five days / conditional stage UPDATE).
 """
@@ -23,6 +23,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from claims.engine.plans import plan_accepted_record
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import event_record
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_check
+from claims.ledger.timeline import amount as money
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit
 from claims.models import Claim
 from claims.models import Dispute
 from claims.models import Event
@@ -31,15 +40,6 @@ from claims.models import InvoiceKind
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from claims.models import Stage
-from claims.services import InvoiceData
-from claims.services import event_record
-from claims.services import invoice_add
-from claims.services import payment_check
-from claims.services_plans import plan_accepted_record
-from claims.timeline import amount as money
-from claims.timeline import choice
-from claims.timeline import said
-from claims.webhooks import webhook_emit
 from letters.portal.plans import split_instalments
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def portal_payment_declared(
     Nothing enters the payment ledger; only a bank line or the creditor does that.
     The pause never shortens an existing, longer one.
     """
-    # The ledger's rules (claims.ledger_rules): not in the future, not before
+    # The ledger's rules (claims.ledger.rules): not in the future, not before
     # the first invoice, a real amount — refused with a message on the field.
     amount = payment_check(
         claim=claim, amount=amount, on=paid_on, today=today, field_on="paid_on"
@@ -197,8 +197,8 @@ def _stage_enter(
     False when the claim's stage does not allow it (already there, closed…):
     nothing changes then.
     """
-    from claims.services_collection import claim_transition
-    from claims.stages import TransitionError
+    from claims.engine.collection import claim_transition
+    from claims.engine.stages import TransitionError
 
     fresh = Claim.objects.only("stage").get(pk=claim.pk)
     if fresh.stage == to or fresh.stage not in _INTERRUPTIBLE:
@@ -335,8 +335,8 @@ def portal_plan_request(
 
 def _stage_resume_after_dispute(*, claim: Claim, actor: AbstractBaseUser) -> None:
     """Leave "disputed" once no dispute is open any more (engine state machine)."""
-    from claims.services_collection import claim_transition
-    from claims.stages import TransitionError
+    from claims.engine.collection import claim_transition
+    from claims.engine.stages import TransitionError
 
     if Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists():
         return
@@ -497,7 +497,7 @@ def portal_plan_accept_counter(
 
 
 def _creditor_today(plan: PaymentPlan) -> date:
-    from claims.statements import creditor_today
+    from claims.ledger.statements import creditor_today
 
     return creditor_today(plan.claim.creditor)
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from claims import l10n
-from claims import ledger_rules as rules
-from claims.validators import normalize_iban
+from claims.ledger import rules
+from claims.ledger.validators import normalize_iban
 
 from .types import ParseError
 from .types import check_size
@@ -196,7 +196,7 @@ def parse(
 ) -> CsvResult:
     """Convert every row; collect per-row errors in plain French.
 
-    The ledger rules (claims.ledger_rules) apply to every row: amount, invoice
+    The ledger rules (claims.ledger.rules) apply to every row: amount, invoice
     date not after ``today`` (the creditor's; unchecked when None), due date
     not before the invoice date."""
     headers, rows = read_table(data)

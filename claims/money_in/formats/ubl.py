@@ -17,7 +17,7 @@ from decimal import InvalidOperation
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from claims.validators import ogm_is_valid
+from claims.ledger.validators import ogm_is_valid
 
 from .camt053 import parse_xml
 from .types import ParseError

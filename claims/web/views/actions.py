@@ -27,25 +27,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from claims import services
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import require_write
-from claims.forms import CloseForm
-from claims.forms import DisputeReasonForm
-from claims.forms import DisputeResolveForm
-from claims.forms import NoteForm
-from claims.forms import PauseForm
-from claims.forms import PaymentForm
-from claims.forms import ReasonForm
+from claims.ledger import services
 from claims.models import Event
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import require_write
 from claims.security.params import safe_next
 from claims.security.params import uuid_list
+from claims.web.forms import CloseForm
+from claims.web.forms import DisputeReasonForm
+from claims.web.forms import DisputeResolveForm
+from claims.web.forms import NoteForm
+from claims.web.forms import PauseForm
+from claims.web.forms import PaymentForm
+from claims.web.forms import ReasonForm
 
 # action key → (module, function, label, what it will do)
 ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
     "send_next": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "send_next_now",
         gettext_lazy("Envoyer l'étape suivante maintenant"),
         gettext_lazy(
@@ -54,7 +54,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
         ),
     ),
     "skip": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "action_skip",
         gettext_lazy("Ne pas envoyer la prochaine étape"),
         gettext_lazy(
@@ -62,7 +62,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
         ),
     ),
     "dispute_open": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "dispute_open",
         gettext_lazy("Enregistrer une contestation"),
         gettext_lazy(
@@ -70,7 +70,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
         ),
     ),
     "dispute_resolve": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "dispute_resolve",
         gettext_lazy("Clore la contestation"),
         gettext_lazy(
@@ -78,7 +78,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
         ),
     ),
     "escalate": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "escalate_now",
         gettext_lazy("Arrêter les relances amiables (voie judiciaire)"),
         gettext_lazy(
@@ -87,7 +87,7 @@ ENGINE_ACTIONS: dict[str, tuple[str, str, Any, Any]] = {
         ),
     ),
     "close": (
-        "claims.services_collection",
+        "claims.engine.collection",
         "claim_close",
         gettext_lazy("Clôturer la créance"),
         gettext_lazy(
@@ -139,7 +139,7 @@ def engine_call(
 ) -> Any:
     """Call the engine's service with the arguments its signature expects.
 
-    Signatures are those of ``claims.services_collection`` (engine area); a
+    Signatures are those of ``claims.engine.collection`` (engine area); a
     step or dispute to act on is the claim's next planned action / open dispute.
     """
     reason = data.get("reason", "") or ""
@@ -298,10 +298,10 @@ def _initial(key: str) -> dict[str, Any]:
 @login_required
 def payment_record(request: HttpRequest, code: UUID) -> HttpResponse:
     def run(claim: Any, data: dict[str, Any]) -> str:
+        from claims.ledger.statements import amount_to_pay
+        from claims.ledger.statements import claim_statement
+        from claims.ledger.statements import creditor_today
         from claims.models import Claim
-        from claims.statements import amount_to_pay
-        from claims.statements import claim_statement
-        from claims.statements import creditor_today
 
         today = creditor_today(claim.creditor)
         # The statement of account (interest and fees included) is what is due.
@@ -371,7 +371,7 @@ def note_add(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def pause(request: HttpRequest, code: UUID) -> HttpResponse:
     def run(claim: Any, data: dict[str, Any]) -> str:
-        from claims.services_collection import pause_until
+        from claims.engine.collection import pause_until
 
         pause_until(
             claim_id=claim.pk,
@@ -407,7 +407,7 @@ def engine_action(request: HttpRequest, code: UUID, key: str) -> HttpResponse:
     _module, _func, title, explanation = ENGINE_ACTIONS[key]
 
     def run(claim: Any, data: dict[str, Any]) -> Result:
-        from claims.stages import TransitionError
+        from claims.engine.stages import TransitionError
 
         service = engine_service(key)
         if service is None:
@@ -461,14 +461,14 @@ def route_advice(request: HttpRequest, code: UUID) -> HttpResponse:
     claim = get_claim_for_user(request, code)
     advice = None
     try:
-        module = importlib.import_module("claims.selectors_routes")
+        module = importlib.import_module("claims.judicial.routes")
         advise = getattr(module, "route_advice", None)
     except ImportError:
         advise = None
     if advise is not None:
         advice = advise(claim=claim, today=timezone.localdate())
-    from claims.forms_judicial import HandoffForm
     from claims.models import JudicialCase
+    from claims.web.forms_judicial import HandoffForm
 
     membership = current_membership(request)
     can_hand_off = (
@@ -517,7 +517,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not chosen:
         messages.warning(request, _("Cochez au moins une créance."))
     elif action == "pause":
-        from claims.services_collection import pause_until
+        from claims.engine.collection import pause_until
 
         until = timezone.localdate() + timedelta(days=14)
         for claim in [c for c in chosen if c.is_open]:
@@ -589,10 +589,10 @@ def uncertain_decide(request: HttpRequest, code: UUID, decision: str) -> HttpRes
     from django.forms import Form
     from django.http import Http404
 
+    from claims.engine.run import ActionNotUncertain
+    from claims.engine.run import action_confirm_sent
+    from claims.engine.run import action_resend
     from claims.models import Action
-    from claims.services_run import ActionNotUncertain
-    from claims.services_run import action_confirm_sent
-    from claims.services_run import action_resend
 
     if decision not in UNCERTAIN_DECISIONS:
         raise Http404

@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
 from claims.models import ApiToken
 from claims.models import AuditEntry
 from claims.models import Membership
 from claims.models import Role
+from claims.security.access import current_membership
 from claims.security.net import client_ip
 
 
@@ -52,9 +52,9 @@ def _audit(
 
 
 def _context(membership: Membership, **extra: Any) -> dict[str, Any]:
+    from claims.ledger.webhooks import EVENT_TYPES
     from claims.models import WebhookDelivery
     from claims.models import WebhookEndpoint
-    from claims.webhooks import EVENT_TYPES
 
     cid = membership.creditor_id
     return {
@@ -131,7 +131,7 @@ def token_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 def _webhook_create(request: HttpRequest, membership: Membership) -> dict[str, Any]:
-    from claims.webhooks import endpoint_create
+    from claims.ledger.webhooks import endpoint_create
 
     try:
         endpoint = endpoint_create(
@@ -154,8 +154,8 @@ def _webhook_create(request: HttpRequest, membership: Membership) -> dict[str, A
 @login_required
 @require_POST
 def webhook_disable(request: HttpRequest, code: UUID) -> HttpResponse:
+    from claims.ledger.webhooks import endpoint_disable
     from claims.models import WebhookEndpoint
-    from claims.webhooks import endpoint_disable
 
     membership = _owner(request)
     endpoint = get_object_or_404(
@@ -176,8 +176,8 @@ def webhook_disable(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 def delivery_replay(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a delivery again (same event id: the receiver de-duplicates)."""
+    from claims.ledger.webhooks import delivery_replay as replay
     from claims.models import WebhookDelivery
-    from claims.webhooks import delivery_replay as replay
 
     membership = _owner(request)
     delivery = get_object_or_404(

@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from claims.calculator import calculate
-from claims.forms_calculator import CalculatorForm
 from claims.law.rates import RateUnavailable
+from claims.ledger.calculator import calculate
+from claims.web.forms_calculator import CalculatorForm
 
 
 @require_GET

@@ -19,24 +19,25 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from claims import selectors
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import get_debtor_for_user
-from claims.filters import ClaimFilter
+from claims.engine.run import collection_forecast
+from claims.engine.stages import HOLDING
+from claims.engine.stages import hold_reason
 from claims.law.rates import RateUnavailable
 from claims.law.statement import FALLBACK_WARNING
+from claims.ledger import selectors
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import creditor_today
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
 from claims.models import Stage
-from claims.stages import HOLDING
-from claims.stages import hold_reason
-from claims.statements import claim_statement
-from claims.statements import creditor_today
-from claims.views.actions import engine_service
-from claims.views.actions import letter_url
-from claims.views.reversals import ledger_entries
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import get_debtor_for_user
+from claims.web.filters import ClaimFilter
+from claims.web.views.actions import engine_service
+from claims.web.views.actions import letter_url
+from claims.web.views.reversals import ledger_entries
 
 RECOVERY_LABELS = {
     "before_reminder": _("Avant tout rappel"),
@@ -82,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
-        "forecast": selectors.collection_forecast(creditor_id=creditor_id, today=today)[
+        "forecast": collection_forecast(creditor_id=creditor_id, today=today)[
             :50
         ],
         "decisions": decisions,
@@ -119,7 +120,7 @@ def _decisions(
 
 
 def _age_labels() -> list[tuple[str, str]]:
-    from claims.filters import AGE_CHOICES
+    from claims.web.filters import AGE_CHOICES
 
     return list(AGE_CHOICES)
 
@@ -154,8 +155,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 def _claims_csv(qs: QuerySet[Claim], creditor_id: int) -> HttpResponse:
     """The filtered list as CSV: the same writer and columns as the exports page."""
-    from claims import exports
     from claims.models import Creditor
+    from claims.web import exports
 
     creditor = Creditor.objects.get(pk=creditor_id)
     header, rows = exports.claims_rows(creditor=creditor, queryset=qs)
@@ -228,7 +229,7 @@ def _send_day(action: Action, claim: Claim, today: date) -> date:
     the delivery's own waiting rules (weekends and public holidays, the
     deadline printed in the last message, the pace since the last contact,
     the Belgian consumer's waiting period), as the dashboard's forecast."""
-    from claims.services_run import _hold_until
+    from claims.engine.run import _hold_until
 
     creditor = claim.creditor
     day = max(today, action.due_on)

@@ -23,24 +23,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from claims import exports
-from claims.access import current_membership
-from claims.access import require_write
-from claims.imports import ParseError
-from claims.imports import csvfile
 from claims.models import BankLine
 from claims.models import Claim
-from claims.services_bank import bank_line_candidates
-from claims.services_bank import bank_line_ignore
-from claims.services_bank import bank_line_match
-from claims.services_bank import bank_statement_import
-from claims.services_imports import ImportRefused
-from claims.services_imports import UblItem
-from claims.services_imports import import_mapping_get
-from claims.services_imports import invoices_csv_import
-from claims.services_imports import invoices_csv_preview
-from claims.services_imports import ubl_import
-from claims.services_imports import ubl_preview
+from claims.money_in.bank import bank_line_candidates
+from claims.money_in.bank import bank_line_ignore
+from claims.money_in.bank import bank_line_match
+from claims.money_in.bank import bank_statement_import
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import csvfile
+from claims.money_in.invoices import ImportRefused
+from claims.money_in.invoices import UblItem
+from claims.money_in.invoices import import_mapping_get
+from claims.money_in.invoices import invoices_csv_import
+from claims.money_in.invoices import invoices_csv_preview
+from claims.money_in.invoices import ubl_import
+from claims.money_in.invoices import ubl_preview
+from claims.security.access import current_membership
+from claims.security.access import require_write
+from claims.web import exports
 
 MAX_UPLOAD = 20 * 1024 * 1024
 _QUEUE = [BankLine.Status.UNMATCHED, BankLine.Status.AMBIGUOUS]
@@ -108,7 +108,7 @@ def bank_import(request: HttpRequest) -> HttpResponse:
                 )
     return render(
         request,
-        "claims/imports/bank_import.html",
+        "claims/money_in/formats/bank_import.html",
         {"form": form, "result": result, "can_write": membership.can_write},
     )
 
@@ -149,7 +149,7 @@ def bank_queue(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "claims/imports/bank_queue.html",
+        "claims/money_in/formats/bank_queue.html",
         {
             "lines": lines,
             "query": query,
@@ -220,7 +220,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
             )
             request.session[_CSV_SESSION] = name
             return redirect("claims:csv_mapping")
-    return render(request, "claims/imports/csv_upload.html", {"form": form})
+    return render(request, "claims/money_in/formats/csv_upload.html", {"form": form})
 
 
 @login_required
@@ -267,7 +267,7 @@ def csv_mapping(request: HttpRequest) -> HttpResponse:
             )
     return render(
         request,
-        "claims/imports/csv_mapping.html",
+        "claims/money_in/formats/csv_mapping.html",
         {
             "form": form,
             "preview": preview,
@@ -338,7 +338,7 @@ def ubl_import_view(request: HttpRequest) -> HttpResponse:
             ]
     return render(
         request,
-        "claims/imports/ubl_import.html",
+        "claims/money_in/formats/ubl_import.html",
         {
             "form": form,
             "items": items,
@@ -394,4 +394,4 @@ def export_aged_balance(request: HttpRequest) -> HttpResponse:
 @login_required
 def exports_page(request: HttpRequest) -> HttpResponse:
     current_membership(request)
-    return render(request, "claims/imports/exports.html")
+    return render(request, "claims/money_in/formats/exports.html")

@@ -22,18 +22,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import require_write
-from claims.forms_judicial import HandoffForm
-from claims.forms_judicial import StepForm
+from claims.judicial.services import contact_create
+from claims.judicial.services import judicial_open
+from claims.judicial.services import step_record
 from claims.models import AuditEntry
 from claims.models import JudicialCase
 from claims.models import JudicialStep
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import require_write
 from claims.security.audit import audit_record
-from claims.services_judicial import contact_create
-from claims.services_judicial import judicial_open
-from claims.services_judicial import step_record
+from claims.web.forms_judicial import HandoffForm
+from claims.web.forms_judicial import StepForm
 
 
 def _errors(request: HttpRequest, form_errors: object) -> None:
@@ -98,7 +98,7 @@ def handoff(request: HttpRequest, code: UUID) -> HttpResponse:
 def _open_routes(claim: object) -> set[str]:
     """The judicial routes the advisor proposes for this claim, conditions not
     failed (legal-brief §3, §8, §9)."""
-    from claims.selectors_routes import route_advice
+    from claims.judicial.routes import route_advice
 
     advice = route_advice(claim=claim, today=timezone.localdate())  # type: ignore[arg-type]
     return {o.route for o in advice.options if o.eligible}

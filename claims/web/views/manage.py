@@ -19,25 +19,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims import services
-from claims.access import SESSION_KEY
-from claims.access import current_membership
-from claims.access import require_write
-from claims.forms import ClaimForm
-from claims.forms import CreditorSettingsForm
-from claims.forms import DebtorForm
-from claims.forms import InvoiceFormSet
-from claims.forms import MemberAddForm
-from claims.forms import MemberRoleForm
+from claims.ledger import services
 from claims.models import Debtor
 from claims.models import Invitation
 from claims.models import Membership
 from claims.models import Role
 from claims.models import Scenario
+from claims.security.access import SESSION_KEY
+from claims.security.access import current_membership
+from claims.security.access import require_write
 from claims.security.members import member_invite
 from claims.security.members import member_role_change
 from claims.security.members import membership_remember
 from claims.security.params import uuid_or_none
+from claims.web.forms import ClaimForm
+from claims.web.forms import CreditorSettingsForm
+from claims.web.forms import DebtorForm
+from claims.web.forms import InvoiceFormSet
+from claims.web.forms import MemberAddForm
+from claims.web.forms import MemberRoleForm
 
 
 def _require_manager(request: HttpRequest) -> Membership:
@@ -123,7 +123,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
 
 def _rates_cover(formset: Any, creditor: Any, debtor: Any) -> bool:
     """A due date before the first row of the rate tables is a field error."""
-    from claims.statements import rate_coverage_error
+    from claims.ledger.statements import rate_coverage_error
 
     ok = True
     for f in formset.forms:
@@ -148,7 +148,7 @@ def _translate_known(message: str) -> str:
     return message
 
 
-# Creditor settings the statement of account reads (claims.statements.claim_facts).
+# Creditor settings the statement of account reads (claims.ledger.statements.claim_facts).
 MONEY_TERMS = {
     "country",
     "time_zone",

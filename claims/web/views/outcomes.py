@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from claims.access import current_membership
+from claims.judicial.outcomes import outcomes_page
 from claims.law.routes import MIN_CASES
 from claims.law.routes import route_label
-from claims.selectors_outcomes import outcomes_page
+from claims.security.access import current_membership
 
 STAGE_LABELS = {
     "before_reminder": gettext_lazy("Payé avant tout rappel"),

@@ -1,7 +1,7 @@
 """Cancel a ledger entry (payment, credit note, waiver) by a counter-entry.
 
 GET shows what will happen and asks why; POST, with a reason, calls the
-service (``claims.services.payment_reverse`` / ``credit_note_reverse`` /
+service (``claims.ledger.services.payment_reverse`` / ``credit_note_reverse`` /
 ``waiver_reverse``). Only owners and managers may; another creditor's claim
 or an entry of another claim answers 404. The ledger stays append-only: the
 original row is kept and shown as cancelled.
@@ -28,17 +28,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from claims import services
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.forms import ReversalForm
+from claims.ledger import services
 from claims.models import Claim
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import Waiver
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
 from claims.templatetags.money import money
-from claims.views.actions import form_errors
+from claims.web.forms import ReversalForm
+from claims.web.views.actions import form_errors
 
 KINDS: dict[str, Any] = {
     "payment": gettext_lazy("paiement"),
@@ -74,7 +74,7 @@ def ledger_entries(
     gone = {i.reverses_id for i in notes if i.reverses_id}
     for i in notes:
         rows.append(_row(claim, "credit_note", i, i.issue_date, i.amount, gone))
-    # Prefetched by the statement (claims.statements): no extra query.
+    # Prefetched by the statement (claims.ledger.statements): no extra query.
     waivers = sorted(claim.waivers.all(), key=lambda w: (w.created_at, w.pk))
     gone = {w.reverses_id for w in waivers if w.reverses_id}
     for w in waivers:

@@ -1,7 +1,7 @@
 """Scenario settings: copy a default, edit the copy's steps with the legal checks.
 
-The services belong to the engine (``claims.services_collection.scenario_copy``,
-``scenario_steps_replace`` and ``claims.scenarios.StepSpec``); they are imported
+The services belong to the engine (``claims.engine.collection.scenario_copy``,
+``scenario_steps_replace`` and ``claims.engine.scenarios.StepSpec``); they are imported
 lazily so this page says "not available" until the engine is merged in.
 """
 
@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
 from claims.l10n import AmountField
 from claims.models import Channel
 from claims.models import Scenario
 from claims.models import ScenarioStep
+from claims.security.access import current_membership
 
 
 def _engine(name: str) -> Any:
@@ -83,7 +83,7 @@ def scenario_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     if not membership.can_manage:
         raise PermissionDenied
     scenario = _scenario_for(request, code)
-    copy = _engine("claims.services_collection.scenario_copy")
+    copy = _engine("claims.engine.collection.scenario_copy")
     if copy is None:
         messages.error(
             request,
@@ -142,8 +142,8 @@ def scenario_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 def _save_steps(scenario: Scenario, formset: Any) -> None:
-    spec = _engine("claims.scenarios.StepSpec")
-    replace = _engine("claims.services_collection.scenario_steps_replace")
+    spec = _engine("claims.engine.scenarios.StepSpec")
+    replace = _engine("claims.engine.collection.scenario_steps_replace")
     if spec is None or replace is None:
         raise ValidationError(
             _("Cette action n'est pas encore disponible dans cette installation.")

@@ -8,20 +8,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.imports import ParseError
 from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
 from claims.models import Payment
-from claims.services_bank import Booking
-from claims.services_bank import bank_line_candidates
-from claims.services_bank import bank_line_ignore
-from claims.services_bank import bank_line_match
-from claims.services_bank import bank_statement_import
-from claims.services_bank import payment_declared
-from claims.services_bank import payments_book_bulk
+from claims.money_in.bank import Booking
+from claims.money_in.bank import bank_line_candidates
+from claims.money_in.bank import bank_line_ignore
+from claims.money_in.bank import bank_line_match
+from claims.money_in.bank import bank_statement_import
+from claims.money_in.bank import payment_declared
+from claims.money_in.bank import payments_book_bulk
+from claims.money_in.formats import ParseError
 from tests import factories as f
 from tests.figures import statement_balance
 
@@ -270,7 +270,7 @@ def test_payment_declared_pauses_the_claim(claims_):
 def test_the_index_loads_in_a_constant_number_of_queries(
     claims_, django_assert_num_queries
 ):
-    from claims.services_bank import claim_index_load
+    from claims.money_in.bank import claim_index_load
 
     creditor, *_ = claims_
     for _i in range(5):
