@@ -120,7 +120,8 @@ def plan_propose(
 def plan_request(
     *, claim: Claim, instalments: list[InstalmentSpec], note: str = ""
 ) -> PaymentPlan:
-    """The debtor asks for a plan (portal). Collection waits for the decision."""
+    """The debtor asks for a plan on the portal (``letters.portal.services``).
+    Collection waits for the decision."""
     plan = _plan_create(
         claim=claim,
         specs=instalments,
@@ -134,10 +135,18 @@ def plan_request(
         kind=Event.Kind.PLAN,
         actor_label="débiteur",
         message=said(
-            gettext_noop("Plan d'apurement demandé par le débiteur : %s"),
-            _describe(instalments),
+            gettext_noop(
+                "Demande de plan via le portail : %(n)s mensualités à partir du %(d)s (%(t)s)"
+            ),
+            n=len(instalments),
+            d=instalments[0].due_on,
+            t=money(sum((i.amount for i in instalments), Decimal("0.00")), claim.currency),
         ),
-        data={"plan": str(plan.code), "requested_on": timezone.localdate().isoformat()},
+        data={
+            "plan": str(plan.code),
+            "requested_on": timezone.localdate().isoformat(),
+            "instalments": [[i.due_on.isoformat(), str(i.amount)] for i in instalments],
+        },
     )
     return plan
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from datetime import date
-from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,8 +28,6 @@ from django.utils.translation import gettext_noop
 from claims.engine.collection import claims_after_payment
 from claims.ledger import rules
 from claims.ledger.rules import creditor_today
-from claims.ledger.services import event_record
-from claims.ledger.services import payment_check
 from claims.ledger.services import payment_record
 from claims.ledger.timeline import amount as money
 from claims.ledger.timeline import said
@@ -488,42 +485,3 @@ def bank_line_ignore(*, line: BankLine, reason: str = "") -> bool:
         ).update(status=BankLine.Status.IGNORED, match_reason=reason[:200] or "Ignorée")
         == 1
     )
-
-
-@transaction.atomic
-def payment_declared(
-    *,
-    claim: Claim,
-    amount: Decimal,
-    on: date,
-    note: str = "",
-    days: int = 5,
-    today: date | None = None,
-) -> Claim:
-    """The debtor says « I paid »: pause reminders a few days, pending the bank.
-
-    Never shortens an existing pause. Writes a PORTAL event. The declared
-    payment follows the ledger's rules (``claims.ledger.services.payment_check``).
-    """
-    locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    amount = payment_check(claim=locked, amount=amount, on=on, today=today)
-    until = on + timedelta(days=days)
-    if locked.paused_until is None or locked.paused_until < until:
-        locked.paused_until = until
-        Claim.objects.filter(pk=locked.pk).update(paused_until=until)
-    event_record(
-        claim=locked,
-        kind=Event.Kind.PORTAL,
-        actor_label="débiteur",
-        message=said(
-            gettext_noop(
-                "Le débiteur déclare avoir payé %(a)s le %(d)s ; relances suspendues jusqu'au %(u)s"
-            ),
-            a=money(amount, locked.currency),
-            d=on,
-            u=until,
-        ),
-        data={"amount": str(amount), "on": on.isoformat(), "note": note[:500]},
-    )
-    claim.paused_until = locked.paused_until
-    return locked

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.law import routes as r
-from claims.law.judicial import add_months
 from claims.law.judicial import step_deadline
+from claims.law.plans import add_months
 from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import Event

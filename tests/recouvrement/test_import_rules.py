@@ -199,7 +199,7 @@ def test_a_forbidden_import_is_caught(tmp_path, monkeypatch, source, expected):
 
     monkeypatch.setattr(Path, "read_text", read_text)
     if expected == ["letters"]:
-        with pytest.raises(AssertionError, match="_probe.py"):
+        with pytest.raises(AssertionError, match=r"_probe\.py"):
             test_claims_never_imports_letters()
     else:
         with pytest.raises(AssertionError, match="ledger -> engine"):

@@ -108,7 +108,7 @@ def bank_import(request: HttpRequest) -> HttpResponse:
                 )
     return render(
         request,
-        "claims/money_in/formats/bank_import.html",
+        "claims/imports/bank_import.html",
         {"form": form, "result": result, "can_write": membership.can_write},
     )
 
@@ -149,7 +149,7 @@ def bank_queue(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "claims/money_in/formats/bank_queue.html",
+        "claims/imports/bank_queue.html",
         {
             "lines": lines,
             "query": query,
@@ -220,7 +220,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
             )
             request.session[_CSV_SESSION] = name
             return redirect("claims:csv_mapping")
-    return render(request, "claims/money_in/formats/csv_upload.html", {"form": form})
+    return render(request, "claims/imports/csv_upload.html", {"form": form})
 
 
 @login_required
@@ -267,7 +267,7 @@ def csv_mapping(request: HttpRequest) -> HttpResponse:
             )
     return render(
         request,
-        "claims/money_in/formats/csv_mapping.html",
+        "claims/imports/csv_mapping.html",
         {
             "form": form,
             "preview": preview,
@@ -338,7 +338,7 @@ def ubl_import_view(request: HttpRequest) -> HttpResponse:
             ]
     return render(
         request,
-        "claims/money_in/formats/ubl_import.html",
+        "claims/imports/ubl_import.html",
         {
             "form": form,
             "items": items,
@@ -394,4 +394,4 @@ def export_aged_balance(request: HttpRequest) -> HttpResponse:
 @login_required
 def exports_page(request: HttpRequest) -> HttpResponse:
     current_membership(request)
-    return render(request, "claims/money_in/formats/exports.html")
+    return render(request, "claims/imports/exports.html")
