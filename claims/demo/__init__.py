@@ -5,6 +5,10 @@ every row passes the model validators. Speed matters (``--claims 100000`` in
 well under a minute on PostgreSQL): rows are built as plain dicts, written with
 ``COPY`` (``bulk_create`` on SQLite) and the cached claim totals are computed
 afterwards by one set-based UPDATE. No per-row service runs here.
+
+May import: ``claims.money_in``, ``claims.judicial``, ``claims.engine``,
+``claims.ledger``, ``claims.models``, ``claims.law``. Never the web layer nor
+``letters``.
 """
 
 from __future__ import annotations
