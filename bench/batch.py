@@ -42,8 +42,8 @@ from bench.delivery import SMTP_BACKEND
 from bench.delivery import _free_port
 from bench.delivery import _Sink
 from bench.tick import reset
-from claims import execution
-from claims.execution import DeliveryResult
+from claims.engine import execution
+from claims.engine.execution import DeliveryResult
 
 DESTRUCTIVE = True
 MAX_DEBTORS = int(os.environ.get("BENCH_BATCH_DEBTORS", "10000"))
@@ -52,13 +52,13 @@ WORKERS = 2
 
 def build(n: int) -> None:
     """n debtors with an e-mail address, one claim and one overdue invoice each."""
+    from claims.engine.collection import claims_plan
     from claims.models import Action
     from claims.models import Claim
     from claims.models import Creditor
     from claims.models import Debtor
     from claims.models import Invoice
     from claims.models import ScenarioStep
-    from claims.services_collection import claims_plan
 
     reset()
     today = timezone.localdate()
@@ -123,15 +123,15 @@ def build(n: int) -> None:
 
 
 def _deliveries():
-    from claims.services_run import collection_plan
+    from claims.engine.run import collection_plan
 
     plan = collection_plan(now=timezone.now())
     return plan.deliveries
 
 
 def _execute(deliveries, size: int) -> int:
-    from claims.services_run import actions_deliver_batch
-    from claims.services_run import batches
+    from claims.engine.run import actions_deliver_batch
+    from claims.engine.run import batches
 
     done = 0
     for chunk in batches(deliveries, size):
@@ -155,7 +155,7 @@ def _timed_run(n: int, size: int, workers: int = 1) -> tuple[float, int]:
 
 def _parallel(deliveries, size: int, workers: int) -> int:
     """The batches shared by ``workers`` forked processes (own connections)."""
-    from claims.services_run import batches
+    from claims.engine.run import batches
 
     chunks = batches(deliveries, size)
     connections.close_all()
@@ -166,7 +166,7 @@ def _parallel(deliveries, size: int, workers: int) -> int:
             code = 0
             try:
                 for chunk in chunks[w::workers]:
-                    from claims.services_run import actions_deliver_batch
+                    from claims.engine.run import actions_deliver_batch
 
                     actions_deliver_batch(chunk)
             except BaseException:

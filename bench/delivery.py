@@ -4,7 +4,7 @@ On the shared dataset, inside a transaction rolled back at the end (the dataset
 stays as seeded), ``K`` open claims of debtors with an e-mail address get their
 scenario planned and only their first reminder (e-mail, no PDF) left, due
 today. They are executed in ``ROUNDS`` equal batches through the engine's
-``claims.services_run.actions_deliver`` with the real deliverer of the letters
+``claims.engine.run.actions_deliver`` with the real deliverer of the letters
 app (render + send), ``MAILERS`` pointing at an aiosmtpd server on 127.0.0.1.
 Median: seconds per batch. Floor: sending as many pre-rendered messages (the
 ones the server received) through one connection of the same SMTP backend.
@@ -56,14 +56,14 @@ def _free_port() -> int:
 def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
     """Plan k claims, keep only their first e-mail reminder, due today (the
     seeded history of those claims is set aside: this path times one send)."""
+    from claims.engine.collection import claims_plan
+    from claims.engine.run import actions_due
+    from claims.engine.run import group_by_debtor
     from claims.models import Action
     from claims.models import Claim
     from claims.models import Creditor
     from claims.models import ScenarioStep
     from claims.models import Stage
-    from claims.services_collection import claims_plan
-    from claims.services_run import actions_due
-    from claims.services_run import group_by_debtor
 
     today = _data.TODAY
     ids = list(
@@ -115,8 +115,8 @@ def _floor(messages: list[EmailMessage]) -> float:
 
 
 def run(n_claims: int) -> list[dict]:
-    from claims import execution
-    from claims.services_run import actions_deliver
+    from claims.engine import execution
+    from claims.engine.run import actions_deliver
 
     label = "delivery: first reminders by e-mail, no PDF (render + SMTP)"
     try:

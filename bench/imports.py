@@ -72,10 +72,10 @@ def _csv() -> bytes:
 def _claims_bulk(creditor: object) -> list[tuple[str, str]]:
     from datetime import date
 
+    from claims.ledger.validators import ogm_from_number
     from claims.models import Claim
     from claims.models import Debtor
     from claims.models import Invoice
-    from claims.validators import ogm_from_number
 
     debtors = Debtor.objects.bulk_create(
         Debtor(creditor=creditor, name=f"Débiteur {i}") for i in range(1000)
@@ -129,10 +129,10 @@ def main() -> None:
     _setup()
     from django.db import transaction
 
-    from claims.imports import camt053
-    from claims.imports import csvfile
-    from claims.services_bank import bank_statement_import
-    from claims.services_imports import invoices_csv_import
+    from claims.money_in.bank import bank_statement_import
+    from claims.money_in.formats import camt053
+    from claims.money_in.formats import csvfile
+    from claims.money_in.invoices import invoices_csv_import
     from tests.factories import CreditorFactory
 
     try:
@@ -194,10 +194,10 @@ def run(n_claims: int) -> list[dict]:
     global N_CLAIMS, N_ENTRIES, N_ROWS
     from django.db import transaction
 
-    from claims.imports import camt053
-    from claims.imports import csvfile
-    from claims.services_bank import bank_statement_import
-    from claims.services_imports import invoices_csv_import
+    from claims.money_in.bank import bank_statement_import
+    from claims.money_in.formats import camt053
+    from claims.money_in.formats import csvfile
+    from claims.money_in.invoices import invoices_csv_import
     from tests.factories import CreditorFactory
 
     N_CLAIMS, N_ENTRIES, N_ROWS = (

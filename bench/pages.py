@@ -85,7 +85,7 @@ def _api_client(user) -> tuple[Client, str]:
 
 def run(n_claims: int) -> list[dict]:
     data = _data.dataset(n_claims)
-    from claims.access import SESSION_KEY
+    from claims.security.access import SESSION_KEY
 
     user, code, creditor_id = _claim_code()
     client = Client()

@@ -30,19 +30,19 @@ from django.db import connection
 from django.db import transaction
 
 from bench import _data
-from claims import execution
-from claims.execution import DeliveryResult
+from claims.engine import execution
+from claims.engine.collection import claims_plan
+from claims.engine.execution import DeliveryResult
+from claims.engine.run import actions_deliver_batch
+from claims.engine.run import actions_due
+from claims.engine.run import batches
+from claims.engine.run import claims_unplanned
+from claims.engine.run import creditors_due
+from claims.engine.run import group_by_debtor
+from claims.engine.seed import seed_engine
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
-from claims.seed_engine import seed_engine
-from claims.services_collection import claims_plan
-from claims.services_run import actions_deliver_batch
-from claims.services_run import actions_due
-from claims.services_run import batches
-from claims.services_run import claims_unplanned
-from claims.services_run import creditors_due
-from claims.services_run import group_by_debtor
 
 DESTRUCTIVE = True  # the runner runs it after the modules sharing the dataset
 RUNS = 5

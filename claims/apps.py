@@ -8,6 +8,9 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers system checks
+        from .engine.collection import ledger_hooks_register
+
+        ledger_hooks_register()
 
         self._register_configured_deliverer()
         self._webhook_endpoints_watch()
@@ -18,7 +21,7 @@ class ClaimsConfig(AppConfig):
         from django.db.models.signals import post_delete
         from django.db.models.signals import post_save
 
-        from .webhooks import endpoints_changed
+        from claims.ledger.webhooks import endpoints_changed
 
         for signal in (post_save, post_delete):
             signal.connect(endpoints_changed, sender="claims.WebhookEndpoint")
@@ -29,7 +32,7 @@ class ClaimsConfig(AppConfig):
         from django.conf import settings
         from django.utils.module_loading import import_string
 
-        from .execution import register_deliverer
+        from claims.engine.execution import register_deliverer
 
         path = getattr(settings, "COLLECTION_DELIVERER", "")
         if path:

@@ -23,7 +23,7 @@ def rates_published_check(
     The engine then applies the documented fallback (legal-brief §12) and
     flags it; the operator should enter the published value in the admin.
     """
-    from claims.statements import missing_rates
+    from claims.ledger.statements import missing_rates
 
     if not databases:
         return []

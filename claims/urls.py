@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views
-from .views import actions
-from .views import api_settings
-from .views import imports as import_views
-from .views import judicial
-from .views import manage
-from .views import outcomes
-from .views import reversals
-from .views import scenarios
+from claims.web import views
+from claims.web.views import actions
+from claims.web.views import api_settings
+from claims.web.views import imports as import_views
+from claims.web.views import judicial
+from claims.web.views import manage
+from claims.web.views import outcomes
+from claims.web.views import reversals
+from claims.web.views import scenarios
 
 app_name = "claims"
 urlpatterns = [

@@ -7,13 +7,13 @@ class LettersConfig(AppConfig):
     verbose_name = _("Courriers et documents")
 
     def ready(self) -> None:
-        from claims.execution import register_deliverer
+        from claims.engine.execution import register_deliverer
         from letters import checks  # noqa: F401  (registers the system check)
         from letters.delivery import deliver
 
         register_deliverer(deliver)
 
-        from claims.execution import register_notifier
+        from claims.engine.execution import register_notifier
         from letters.plan_notices import notices_deliver
 
         register_notifier(notices_deliver)

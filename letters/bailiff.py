@@ -38,10 +38,10 @@ from claims.law.routes import AMICABLE
 from claims.law.routes import WRITE_OFF
 from claims.law.routes import RouteOption
 from claims.law.types import Statement
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import LegalContact
 from claims.security.params import SafeCsvWriter
-from claims.statements import claim_statement
 from letters.context import Parties
 from letters.context import fee_groups
 from letters.rendering import html_to_pdf
@@ -94,8 +94,8 @@ def route_prose(claim: Claim, statement: Statement, today: date) -> RouteProse |
     Call it inside ``translation.override``: the advice's titles, reasons and
     conditions are translated when they are built.
     """
+    from claims.judicial.routes import route_advice
     from claims.models import JudicialCase
-    from claims.selectors_routes import route_advice
 
     advice = route_advice(claim=claim, today=today, statement=statement)
     chosen = (

@@ -23,7 +23,7 @@ from claims.law.courts import COMMERCIAL
 from claims.law.courts import ECONOMIC
 from claims.law.courts import fr_competent_court
 from claims.law.types import Statement
-from claims.statements import amount_to_pay
+from claims.ledger.statements import amount_to_pay
 from letters.overrides import override_fill
 from letters.payment import epc_qr_png_data_uri
 from letters.payment import payment_reference
@@ -138,7 +138,7 @@ def letter_context(
     """The full template context of one letter.
 
     ``statement``: the claim on ``at``. ``payable``: what the message asks
-    to pay by its deadline (``claims.statements.message_statement``, interest
+    to pay by its deadline (``claims.ledger.statements.message_statement``, interest
     to the deadline included) — the amount printed and in the QR code.
     ``after``: the same the day after the deadline, for what a Belgian
     consumer's first reminder announces (art. XIX.2 CDE).

@@ -19,21 +19,21 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
-from claims.execution import TwoPhaseDeliverer
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import TwoPhaseDeliverer
 from claims.law.calendar import message_deadline
+from claims.ledger.services import event_record
+from claims.ledger.statements import _PREFETCH as STATEMENT_PREFETCH
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import judicial_costs_load
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Event
-from claims.services import event_record
-from claims.statements import _PREFETCH as STATEMENT_PREFETCH
-from claims.statements import claim_statement
-from claims.statements import judicial_costs_load
-from claims.timeline import choice
-from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.context import creditor_identity
 from letters.emails import ClaimLine

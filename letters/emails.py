@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from claims.law.types import Statement
-from claims.statements import amount_to_pay
+from claims.ledger.statements import amount_to_pay
 
 EMAIL_TEMPLATES = ("reminder", "formal_notice", "thank_you", "plan_confirmation")
 

@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import require_write
 from claims.models import AuditEntry
 from claims.models import LegalContact
 from claims.models import Membership
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import require_write
 from claims.security.audit import audit_record
 from letters.bailiff import COVER_LANGUAGES
 from letters.models import Document

@@ -14,7 +14,7 @@ from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
-from claims.querysets import CreditorScopedQuerySet
+from claims.models.querysets import CreditorScopedQuerySet
 
 
 class Document(models.Model):

@@ -18,9 +18,9 @@ from decimal import Decimal
 import segno
 
 from claims.law.types import Statement
-from claims.statements import amount_to_pay
-from claims.validators import ogm_digits
-from claims.validators import ogm_is_valid
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.validators import ogm_digits
+from claims.ledger.validators import ogm_is_valid
 
 EPC_MAX_BYTES = 331
 MAX_AMOUNT = Decimal("999999999.99")
@@ -100,7 +100,7 @@ def payment_request_payload(
     reference: str = "",
     claim_reference: str = "",
 ) -> str:
-    """The EPC payload asking for :func:`claims.statements.amount_to_pay` —
+    """The EPC payload asking for :func:`claims.ledger.statements.amount_to_pay` —
     the one amount the letters, the e-mails, the portal and the QR codes
     show. Empty when nothing is due, the claim is not in euro or the
     creditor's bank details cannot be encoded."""

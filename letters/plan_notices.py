@@ -24,18 +24,18 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from claims.execution import Notice
+from claims.engine.execution import Notice
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import cover
+from claims.ledger.services import claims_refresh_figures
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
+from claims.ledger.timeline import said
 from claims.models import AllocationOrder
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Instalment
 from claims.models import PaymentPlan
-from claims.services import claims_refresh_figures
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
-from claims.timeline import said
 from letters.context import Parties
 from letters.context import creditor_identity
 from letters.context import name_with_form
@@ -71,7 +71,7 @@ def plan_terms(*, plan: PaymentPlan, at: date) -> dict[str, Any]:
     """What a plan says, in plain values, from the claim's statement on ``at``.
 
     The instalments' total against the amount due; interest keeps running on
-    the unpaid principal at the statement's rate (claims.statements does not
+    the unpaid principal at the statement's rate (claims.ledger.statements does not
     stop it during a plan), so what remains after the last instalment is the
     part of today's balance the schedule leaves out plus that interest.
     """

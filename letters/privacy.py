@@ -1,4 +1,4 @@
-"""Debtor personal data held by letters (plugged into claims.privacy).
+"""Debtor personal data held by letters (plugged into claims.privacy.services).
 
 Archived documents stay as they are (their SHA-256 is the proof); only the
 recipient addresses stored beside them are erased at the end of retention,

@@ -15,16 +15,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from claims.ledger.services import event_record
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import message_statement
+from claims.ledger.timeline import Said
+from claims.ledger.timeline import said
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import Debtor
 from claims.models import Event
 from claims.models import ScenarioStep
-from claims.services import event_record
-from claims.statements import claim_statement
-from claims.statements import message_statement
-from claims.timeline import Said
-from claims.timeline import said
 from letters.context import PDF_TEMPLATES
 from letters.context import Parties
 from letters.context import letter_context

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import require_write
+from claims.ledger.statements import creditor_today
 from claims.models import Claim
-from claims.statements import creditor_today
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import require_write
 from letters.models import Document
 from letters.models import TemplateOverride
 from letters.overrides import OVERRIDABLE

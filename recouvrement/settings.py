@@ -102,8 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "claims.context_processors.queue_status",
-                "claims.context_processors.membership",
+                "claims.web.context_processors.queue_status",
+                "claims.web.context_processors.membership",
             ],
         },
     },
@@ -255,7 +255,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The tick runs every 15 minutes; each creditor's own time zone and send
-    # hour decide whether anything is due for it (claims.selectors).
+    # hour decide whether anything is due for it (claims.ledger.selectors).
     "collection-tick": {
         "task": "claims.tasks.collection_tick",
         "schedule": crontab(minute="*/15"),
@@ -270,11 +270,14 @@ CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
     "options": {"expires": 55 * 60},
 }
 # Money in (imports area): daily payment-plan check.
-# Task modules beside claims.tasks / letters.tasks (found by autodiscovery).
+# Task modules of the claims app's parts (autodiscovery finds only letters.tasks).
+# Each task keeps its registered name (``name=``): beat entries and queued
+# messages name it, e.g. "claims.tasks.collection_tick".
 CELERY_IMPORTS = [
-    "claims.tasks_imports",
-    "claims.tasks_privacy",
-    "claims.tasks_webhooks",
+    "claims.engine.tasks",
+    "claims.engine.tasks_plans",
+    "claims.privacy.tasks",
+    "claims.ledger.tasks",
 ]
 # Webhooks (docs/api.md): a delivery still pending this long after its try
 # was due has lost its task (worker killed, broker emptied): the sweep, every

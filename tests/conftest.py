@@ -57,11 +57,11 @@ def _reference_data(request):
     request.getfixturevalue("_django_db_helper")
     from django.apps import apps as django_apps
 
+    from claims.engine.seed import seed_engine
     from claims.law.seed import seed_rates
+    from claims.ledger.statements import rates_changed
     from claims.models import Rate
     from claims.models import Scenario
-    from claims.seed_engine import seed_engine
-    from claims.statements import rates_changed
 
     if not Rate.objects.exists():
         seed_rates(django_apps, None)
@@ -117,7 +117,7 @@ def browser():
 @pytest.fixture(autouse=True)
 def _deliverer_restored():
     """Whatever a test registers as deliverer, the next test gets letters' own."""
-    from claims import execution
+    from claims.engine import execution
 
     saved = execution._deliverer
     yield

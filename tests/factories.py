@@ -100,7 +100,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     def invoices(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if not create:
             return
-        from claims.services import claim_refresh_totals
+        from claims.ledger.services import claim_refresh_totals
 
         specs = extracted if extracted is not None else [{}]
         for i, spec in enumerate(specs):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import creditor_today
 from claims.models import Claim
-from claims.statements import claim_statement
-from claims.statements import creditor_today
 
 
 def statement_balance(claim: Claim, at: date | None = None) -> Decimal:

@@ -1,10 +1,8 @@
 """The back-office (Django admin), one module per area of the claims models.
 
-Other areas register their admin by appending one import below, e.g.
-``from claims import admin_rates  # noqa: F401``.
+Django finds it here (``claims.admin``); it belongs to the web layer and may
+import every part of ``claims``, never ``letters``.
 """
-
-import importlib.util
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -13,14 +11,8 @@ from . import api  # noqa: F401
 from . import bank  # noqa: F401
 from . import collection  # noqa: F401
 from . import ledger  # noqa: F401
+from . import legal_rates  # noqa: F401 - the dated legal rates
 from . import parties  # noqa: F401
-
-# Dated legal rates: the money area's claims/admin_rates.py once merged; until
-# then (or without it) a plain admin, so that Rate is never registered twice.
-if importlib.util.find_spec("claims.admin_rates") is not None:
-    from claims import admin_rates  # noqa: F401
-else:
-    from . import rates  # noqa: F401
 
 admin.site.site_header = _("Recouvrement — administration")
 admin.site.site_title = _("Recouvrement")

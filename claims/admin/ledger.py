@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from claims import ledger_rules
-from claims import services
+from claims.engine.collection import claim_transition
+from claims.ledger import rules as ledger_rules
+from claims.ledger import services
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
@@ -24,7 +25,6 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Stage
 from claims.models import Waiver
-from claims.services_collection import claim_transition
 
 from .base import ImmutableAdmin
 from .base import ReadOnlyInline
@@ -160,7 +160,7 @@ class ClaimAdmin(TenantScopedAdmin):
     ) -> None:
         super().save_related(request, form, formsets, change)
         # Terms, dates or inlines may change the statement: store it again.
-        from claims.services import claim_refresh_totals
+        from claims.ledger.services import claim_refresh_totals
 
         claim_refresh_totals(claim=form.instance)
 
@@ -254,7 +254,7 @@ class InvoiceAdmin(TenantScopedAdmin):
 
 
 class PaymentAddForm(forms.ModelForm):
-    """Records a payment through ``claims.services.payment_record``."""
+    """Records a payment through ``claims.ledger.services.payment_record``."""
 
     class Meta:
         model = Payment
@@ -269,7 +269,7 @@ class PaymentAddForm(forms.ModelForm):
         return amount
 
     def clean(self) -> Any:
-        """The ledger rules (claims.ledger_rules) on their fields, not a 500."""
+        """The ledger rules (claims.ledger.rules) on their fields, not a 500."""
         data = super().clean()
         claim, amount, on = data.get("claim"), data.get("amount"), data.get("date")
         if claim is not None and amount is not None and on is not None:

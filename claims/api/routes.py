@@ -2,7 +2,7 @@
 
 Every lookup is scoped to the token's creditor: another creditor's id is a
 404 problem, exactly like an unknown one. Writes call the services of
-:mod:`claims.services` and are recorded in the audit trail with the token name.
+:mod:`claims.ledger.services` and are recorded in the audit trail with the token name.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from ninja import Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
-from claims import services
 from claims.api import schemas as s
 from claims.api.auth import audit_write
 from claims.api.auth import creditor_id
@@ -37,6 +36,9 @@ from claims.api.pagination import paginate
 from claims.api.problems import ApiProblem
 from claims.api.problems import Problem
 from claims.api.problems import not_found
+from claims.engine.stages import hold_reason
+from claims.ledger import services
+from claims.ledger.statements import claim_statement
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Debtor
@@ -46,8 +48,6 @@ from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import PaymentPlan
 from claims.models import Stage
-from claims.stages import hold_reason
-from claims.statements import claim_statement
 
 router = Router()
 
@@ -571,7 +571,7 @@ def statement_read(
     request: HttpRequest, code: UUID, params: Query[StatementParams]
 ) -> Any:
     """The statement of the claim at ``at`` (default: the creditor's today)."""
-    from claims import ledger_rules
+    from claims.ledger import rules as ledger_rules
 
     claim = _claim(request, code)
     at = params.at or ledger_rules.creditor_today(claim.creditor)

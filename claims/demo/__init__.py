@@ -5,6 +5,10 @@ every row passes the model validators. Speed matters (``--claims 100000`` in
 well under a minute on PostgreSQL): rows are built as plain dicts, written with
 ``COPY`` (``bulk_create`` on SQLite) and the cached claim totals are computed
 afterwards by one set-based UPDATE. No per-row service runs here.
+
+May import: ``claims.money_in``, ``claims.judicial``, ``claims.engine``,
+``claims.ledger``, ``claims.models``, ``claims.law``. Never the web layer nor
+``letters``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 from django.utils.translation import pgettext_lazy
 
+from claims.ledger.timeline import Said
+from claims.ledger.timeline import amount as money
+from claims.ledger.timeline import said
+from claims.ledger.validators import ogm_from_number
 from claims.models import Claim
 from claims.models import ClosedReason
 from claims.models import Creditor
@@ -41,10 +49,6 @@ from claims.models import Payment
 from claims.models import PaymentMethod
 from claims.models import Role
 from claims.models import Stage
-from claims.timeline import Said
-from claims.timeline import amount as money
-from claims.timeline import said
-from claims.validators import ogm_from_number
 
 from . import identifiers as ids
 from . import vocabulary as voc
@@ -592,7 +596,7 @@ def refresh_totals_set_based(
     """Recompute principal, paid, balance and oldest due date of many claims.
 
     One UPDATE … FROM over aggregates (PostgreSQL and SQLite ≥ 3.33): no row is
-    read into Python. Same arithmetic as ``claims.services.claim_refresh_totals``
+    read into Python. Same arithmetic as ``claims.ledger.services.claim_refresh_totals``
     (credit notes subtract, principal never below zero). ROUND keeps SQLite,
     which sums decimals as floats, to the cent.
     """
@@ -725,8 +729,8 @@ def settle_paid_in_full(
     the history is recorded (a reminder can start the interest). Returns the
     number of claims that needed the second payment.
     """
-    from claims.services import claims_refresh_figures
-    from claims.statements import claim_statements
+    from claims.ledger.services import claims_refresh_figures
+    from claims.ledger.statements import claim_statements
 
     closed = list(
         Claim.objects.filter(
@@ -796,7 +800,7 @@ def settle_paid_in_full(
 def seed_refresh_figures(*, creditor_ids: list[int], today: date | None) -> int:
     """Store the statement of account on the open claims of ``creditor_ids``
     on ``today`` (None: each creditor's today)."""
-    from claims.services import claims_refresh_figures
+    from claims.ledger.services import claims_refresh_figures
 
     return claims_refresh_figures(
         claim_ids=Claim.objects.filter(

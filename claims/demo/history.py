@@ -44,15 +44,15 @@ from django.db.models import Max
 from django.db.models import Min
 from django.utils.translation import gettext_noop
 
-from claims import execution
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
+from claims.engine import execution
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Stage
-from claims.timeline import choice
-from claims.timeline import said
 
 RECENT_DAYS = 2  # messages of the last days are real e-mails and PDFs
 ENGINE_DAYS = 14  # days the engine plays; older steps are recorded set-based
@@ -150,8 +150,8 @@ class _Stamper:
 
 
 def _apply(h: Happening, claim: Claim, actor: Any) -> None:
-    from claims import services
-    from claims import services_collection as engine
+    from claims.engine import collection as engine
+    from claims.ledger import services
 
     if claim.status != Claim.Status.OPEN:
         return
@@ -175,9 +175,9 @@ def _apply(h: Happening, claim: Claim, actor: Any) -> None:
             today=h.day,
         )
     elif h.kind == "plan" and claim.stage in ("amicable", "formal_notice"):
+        from claims.engine.plans import plan_accept
+        from claims.engine.plans import plan_propose
         from claims.law.plans import InstalmentSpec
-        from claims.services_plans import plan_accept
-        from claims.services_plans import plan_propose
 
         share = (claim.balance / 3).quantize(Decimal("0.01"))
         specs = [
@@ -211,8 +211,8 @@ def engine_history(
     """
     from django.utils import timezone
 
-    from claims.services_plans import plans_check
-    from claims.services_run import collection_run_sync
+    from claims.engine.plans import plans_check
+    from claims.engine.run import collection_run_sync
 
     by_day: dict[date, list[Happening]] = defaultdict(list)
     for h in happenings:
@@ -357,9 +357,9 @@ def history_until(*, creditor_ids: list[int], until: date) -> None:
     the dispute or pause of a held claim), writes their events, and derives
     each claim's milestones and stage from them.
     """
+    from claims.engine.collection import claims_plan
+    from claims.engine.collection import claims_refresh_next_action
     from claims.models import ScenarioStep
-    from claims.services_collection import claims_plan
-    from claims.services_collection import claims_refresh_next_action
 
     open_claims = Claim.objects.filter(
         creditor_id__in=creditor_ids, status=Claim.Status.OPEN
@@ -471,8 +471,8 @@ def bulk_history(*, creditor_ids: list[int], today: date) -> None:
     follow from the done steps (a formal notice done → formal-notice stage).
     Nothing planned is left in the past for a claim the engine may contact.
     """
-    from claims.services_collection import claims_plan
-    from claims.services_collection import claims_refresh_next_action
+    from claims.engine.collection import claims_plan
+    from claims.engine.collection import claims_refresh_next_action
 
     open_ids = Claim.objects.filter(
         creditor_id__in=creditor_ids, status=Claim.Status.OPEN

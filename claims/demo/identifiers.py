@@ -1,7 +1,7 @@
 """Identifiers with valid check digits, for demo data and tests.
 
 BCE/KBO (mod 97), SIREN/SIRET (Luhn), VAT keys, IBAN (ISO 13616 mod 97-10) and
-ISO 11649 RF creditor references; each mirrors what ``claims.validators`` checks.
+ISO 11649 RF creditor references; each mirrors what ``claims.ledger.validators`` checks.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Working days, public holidays, message deadlines and the Book XIX waiting period.
 
 The one implementation (pure, no clock, no database) used by the engine, the
-statement of account and the letters. ``claims.law.waiting`` only re-exports
-the old names.
+statement of account and the letters.
 
 - Working day (legal-brief §2.2 ⚠️, §13.3): "working day" is not defined in the
   sources; we use Monday–Friday minus the public holidays of the creditor's
@@ -33,7 +32,6 @@ ELECTRONIC_CHANNELS = frozenset({"email", "sms", "portal"})
 # Channels that put a dated letter in the post (a registered letter, or a letter
 # sent along with an e-mail): never dated on a weekend or a public holiday.
 POSTAL_CHANNELS = frozenset({"post", "registered", "email_post"})
-PAPER_CHANNELS = POSTAL_CHANNELS  # old name (claims.law.waiting)
 
 
 def easter_sunday(year: int) -> date:
@@ -178,16 +176,3 @@ def claimable_from(sent_on: date, channel: str) -> date:
     )
     return deadline + timedelta(days=1)
 
-
-# Old names, kept importable: one function each.
-is_belgian_working_day = is_working_day
-is_be_working_day = is_working_day
-be_consumer_charges_from = claimable_from
-
-
-def nth_working_day_after(day: date, n: int, country: str = "BE") -> date:
-    """Old name of :func:`add_working_days`."""
-    return add_working_days(day, n, country)
-
-
-add_be_working_days = nth_working_day_after

@@ -7,7 +7,6 @@ period in the brief return ``None`` (the owner may still type a date).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
@@ -15,6 +14,7 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from claims.law import routes as r
+from claims.law.plans import add_months
 
 SERVED = "served"
 TITLE = "title"
@@ -24,15 +24,6 @@ TITLE = "title"
 class Deadline:
     on: date
     label: str
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, or the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def step_deadline(route: str, kind: str, on: date) -> Deadline | None:

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 CENT = Decimal("0.01")
 UNDECIDED_REQUEST_DAYS = 30  # legal-brief §2 (kreston-vdn.be, mymds.be)
+MAX_INSTALMENTS = 24  # the most monthly instalments a debtor may ask for
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def compute_statement(facts: ClaimFacts, rates: RateTable, at: date) -> Statemen
 
 
 # For the operators who keep the rate tables (staff); the owner sees the line
-# marked "taux provisoire" (claims/views/core.py keeps this one for staff).
+# marked "taux provisoire" (claims/web/views/core.py keeps this one for staff).
 FALLBACK_WARNING = gettext_noop(
     "Taux non publié pour une période : règle de repli appliquée (voir le détail)."
 )

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from claims.seed_engine import seed_engine
+from claims.engine.seed import seed_engine
 from claims.law.seed import seed_rates
 
 

@@ -21,7 +21,7 @@ def fill_figures(apps, schema_editor):
     from claims.law.rates import RateTable
     from claims.law.rates import RateValue
     from claims.law.statement import compute_statement
-    from claims.statements import claim_facts
+    from claims.ledger.statements import claim_facts
 
     Claim = apps.get_model("claims", "Claim")
     Rate = apps.get_model("claims", "Rate")

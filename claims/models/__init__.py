@@ -1,4 +1,10 @@
-"""Models of the claims domain, one module per area."""
+"""Every table of the claims app, one module per area (Django's ``claims.models``).
+
+Part of the ledger: the engine's, money-in's and security's tables live here
+too because Django wants every model of the app in ``claims.models`` (app
+label ``claims``). May import: ``claims.ledger.validators``,
+``claims.ledger.timeline`` (pure), ``claims.l10n``; never a service.
+"""
 
 from .bank import BankImport
 from .bank import BankLine

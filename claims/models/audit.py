@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.querysets import AppendOnlyQuerySet
+from claims.models.querysets import AppendOnlyQuerySet
 
 from .parties import Creditor
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.querysets import CreditorScopedQuerySet
+from claims.models.querysets import CreditorScopedQuerySet
 
 from .ledger import Claim
 from .ledger import Payment

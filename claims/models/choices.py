@@ -29,7 +29,7 @@ class Role(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where a claim stands. Transitions are in ``claims.stages`` (one table)."""
+    """Where a claim stands. Transitions are in ``claims.engine.stages`` (one table)."""
 
     AMICABLE = "amicable", _("Relances amiables")
     FORMAL_NOTICE = "formal_notice", _("Mise en demeure")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.querysets import CreditorScopedQuerySet
+from claims.models.querysets import CreditorScopedQuerySet
 
 from .choices import Channel
 from .choices import Country

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.querysets import AppendOnlyQuerySet
-from claims.querysets import ClaimQuerySet
-from claims.querysets import CreditorScopedQuerySet
-from claims.timeline import Said
-from claims.timeline import event_text
+from claims.ledger.timeline import Said
+from claims.ledger.timeline import event_text
+from claims.models.querysets import AppendOnlyQuerySet
+from claims.models.querysets import ClaimQuerySet
+from claims.models.querysets import CreditorScopedQuerySet
 
 from .choices import ClosedReason
 from .choices import InvoiceKind
@@ -41,7 +41,7 @@ class Claim(models.Model):
     ``principal``, ``paid``, ``balance`` and ``due_*`` are the statement of
     account (claims.law.statement) computed on ``figures_at`` and stored for the
     lists, the dashboard and the exports — never a second formula: they are
-    written only by ``claims.services.claims_refresh_figures`` (ledger services,
+    written only by ``claims.ledger.services.claims_refresh_figures`` (ledger services,
     the engine, and the nightly refresh while interest keeps running).
     ``balance`` is what the statement says is due (principal + interest + costs),
     minus any credit kept for the debtor: ``balance <= 0`` means nothing is due.
@@ -465,7 +465,7 @@ class Event(models.Model):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(self.message, Said):
-            # A sentence written with claims.timeline.said: its id and
+            # A sentence written with claims.ledger.timeline.said: its id and
             # parameters are kept so that every reader gets it in their
             # language; ``message`` stays the French text (exports, webhooks).
             self.data = {**(self.data or {}), **self.message.stored()}
@@ -485,5 +485,5 @@ class Event(models.Model):
 
     @property
     def text(self) -> str:
-        """This entry in the active language (claims.timeline.event_text)."""
+        """This entry in the active language (claims.ledger.timeline.event_text)."""
         return event_text(self)

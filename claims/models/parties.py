@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.querysets import CreditorScopedQuerySet
+from claims.models.querysets import CreditorScopedQuerySet
 
 from .choices import AllocationOrder
 from .choices import Country
@@ -39,8 +39,8 @@ def _validate_timezone(value: str) -> None:
 def _normalise_identifiers(
     obj: Any, *, country: str, required_enterprise: bool
 ) -> None:
-    from claims.validators import normalize_enterprise_number
-    from claims.validators import normalize_vat_number
+    from claims.ledger.validators import normalize_enterprise_number
+    from claims.ledger.validators import normalize_vat_number
 
     errors: dict[str, list[str]] = {}
     try:
@@ -233,9 +233,9 @@ class Creditor(Address):
     def clean(self) -> None:
         """Normalise identifiers; invalid check digits are refused, not stored."""
         _normalise_identifiers(self, country=self.country, required_enterprise=True)
-        from claims.validators import bic_for_iban
-        from claims.validators import normalize_bic
-        from claims.validators import normalize_iban
+        from claims.ledger.validators import bic_for_iban
+        from claims.ledger.validators import normalize_bic
+        from claims.ledger.validators import normalize_iban
 
         errors = {}
         try:
@@ -391,7 +391,7 @@ class Debtor(Address):
 
     def clean(self) -> None:
         """Normalise identifiers and IBAN; a consumer needs no enterprise number."""
-        from claims.validators import normalize_iban
+        from claims.ledger.validators import normalize_iban
 
         _normalise_identifiers(self, country=self.country, required_enterprise=False)
         try:

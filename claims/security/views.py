@@ -232,7 +232,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     from django.contrib.auth.forms import UserCreationForm
     from django.core.exceptions import ValidationError
 
-    from claims.access import SESSION_KEY
+    from claims.security.access import SESSION_KEY
 
     from .members import invitation_accept as accept
     from .members import invitation_by_token

@@ -10,8 +10,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from claims.forms_judicial import StepForm
-from claims.selectors_judicial import judicial_track as _track
+from claims.judicial.selectors import judicial_track as _track
+from claims.web.forms_judicial import StepForm
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 """``{{ event|event_text }}`` and ``{{ event.actor_label|actor }}``: a timeline
-entry in the reader's language (claims.timeline)."""
+entry in the reader's language (claims.ledger.timeline)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from claims import timeline
+from claims.ledger import timeline
 
 register = template.Library()
 

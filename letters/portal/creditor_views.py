@@ -21,14 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.access import current_membership
-from claims.access import get_claim_for_user
-from claims.access import get_debtor_for_user
-from claims.access import require_write
 from claims.models import Dispute
 from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import PortalToken
+from claims.security.access import current_membership
+from claims.security.access import get_claim_for_user
+from claims.security.access import get_debtor_for_user
+from claims.security.access import require_write
 from claims.security.params import uuid_or_none
 from letters.portal import services
 from letters.portal.forms import DisputeAnswerForm

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from claims.l10n import AmountField
+from claims.law.plans import MAX_INSTALMENTS
 from claims.models import Claim
-from letters.portal.plans import MAX_INSTALMENTS
 from letters.portal.uploads import validate_upload
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from claims.models import PortalToken
-from claims.security import net
+from claims.security.net import client_ip
 from letters.portal.tokens import portal_token_by_id
 
 log = logging.getLogger("letters.portal")
@@ -30,14 +30,9 @@ MAX_BODY_BYTES = 6 * 1024 * 1024  # one 5 MB file plus the form fields
 View = Callable[..., HttpResponse]
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address, through the one function that knows the proxy."""
-    return net.client_ip(request) or ""
-
-
 def over_limit(request: HttpRequest, scope: str) -> bool:
     """Fixed one-minute window in the cache, started by the first request."""
-    digest = hashlib.sha256(f"{client_ip(request)}|{scope}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{client_ip(request) or ''}|{scope}".encode()).hexdigest()[:32]
     key = f"portal:rl:{digest}"
     cache.add(key, 0, RATE_WINDOW)
     try:

@@ -1,9 +1,10 @@
 """What the debtor's answers change: visits, "I have paid", disputes, plan requests,
 and the creditor's replies. Every change writes an event on the claim's timeline.
 
-``claims.services_bank.payment_declared`` and ``claims.services_collection
-.dispute_open`` are provided by other areas; until they are merged the local
-fallbacks below do the same thing (pause five days / conditional stage UPDATE).
+"I have paid" is ``claims.money_in.declarations.payment_declared`` and a plan
+request ``claims.engine.plans.plan_request``, the services the back-office
+uses too; this module adds what is the portal's own (the proof's file, the
+creditor's e-mail).
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from claims.engine.plans import plan_accepted_record
+from claims.engine.plans import plan_request
+from claims.law.plans import MAX_INSTALMENTS
+from claims.law.plans import InstalmentSpec
+from claims.law.plans import split_amount
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import event_record
+from claims.ledger.services import invoice_add
+from claims.ledger.timeline import choice
+from claims.ledger.timeline import said
+from claims.ledger.webhooks import webhook_emit
 from claims.models import Claim
 from claims.models import Dispute
 from claims.models import Event
@@ -31,29 +42,13 @@ from claims.models import InvoiceKind
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from claims.models import Stage
-from claims.services import InvoiceData
-from claims.services import event_record
-from claims.services import invoice_add
-from claims.services import payment_check
-from claims.services_plans import plan_accepted_record
-from claims.timeline import amount as money
-from claims.timeline import choice
-from claims.timeline import said
-from claims.webhooks import webhook_emit
-from letters.portal.plans import split_instalments
+from claims.money_in.declarations import payment_declared
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.core.files.uploadedfile import UploadedFile
 
 DEBTOR = "débiteur"
-PAUSE_DAYS_AFTER_DECLARATION = 5
-# A declaration pauses reminders only when it is plausible and not a pattern:
-# a payment made in the last 30 days (an older one is on the bank statements
-# already), for at least a tenth of what is due, and one pause per 60 days.
-DECLARATION_MAX_AGE_DAYS = 30
-DECLARATION_MIN_SHARE = Decimal("0.10")
-DECLARATION_PAUSE_WINDOW_DAYS = 60
 VISIT_EVENT_EVERY = 3600  # seconds: one "visit" event per token and claim per hour
 # Stages a dispute or a plan may interrupt (never judicial nor closed).
 _INTERRUPTIBLE = (Stage.AMICABLE, Stage.FORMAL_NOTICE, Stage.PAUSED, Stage.PAYMENT_PLAN)
@@ -105,7 +100,6 @@ def _store(upload: UploadedFile | None, folder: str) -> str:
     return default_storage.save(f"portal/{folder}/{upload.name}", upload)
 
 
-@transaction.atomic
 def portal_payment_declared(
     *,
     token: PortalToken,
@@ -115,78 +109,20 @@ def portal_payment_declared(
     today: date,
     proof: UploadedFile | None = None,
 ) -> Claim:
-    """The debtor says they paid: reminders pause five days while the bank confirms.
-
-    Nothing enters the payment ledger; only a bank line or the creditor does that.
-    The pause never shortens an existing, longer one.
-    """
-    # The ledger's rules (claims.ledger_rules): not in the future, not before
-    # the first invoice, a real amount — refused with a message on the field.
-    amount = payment_check(
-        claim=claim, amount=amount, on=paid_on, today=today, field_on="paid_on"
-    )
-    refusal, earlier = _declaration_pause_refusal(
-        claim=claim, paid_on=paid_on, amount=amount, today=today
-    )
-    until = today + timedelta(days=PAUSE_DAYS_AFTER_DECLARATION)
-    if refusal is None:
-        Claim.objects.filter(pk=claim.pk).filter(
-            Q(paused_until__isnull=True) | Q(paused_until__lt=until)
-        ).update(paused_until=until, updated_at=timezone.now())
-        outcome = said(gettext_noop("relances suspendues jusqu'au %s"), until)
-    else:
-        outcome = said(gettext_noop("relances maintenues (%s)"), refusal)
-    path = _store(proof, f"proofs/{claim.code}")
-    event_record(
+    """The debtor says they paid (``claims.money_in.declarations.payment_declared``,
+    the one rule): the proof is stored and the creditor alerted."""
+    declared = payment_declared(
         claim=claim,
-        kind=Event.Kind.PORTAL,
-        actor_label=DEBTOR,
-        message=said(
-            gettext_noop("Le débiteur déclare avoir payé %(a)s le %(d)s ; %(o)s"),
-            a=money(amount, claim.currency),
-            d=paid_on,
-            o=outcome,
-        ),
-        data={
-            "declared_payment": str(amount),
-            "paid_on": paid_on.isoformat(),
-            "paused_until": until.isoformat() if refusal is None else None,
-            "pause_refused": refusal or "",
-            "declarations_60_days": earlier + 1,
-            "proof": path,
-            "proof_name": path.rsplit("/", 1)[-1],
-        },
+        amount=amount,
+        paid_on=paid_on,
+        today=today,
+        proof=_store(proof, f"proofs/{claim.code}"),
     )
     what = "Paiement déclaré par le débiteur"
-    if refusal is not None:
-        what += f" — {earlier + 1} déclaration(s) en 60 jours, {refusal}"
+    if declared.refusal is not None:
+        what += f" — {declared.declarations_60_days} déclaration(s) en 60 jours, {declared.refusal}"
     _alert_creditor(claim=claim, what=what)
-    claim.refresh_from_db(fields=["paused_until"])
-    return claim
-
-
-def _declaration_pause_refusal(
-    *, claim: Claim, paid_on: date, amount: Decimal, today: date
-) -> tuple[str | None, int]:
-    """(why the declaration does not pause reminders or None, earlier
-    declarations on this claim in the last 60 days). The creditor sees both."""
-    since = timezone.now() - timedelta(days=DECLARATION_PAUSE_WINDOW_DAYS)
-    earlier = list(
-        Event.objects.filter(
-            claim=claim,
-            kind=Event.Kind.PORTAL,
-            at__gte=since,
-            data__has_key="declared_payment",
-        ).values_list("data", flat=True)
-    )
-    if (today - paid_on).days > DECLARATION_MAX_AGE_DAYS:
-        return "paiement déclaré de plus de 30 jours", len(earlier)
-    due = claim.balance
-    if due > 0 and amount < (due * DECLARATION_MIN_SHARE).quantize(Decimal("0.01")):
-        return "montant inférieur à 10 % du solde", len(earlier)
-    if any(d.get("paused_until") for d in earlier):
-        return "une pause a déjà été accordée ces 60 derniers jours", len(earlier)
-    return None, len(earlier)
+    return declared.claim
 
 
 def _stage_enter(
@@ -197,8 +133,8 @@ def _stage_enter(
     False when the claim's stage does not allow it (already there, closed…):
     nothing changes then.
     """
-    from claims.services_collection import claim_transition
-    from claims.stages import TransitionError
+    from claims.engine.collection import claim_transition
+    from claims.engine.stages import TransitionError
 
     fresh = Claim.objects.only("stage").get(pk=claim.pk)
     if fresh.stage == to or fresh.stage not in _INTERRUPTIBLE:
@@ -275,16 +211,13 @@ def portal_dispute_open(
     return dispute
 
 
-def _instalments_replace(
-    plan: PaymentPlan, schedule: list[tuple[date, Decimal]]
-) -> None:
+def _instalments_replace(plan: PaymentPlan, specs: list[InstalmentSpec]) -> None:
     plan.instalments.all().delete()
     Instalment.objects.bulk_create(
-        Instalment(plan=plan, due_on=day, amount=amount) for day, amount in schedule
+        Instalment(plan=plan, due_on=s.due_on, amount=s.amount) for s in specs
     )
 
 
-@transaction.atomic
 def portal_plan_request(
     *,
     token: PortalToken,
@@ -296,35 +229,14 @@ def portal_plan_request(
     note: str = "",
 ) -> PaymentPlan:
     """The debtor asks to pay ``total`` in ``count`` monthly instalments from
-    ``first_on``. The creditor decides; nothing stops until then except that an
-    open request is shown on the dashboard."""
+    ``first_on`` (``claims.engine.plans.plan_request``, the one service); the
+    creditor is alerted and decides."""
     if first_on < today or first_on > today + timedelta(days=60):
         raise ValidationError("first instalment must be within 60 days")
-    schedule = split_instalments(total, count, first_on)
-    plan = PaymentPlan.objects.create(
-        creditor_id=claim.creditor_id,
-        claim=claim,
-        status=PaymentPlan.Status.REQUESTED,
-        requested_by_debtor=True,
-        note=note,
-    )
-    _instalments_replace(plan, schedule)
-    event_record(
-        claim=claim,
-        kind=Event.Kind.PLAN,
-        actor_label=DEBTOR,
-        message=said(
-            gettext_noop(
-                "Demande de plan via le portail : %(n)s mensualités à partir du %(d)s (%(t)s)"
-            ),
-            n=count,
-            d=first_on,
-            t=money(total, claim.currency),
-        ),
-        data={
-            "plan": str(plan.code),
-            "instalments": [[d.isoformat(), str(a)] for d, a in schedule],
-        },
+    if count < 1 or count > MAX_INSTALMENTS:
+        raise ValidationError("instalment count out of range")
+    plan = plan_request(
+        claim=claim, instalments=split_amount(total, count, first_due=first_on), note=note
     )
     _alert_creditor(claim=claim, what="Demande de plan d'apurement")
     return plan
@@ -335,8 +247,8 @@ def portal_plan_request(
 
 def _stage_resume_after_dispute(*, claim: Claim, actor: AbstractBaseUser) -> None:
     """Leave "disputed" once no dispute is open any more (engine state machine)."""
-    from claims.services_collection import claim_transition
-    from claims.stages import TransitionError
+    from claims.engine.collection import claim_transition
+    from claims.engine.stages import TransitionError
 
     if Dispute.objects.filter(claim=claim, status=Dispute.Status.OPEN).exists():
         return
@@ -451,7 +363,7 @@ def plan_answer(
         if not count or not first_on:
             raise ValidationError("a counter-proposal needs instalments and a date")
         total = sum((i.amount for i in plan.instalments.all()), Decimal("0.00"))
-        _instalments_replace(plan, split_instalments(total, count, first_on))
+        _instalments_replace(plan, split_amount(total, count, first_due=first_on))
     if decision == "accept":
         _plan_stage_enter(claim=plan.claim, actor=actor, plan=plan)
         plan_accepted_record(plan=plan, today=_creditor_today(plan), ip=None)
@@ -497,7 +409,7 @@ def portal_plan_accept_counter(
 
 
 def _creditor_today(plan: PaymentPlan) -> date:
-    from claims.statements import creditor_today
+    from claims.ledger.statements import creditor_today
 
     return creditor_today(plan.claim.creditor)
 

@@ -23,12 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from claims.ledger.services import event_record
+from claims.ledger.timeline import said
 from claims.models import Claim
 from claims.models import Debtor
 from claims.models import Event
 from claims.models import PortalToken
-from claims.services import event_record
-from claims.timeline import said
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

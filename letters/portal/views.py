@@ -24,14 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_POST
 
+from claims.engine.plans import plan_signed_online
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import Creditor
 from claims.models import PaymentPlan
 from claims.models import PortalToken
 from claims.security.net import client_ip
-from claims.services_plans import plan_signed_online
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
 from letters.models import Document
 from letters.payment import epc_qr
 from letters.payment import payment_reference

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.test import override_settings
 
-from claims import webhooks
+from claims.ledger import webhooks
 from claims.models import ApiToken
 from tests import factories as f
 from tests.api.receiver import Receiver

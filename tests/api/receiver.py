@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
-from claims import webhooks
+from claims.ledger import webhooks
 
 
 class Receiver:

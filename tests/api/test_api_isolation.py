@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_record
 from claims.models import InvoiceKind
-from claims.services import InvoiceData
-from claims.services import invoice_add
-from claims.services import payment_record
 from recouvrement.api import api as ninja_api
 from tests import factories as f
 

@@ -9,11 +9,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from claims.ledger.services import payment_record
+from claims.ledger.statements import claim_statement
 from claims.models import ApiToken
 from claims.models import Dispute
 from claims.models import PaymentPlan
-from claims.services import payment_record
-from claims.statements import claim_statement
 from tests import factories as f
 from tests.api.conftest import make_api
 

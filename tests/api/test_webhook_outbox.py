@@ -19,19 +19,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from claims import execution
-from claims import webhooks
-from claims.execution import DeliveryResult
-from claims.execution import TwoPhaseDeliverer
-from claims.imports.csvfile import InvoiceRow
+from claims.engine import execution
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.run import action_confirm_sent
+from claims.engine.run import collection_run_sync
+from claims.ledger import webhooks
+from claims.ledger.services import payment_record
+from claims.ledger.tasks import webhook_deliver_task
 from claims.models import Action
 from claims.models import Event
 from claims.models import WebhookDelivery
-from claims.services import payment_record
-from claims.services_imports import claims_create_bulk
-from claims.services_run import action_confirm_sent
-from claims.services_run import collection_run_sync
-from claims.tasks_webhooks import webhook_deliver_task
+from claims.money_in.formats.csvfile import InvoiceRow
+from claims.money_in.invoices import claims_create_bulk
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim

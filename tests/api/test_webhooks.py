@@ -13,11 +13,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import webhooks
+from claims.engine.collection import dispute_open
+from claims.engine.collection import judicial_handoff
+from claims.ledger import webhooks
+from claims.ledger.tasks import webhook_deliver_task
 from claims.models import WebhookDelivery
-from claims.services_collection import dispute_open
-from claims.services_collection import judicial_handoff
-from claims.tasks_webhooks import webhook_deliver_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_loopback")]
 
@@ -173,7 +173,7 @@ def test_an_endpoint_only_gets_the_events_it_chose(cast, claim, emitted):
         url="https://compta.example/hook",
         event_types=["dispute.opened"],
     )
-    from claims.services import payment_record
+    from claims.ledger.services import payment_record
 
     with emitted as ids:
         payment_record(claim=claim, amount=Decimal("10"), on=dt.date(2026, 3, 2))
@@ -245,9 +245,9 @@ def test_an_owner_registers_an_endpoint_whose_secret_is_shown_once(client, cast)
 
 
 def test_plans_accepted_and_broken_are_announced(cast, claim, receiver, emitted):
+    from claims.engine.plans import plan_accept
+    from claims.engine.plans import plans_check
     from claims.models import PaymentPlan
-    from claims.services_plans import plan_accept
-    from claims.services_plans import plans_check
 
     plan = PaymentPlan.objects.create(
         creditor=cast.creditor, claim=claim, status=PaymentPlan.Status.PROPOSED
@@ -269,7 +269,7 @@ def test_plans_accepted_and_broken_are_announced(cast, claim, receiver, emitted)
 
 @pytest.mark.usefixtures("engine_seed")
 def test_a_message_sent_by_the_run_is_announced(deliverer, emitted):
-    from claims.services_run import collection_run_sync
+    from claims.engine.run import collection_run_sync
     from tests import factories as f
     from tests.claims.engine_fixtures import at
     from tests.claims.engine_fixtures import open_claim

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from claims.judicial.services import judicial_open
+from claims.judicial.services import step_record
 from claims.law import routes as r
 from claims.models import LegalContact
-from claims.services_judicial import judicial_open
-from claims.services_judicial import step_record
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 

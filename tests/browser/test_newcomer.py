@@ -167,7 +167,7 @@ def test_other_creditor_gets_404(page, live_server):
 
 def _due(claim):
     """The statement's total due today, formatted as the pages show it."""
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
     from claims.templatetags.money import format_money
 
     return format_money(

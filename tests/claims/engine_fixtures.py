@@ -14,12 +14,12 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
-from claims import execution
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
-from claims.seed_engine import seed_engine
-from claims.services import InvoiceData
-from claims.services import claim_open
+from claims.engine import execution
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.engine.seed import seed_engine
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import claim_open
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 postgres_only = pytest.mark.skipif(
@@ -91,9 +91,9 @@ def ensure_reference_data() -> None:
     autouse ``_reference_data`` of tests/conftest.py runs per test, after them;
     a transactional test elsewhere may have flushed the tables)."""
     from claims.law.seed import seed_rates
+    from claims.ledger.statements import rates_changed
     from claims.models import Rate
     from claims.models import Scenario
-    from claims.statements import rates_changed
 
     if not Rate.objects.exists():
         seed_rates(django_apps, None)

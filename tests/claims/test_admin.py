@@ -151,7 +151,7 @@ def test_a_negative_payment_is_refused_in_the_admin(client, superuser):
 
 
 def test_payments_and_events_cannot_be_changed_or_deleted(client, superuser):
-    from claims.services import payment_record
+    from claims.ledger.services import payment_record
 
     claim = f.ClaimFactory()
     payment = payment_record(

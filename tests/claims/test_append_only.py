@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from claims.ledger.services import payment_record
+from claims.ledger.services import payment_reverse
 from claims.models import Event
 from claims.models import Payment
-from claims.services import payment_record
-from claims.services import payment_reverse
 from tests import factories as f
 from tests.figures import statement_balance
 

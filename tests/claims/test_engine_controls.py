@@ -7,20 +7,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.engine.collection import action_skip
+from claims.engine.collection import call_record
+from claims.engine.collection import claim_close
+from claims.engine.collection import claim_transition
+from claims.engine.collection import escalate_now
+from claims.engine.collection import judicial_handoff
+from claims.engine.collection import judicial_update
+from claims.engine.collection import send_next_now
+from claims.engine.stages import TransitionError
+from claims.judicial.routes import route_advice
 from claims.law import routes as r
+from claims.ledger.services import payment_record
 from claims.models import Action
 from claims.models import Event
-from claims.selectors_routes import route_advice
-from claims.services import payment_record
-from claims.services_collection import action_skip
-from claims.services_collection import call_record
-from claims.services_collection import claim_close
-from claims.services_collection import claim_transition
-from claims.services_collection import escalate_now
-from claims.services_collection import judicial_handoff
-from claims.services_collection import judicial_update
-from claims.services_collection import send_next_now
-from claims.stages import TransitionError
 from tests import factories as f
 from tests.claims.engine_fixtures import open_claim
 from tests.figures import statement_balance

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
+from claims.engine.run import collection_run_sync
 from claims.models import Action
-from claims.services_run import collection_run_sync
 from letters.context import payment_deadline
 from tests import factories as f
 from tests.claims.engine_fixtures import at
@@ -136,7 +136,7 @@ def test_emails_may_leave_on_weekends_when_the_creditor_says_so_letters_never(
     registered letter still waits for the next working day."""
     import datetime as dt
 
-    from claims.services_run import _hold_until
+    from claims.engine.run import _hold_until
 
     saturday = dt.date(2026, 11, 28)
 

@@ -14,11 +14,11 @@ from decimal import Decimal
 
 import pytest
 
+from claims.engine.run import collection_run_sync
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import claim_open
+from claims.ledger.statements import claim_statement
 from claims.models import Action
-from claims.services import InvoiceData
-from claims.services import claim_open
-from claims.services_run import collection_run_sync
-from claims.statements import claim_statement
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 

@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.engine.collection import claims_plan
+from claims.engine.collection import scenario_copy
+from claims.engine.collection import scenario_for
+from claims.engine.collection import scenario_steps_replace
+from claims.engine.scenarios import StepSpec
 from claims.models import Action
 from claims.models import Scenario
-from claims.scenarios import StepSpec
-from claims.services_collection import claims_plan
-from claims.services_collection import scenario_copy
-from claims.services_collection import scenario_for
-from claims.services_collection import scenario_steps_replace
 from tests import factories as f
 from tests.claims.engine_fixtures import open_claim
 

@@ -14,23 +14,23 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from claims.execution import DeliveryResult
+from claims.engine.collection import dispute_open
+from claims.engine.collection import dispute_resolve
+from claims.engine.collection import pause_until
+from claims.engine.execution import DeliveryResult
+from claims.engine.run import actions_deliver
+from claims.engine.run import actions_requeue_stale
+from claims.engine.run import collection_enqueue
+from claims.engine.run import collection_plan
+from claims.engine.run import collection_run_sync
+from claims.engine.run import creditors_due
+from claims.engine.tasks import TransientDeliveryError
+from claims.engine.tasks import deliver_batch_task
+from claims.engine.tasks import deliver_debtor_actions_task
+from claims.ledger.services import payment_record
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
-from claims.services import payment_record
-from claims.services_collection import dispute_open
-from claims.services_collection import dispute_resolve
-from claims.services_collection import pause_until
-from claims.services_run import actions_deliver
-from claims.services_run import actions_requeue_stale
-from claims.services_run import collection_enqueue
-from claims.services_run import collection_plan
-from claims.services_run import collection_run_sync
-from claims.services_run import creditors_due
-from claims.tasks import TransientDeliveryError
-from claims.tasks import deliver_batch_task
-from claims.tasks import deliver_debtor_actions_task
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim
@@ -401,7 +401,7 @@ def test_delivery_task_retries_transient_errors_with_backoff():
 def test_collection_tick_task_enqueues_after_commit(
     django_capture_on_commit_callbacks, claim
 ):
-    from claims.tasks import collection_tick
+    from claims.engine.tasks import collection_tick
 
     with (
         time_machine.travel(at(DAY3), tick=False),

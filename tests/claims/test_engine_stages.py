@@ -1,4 +1,4 @@
-"""The stage follows what happens, through one state machine (claims/stages.py).
+"""The stage follows what happens, through one state machine (claims/engine/stages.py).
 
 GIVEN claims under the default Belgian B2B scenario (due D, reminders D+3 and
 D+15, formal notice D+30, escalation D+45)
@@ -15,16 +15,16 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from claims.engine.collection import claim_transition
+from claims.engine.collection import dispute_open
+from claims.engine.plans import plan_accept
+from claims.engine.plans import plan_propose
+from claims.engine.run import collection_run_sync
 from claims.law.plans import InstalmentSpec
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
 from claims.models import ScenarioStep
-from claims.services_collection import claim_transition
-from claims.services_collection import dispute_open
-from claims.services_plans import plan_accept
-from claims.services_plans import plan_propose
-from claims.services_run import collection_run_sync
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim

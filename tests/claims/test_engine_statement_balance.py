@@ -15,9 +15,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from claims.engine.run import collection_run_sync
+from claims.ledger.services import payment_record
 from claims.models import Action
-from claims.services import payment_record
-from claims.services_run import collection_run_sync
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim

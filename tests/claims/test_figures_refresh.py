@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from claims import statements as st
 from claims.law.rates import MissingRateError
+from claims.ledger import statements as st
+from claims.ledger.services import claims_refresh_figures
 from claims.models import Claim
-from claims.services import claims_refresh_figures
 from tests import factories as f
 from tests.figures import statement_balance
 
@@ -68,7 +68,7 @@ def test_the_beat_refreshes_figures_every_hour(settings):
 
 
 def test_the_task_queues_the_next_batch_while_claims_remain(cast, monkeypatch):
-    from claims import tasks
+    from claims.engine import tasks
 
     claims = [f.ClaimFactory(creditor=cast.creditor) for _ in range(3)]
     Claim.objects.update(figures_at=None)

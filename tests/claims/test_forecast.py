@@ -12,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
+from claims.engine.run import collection_forecast
+from claims.engine.run import collection_run_sync
 from claims.models import Action
 from claims.models import Claim
-from claims.selectors import collection_forecast
-from claims.services_run import collection_run_sync
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim
@@ -78,7 +78,7 @@ def test_the_forecast_writes_nothing(book):
 
 
 def test_a_disputed_claim_is_not_forecast(book, deliverer):
-    from claims.services_collection import dispute_open
+    from claims.engine.collection import dispute_open
 
     claim = Claim.objects.filter(debtor__kind="consumer").get()
     dispute_open(
@@ -130,8 +130,8 @@ def busy_book(book):
     """The book plus the cases that made the old forecast lie: a claim whose
     every step is long past (one step a day at most, never all "today"), a
     disputed claim, a promise to pay ending mid-week and a consumer."""
-    from claims.services_collection import dispute_open
-    from claims.services_collection import pause_until
+    from claims.engine.collection import dispute_open
+    from claims.engine.collection import pause_until
 
     ancient = f.DebtorFactory(creditor=book)
     open_claim(book, ancient, due=TODAY - timedelta(days=200))

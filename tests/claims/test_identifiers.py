@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from claims.ledger.services import debtor_save
 from claims.models import Creditor
 from claims.models import Debtor
-from claims.services import debtor_save
 from tests import factories as f
 
 

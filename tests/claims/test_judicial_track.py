@@ -14,14 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.law import routes as r
-from claims.law.judicial import add_months
 from claims.law.judicial import step_deadline
+from claims.law.plans import add_months
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import Event
 from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import LegalContact
-from claims.statements import claim_statement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -253,9 +253,9 @@ def test_read_only_sees_no_form_and_another_creditor_gets_404(client, cast):
 
 
 def test_a_near_judicial_deadline_is_a_decision_on_the_dashboard(client, cast):
-    from claims import selectors
-    from claims.services_judicial import judicial_open
-    from claims.services_judicial import step_record
+    from claims.judicial.services import judicial_open
+    from claims.judicial.services import step_record
+    from claims.ledger import selectors
 
     claim = f.ClaimFactory(creditor=cast.creditor)
     today = _today()

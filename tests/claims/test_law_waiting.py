@@ -5,10 +5,9 @@ from datetime import date
 import pytest
 
 from claims.law import calendar as cal
-from claims.law import waiting
-from claims.law.waiting import be_consumer_charges_from
-from claims.law.waiting import belgian_public_holidays
-from claims.law.waiting import easter_sunday
+from claims.law.calendar import belgian_public_holidays
+from claims.law.calendar import claimable_from as be_consumer_charges_from
+from claims.law.calendar import easter_sunday
 
 
 def test_post_sent_monday_18_sep_2023_claimable_thursday_5_oct():
@@ -27,12 +26,6 @@ def test_post_over_easter_skips_the_holiday():
 
 
 # --- one calendar for both countries (legal-brief §2.2 "working day" ⚠️) -------
-
-
-def test_the_old_names_are_the_one_implementation():
-    assert waiting.be_consumer_charges_from is cal.claimable_from
-    assert waiting.waiting_period_start is cal.waiting_period_start
-    assert waiting.belgian_public_holidays is cal.belgian_public_holidays
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,15 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import credit_note_reverse
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_record
+from claims.ledger.services import payment_reverse
 from claims.models import Claim
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
-from claims.services import InvoiceData
-from claims.services import credit_note_reverse
-from claims.services import invoice_add
-from claims.services import payment_record
-from claims.services import payment_reverse
 from tests import factories as f
 
 CENTS = st.integers(min_value=-500, max_value=150_000).map(lambda c: Decimal(c) / 100)
@@ -96,7 +96,7 @@ def test_any_sequence_keeps_the_ledger_sensible(steps):
 @given(on=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31)))
 @pytest.mark.django_db
 def test_a_payment_is_accepted_exactly_between_the_first_invoice_and_today(on):
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
 
     claim = f.ClaimFactory()  # first invoice of 15/01/2026
     today = creditor_today(claim.creditor)

@@ -1,4 +1,4 @@
-"""Money and date rules of the ledger (claims.ledger_rules), pure and through the
+"""Money and date rules of the ledger (claims.ledger.rules), pure and through the
 services: refused with a French message and a code, nothing written."""
 
 import datetime as dt
@@ -10,18 +10,18 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from claims import ledger_rules as rules
+from claims.ledger import rules
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import claim_open
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_record
+from claims.ledger.services import waiver_record
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
 from claims.models import Waiver
-from claims.services import InvoiceData
-from claims.services import claim_open
-from claims.services import invoice_add
-from claims.services import payment_record
-from claims.services import waiver_record
 from tests import factories as f
 
 TODAY = dt.date(2026, 11, 28)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.checks import rates_published_check
-from claims.statements import rates_changed
+from claims.ledger.statements import rates_changed
 from tests.factories import ClaimFactory
 from tests.factories import RateFactory
 

@@ -14,15 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.judicial.outcomes import route_outcomes
+from claims.judicial.outcomes import stage_outcomes
+from claims.judicial.routes import route_advice
 from claims.law import routes as r
 from claims.models import Action
 from claims.models import Claim
 from claims.models import JudicialCase
 from claims.models import PaymentPlan
 from claims.models import ScenarioStep
-from claims.selectors_outcomes import route_outcomes
-from claims.selectors_outcomes import stage_outcomes
-from claims.selectors_routes import route_advice
 from tests import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_seed")]

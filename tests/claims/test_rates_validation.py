@@ -21,13 +21,13 @@ from django.urls import reverse
 
 from claims.law.seed import seed_rates_update
 from claims.law.seed import seed_values
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import rates_changed
 from claims.models import Claim
 from claims.models import Rate
-from claims.services_imports import invoices_csv_preview
-from claims.services_imports import ubl_import
-from claims.services_imports import ubl_preview
-from claims.statements import claim_statement
-from claims.statements import rates_changed
+from claims.money_in.invoices import invoices_csv_preview
+from claims.money_in.invoices import ubl_import
+from claims.money_in.invoices import ubl_preview
 from tests import factories as f
 
 D = Decimal

@@ -14,13 +14,13 @@ from unittest import mock
 
 import pytest
 
-from claims import execution
-from claims.execution import DeliveryResult
-from claims.execution import TwoPhaseDeliverer
+from claims.engine import execution
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.run import collection_run_sync
+from claims.engine.tasks import deliver_debtor_actions_task
 from claims.models import Action
 from claims.models import Event
-from claims.services_run import collection_run_sync
-from claims.tasks import deliver_debtor_actions_task
 from tests import factories as f
 from tests.claims.engine_fixtures import at
 from tests.claims.engine_fixtures import open_claim
@@ -85,7 +85,7 @@ def test_a_rendering_error_of_one_debtor_fails_it_and_the_run_goes_on(db):
 
 
 def test_an_error_while_claiming_fails_that_debtor_only(deliverer):
-    from claims import services_run
+    from claims.engine import run as services_run
 
     claims = claims_of_three_debtors()
     bad = claims[2]

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from claims.scenarios import BE_B2B
-from claims.scenarios import BE_B2C
-from claims.scenarios import DEFAULTS
-from claims.scenarios import FR_B2C
-from claims.scenarios import StepSpec
-from claims.scenarios import plan_dates
-from claims.scenarios import validate_scenario
+from claims.engine.scenarios import BE_B2B
+from claims.engine.scenarios import BE_B2C
+from claims.engine.scenarios import DEFAULTS
+from claims.engine.scenarios import FR_B2C
+from claims.engine.scenarios import StepSpec
+from claims.engine.scenarios import plan_dates
+from claims.engine.scenarios import validate_scenario
 
 
 @pytest.mark.parametrize(("key", "specs"), list(DEFAULTS.items()))

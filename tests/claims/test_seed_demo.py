@@ -13,6 +13,8 @@ from stdnum import iso11649
 
 from claims.demo import identifiers as ids
 from claims.demo import seed_demo
+from claims.ledger.validators import normalize_iban
+from claims.ledger.validators import ogm_is_valid
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
@@ -22,8 +24,6 @@ from claims.models import Invoice
 from claims.models import Membership
 from claims.models import Payment
 from claims.models import Stage
-from claims.validators import normalize_iban
-from claims.validators import ogm_is_valid
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -112,7 +112,7 @@ class TestTheBook:
         assert not closed.filter(closed_reason="paid", balance__gt=0).exists()
 
     def test_open_claims_store_the_statement_of_the_seed_day(self, book):
-        from claims.statements import claim_statement
+        from claims.ledger.statements import claim_statement
         from tests.figures import statement_balance
 
         open_claims = list(Claim.objects.filter(status="open"))
@@ -203,8 +203,8 @@ class TestTheBook:
         """The defect of issue 13: the first tick after ``make run`` sent first
         reminders to claims at the formal-notice stage, for steps dated months
         ago. Now it sends what the dashboard forecast for today, nothing more."""
-        from claims.selectors import collection_forecast
-        from claims.services_run import collection_run_sync
+        from claims.engine.run import collection_forecast
+        from claims.engine.run import collection_run_sync
         from tests.claims.engine_fixtures import at
 
         forecast = set()
@@ -352,7 +352,7 @@ def test_the_command_refuses_a_second_run_without_if_empty(db):
 def test_generated_enterprise_numbers_are_valid(make, check):
     import random
 
-    from claims.validators import normalize_enterprise_number
+    from claims.ledger.validators import normalize_enterprise_number
 
     rng = random.Random(3)
     for _ in range(200):
@@ -364,7 +364,7 @@ def test_generated_enterprise_numbers_are_valid(make, check):
 def test_generated_ibans_and_vat_numbers_are_valid():
     import random
 
-    from claims.validators import normalize_vat_number
+    from claims.ledger.validators import normalize_vat_number
 
     rng = random.Random(4)
     for _ in range(200):

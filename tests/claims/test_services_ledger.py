@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import claim_open
+from claims.ledger.services import payment_record
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import creditor_today
+from claims.ledger.validators import ogm_is_valid
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Payment
-from claims.services import InvoiceData
-from claims.services import claim_open
-from claims.services import payment_record
-from claims.statements import claim_statement
-from claims.statements import creditor_today
-from claims.validators import ogm_is_valid
 from tests import factories as f
 
 

@@ -145,9 +145,9 @@ class _Spies:
 
 def _own_claims(today: date) -> list[str]:
     """Claims written for the simulation, opened through the real service."""
+    from claims.ledger.services import InvoiceData
+    from claims.ledger.services import claim_open
     from claims.models import Creditor
-    from claims.services import InvoiceData
-    from claims.services import claim_open
     from tests import factories as f
 
     be = Creditor.objects.get(country="BE")
@@ -219,8 +219,8 @@ def _portal_total(client: Client, claim: Any) -> Decimal:
 
 
 def _amounts(day: date, claim: Any, client: Client) -> dict[str, Any]:
+    from claims.ledger.statements import claim_statement
     from claims.models import Claim
-    from claims.statements import claim_statement
 
     fresh = Claim.objects.select_related("creditor", "debtor").get(pk=claim.pk)
     out: dict[str, Any] = {"list": fresh.balance}
@@ -325,8 +325,8 @@ def _run(at: str, rec: Record) -> None:
 
 def _day_events(day: date, refs: list[str]) -> None:
     """What the owner records on some days, through the real services."""
+    from claims.ledger.services import payment_record
     from claims.models import Claim
-    from claims.services import payment_record
 
     if day == START + timedelta(days=20):
         claim = Claim.objects.get(reference=refs[0])  # the 2016 claim pays a part

@@ -2,11 +2,11 @@
 
 import pytest
 
+from claims.engine.stages import ALLOWED
+from claims.engine.stages import TransitionError
+from claims.engine.stages import can_transition
+from claims.engine.stages import check_transition
 from claims.models import Stage
-from claims.stages import ALLOWED
-from claims.stages import TransitionError
-from claims.stages import can_transition
-from claims.stages import check_transition
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_every_stage_is_in_the_table_and_closed_is_final():
 
 
 def test_a_formal_notice_moves_an_amicable_claim_forward_only():
-    from claims.stages import stage_after_step
+    from claims.engine.stages import stage_after_step
 
     assert stage_after_step("amicable", "formal_notice") == Stage.FORMAL_NOTICE
     assert stage_after_step("formal_notice", "formal_notice") is None
@@ -61,7 +61,7 @@ def test_a_formal_notice_moves_an_amicable_claim_forward_only():
 
 
 def test_steps_of_an_earlier_stage_contradict_the_claims_stage():
-    from claims.stages import step_contradiction
+    from claims.engine.stages import step_contradiction
 
     assert step_contradiction("first_reminder", "formal_notice")
     assert step_contradiction("reminder", "formal_notice")

@@ -1,4 +1,4 @@
-"""The statement selectors on the real database (claims/statements.py)."""
+"""The statement selectors on the real database (claims/ledger/statements.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from claims.ledger.services import payment_record
+from claims.ledger.services import waiver_record
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import claim_statements
+from claims.ledger.statements import missing_rates
+from claims.ledger.statements import rate_table
+from claims.ledger.statements import rates_changed
 from claims.models import Event
 from claims.models import Rate
-from claims.services import payment_record
-from claims.services import waiver_record
-from claims.statements import claim_statement
-from claims.statements import claim_statements
-from claims.statements import missing_rates
-from claims.statements import rate_table
-from claims.statements import rates_changed
 from tests.factories import ClaimFactory
 from tests.factories import RateFactory
 

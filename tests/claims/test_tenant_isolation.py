@@ -18,6 +18,10 @@ from django.urls import URLResolver
 from django.urls import reverse
 
 from claims import urls as claims_urls
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_record
+from claims.ledger.services import waiver_record
 from claims.models import Action
 from claims.models import ApiToken
 from claims.models import Dispute
@@ -27,10 +31,6 @@ from claims.models import PaymentPlan
 from claims.models import Scenario
 from claims.models import ScenarioStep
 from claims.models import WebhookEndpoint
-from claims.services import InvoiceData
-from claims.services import invoice_add
-from claims.services import payment_record
-from claims.services import waiver_record
 from tests import factories as f
 
 
@@ -65,8 +65,8 @@ def _kwargs(converters, code, name=""):
 
 
 def _slug(name, key):
-    from claims.views.actions import ENGINE_ACTIONS
-    from claims.views.actions import LETTER_URLS
+    from claims.web.views.actions import ENGINE_ACTIONS
+    from claims.web.views.actions import LETTER_URLS
 
     if name == "claims:claim_letter":
         return next(iter(LETTER_URLS))

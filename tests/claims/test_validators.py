@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims import validators as v
+from claims.ledger import validators as v
 
 
 def test_ogm_check_digits_follow_modulo_97():

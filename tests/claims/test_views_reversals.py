@@ -10,6 +10,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import invoice_add
+from claims.ledger.services import payment_record
+from claims.ledger.services import waiver_record
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
@@ -17,18 +22,13 @@ from claims.models import InvoiceKind
 from claims.models import Membership
 from claims.models import Payment
 from claims.models import Waiver
-from claims.services import InvoiceData
-from claims.services import invoice_add
-from claims.services import payment_record
-from claims.services import waiver_record
-from claims.statements import claim_statement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def _today(claim):
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
 
     return creditor_today(claim.creditor)
 
@@ -220,7 +220,7 @@ def test_the_payment_form_refuses_a_payment_before_the_first_invoice(
 def test_the_claim_form_refuses_an_invoice_dated_next_year(client, cast):
     debtor = f.DebtorFactory(creditor=cast.creditor)
     client.force_login(cast.owner)
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
 
     year = creditor_today(cast.creditor).year + 1
     response = client.post(
@@ -248,7 +248,7 @@ def test_the_claim_form_refuses_an_invoice_dated_next_year(client, cast):
 def test_cancelling_the_payment_that_closed_a_claim_reopens_it_and_replans(
     client, cast
 ):
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
     from claims.models import Action
     from tests.claims.engine_fixtures import open_claim
 

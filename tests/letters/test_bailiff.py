@@ -40,7 +40,7 @@ def test_the_zip_carries_cover_documents_json_and_csv(tmp_path):
     assert len(archived) == 1
     assert zf.read(archived[0]) == document_bytes(document=notice)
     facts = json.loads(zf.read("claim.json"))
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
 
     # The statement of account is the one source of amounts.
     due = claim_statement(claim=claim, at=TODAY).total_due

@@ -17,11 +17,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from claims.engine.run import actions_deliver_batch
+from claims.engine.run import collection_plan
+from claims.engine.run import collection_run_sync
+from claims.ledger.selectors import actions_uncertain
 from claims.models import Action
-from claims.selectors import actions_uncertain
-from claims.services_run import actions_deliver_batch
-from claims.services_run import collection_plan
-from claims.services_run import collection_run_sync
 from letters.models import OutboundMessage
 from tests import factories as f
 from tests.claims.engine_fixtures import open_claim

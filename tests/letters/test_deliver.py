@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from claims.execution import Delivery
-from claims.execution import get_deliverer
+from claims.engine.execution import Delivery
+from claims.engine.execution import get_deliverer
 from claims.models import Event
 from letters.models import Document
 from letters.models import OutboundMessage
@@ -99,8 +99,8 @@ def test_it_attaches_and_archives_the_letter_when_the_step_asks(smtp_inbox):
     text = pdf_text(sent)
     assert "Mise en demeure" in text
     assert "1 210,00 €" in text
-    from claims.services_run import step_deadline
-    from claims.statements import message_statement
+    from claims.engine.run import step_deadline
+    from claims.ledger.statements import message_statement
 
     # The amount to pay by the deadline: interest up to that day included.
     step = actions[0].step

@@ -26,14 +26,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from claims.execution import Delivery
-from claims.execution import get_deliverer
+from claims.engine.collection import dispute_open
+from claims.engine.execution import Delivery
+from claims.engine.execution import get_deliverer
+from claims.judicial.routes import route_advice
 from claims.law.prescription import prescription_date
+from claims.ledger.services import payment_record
+from claims.ledger.statements import claim_statement
 from claims.models import LegalContact
-from claims.selectors_routes import route_advice
-from claims.services import payment_record
-from claims.services_collection import dispute_open
-from claims.statements import claim_statement
 from letters.bailiff import route_prose
 from letters.models import Document
 from letters.models import PostalProof

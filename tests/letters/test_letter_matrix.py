@@ -5,7 +5,7 @@ fr/nl/en: the PDF (text extracted with pdftotext, QR code decoded with
 zbarimg) and the e-mail (text and HTML parts) of the same step on the same
 day. Each must carry its mandatory mentions, speak only the debtor's
 language, show nothing internal, ask in its QR code for the amount it prints,
-and print the deadline the engine keeps (claims.services_run.step_deadline).
+and print the deadline the engine keeps (claims.engine.run.step_deadline).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from claims.engine.run import step_deadline
 from claims.law.rates import BE_LEGAL
 from claims.law.rates import FR_LEGAL_OTHER
+from claims.ledger.services import payment_record
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import rate_table
 from claims.models import Invoice
-from claims.services import payment_record
-from claims.services_run import step_deadline
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
-from claims.statements import rate_table
 from letters.delivery import _claim_line
 from letters.delivery import _identity
 from letters.emails import EmailSpec
@@ -398,7 +398,7 @@ def test_paying_the_qr_amount_by_the_deadline_settles_the_claim(country, debtor_
     out = render_all(claim, "formal_notice", "fr")
     qr_amount = Decimal(out["qr"][0].split("\n")[7].removeprefix("EUR"))
     deadline = out["deadline"]
-    # What sending records (claims.services_run._record_invoices).
+    # What sending records (claims.engine.run._record_invoices).
     Invoice.objects.filter(claim=claim).update(formal_notice_sent_on=AT)
     claim.formal_notice_sent_on = AT
     claim.save(update_fields=["formal_notice_sent_on"])
@@ -476,7 +476,7 @@ def test_the_engine_sends_the_first_reminder_with_one_deadline(smtp_inbox):
     """Through the engine and a real SMTP server: the deadline the engine
     keeps, the one in the e-mail and the one in the attached PDF are one day,
     and the engine charges the announced indemnity only the day after it."""
-    from claims.services_run import actions_deliver
+    from claims.engine.run import actions_deliver
 
     claim = make_claim("BE", "consumer", "fr", penalty_clause_percent=10)
     scenario = f.ScenarioFactory(creditor=claim.creditor)

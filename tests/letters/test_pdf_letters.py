@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.validators import ogm_is_valid
+from claims.ledger.validators import ogm_is_valid
 from letters.services import letter_render
 from tests import factories as f
 from tests.letters.helpers import pdf_qr_codes
@@ -81,7 +81,7 @@ def test_formal_notice_qr_is_an_epc_payload_matching_the_statement():
     assert lines[:4] == ["BCD", "002", "1", "SCT"]
     assert lines[4] == "GKCCBEBB"
     assert lines[6] == "BE68539007547034"
-    from claims.statements import message_statement
+    from claims.ledger.statements import message_statement
 
     # Interest up to the deadline (2 March + 15 days) included.
     due = message_statement(
@@ -142,7 +142,7 @@ def test_every_page_says_page_x_of_y_and_the_total_block_is_never_split(n_invoic
     for number, page in enumerate(pages, start=1):
         assert f"Boulangerie Dumont — page {number} / {len(pages)}" in page
     # The notice's total row is the amount to pay by the deadline, interest to
-    # that day included (one statement, `claims.statements.amount_to_pay`).
+    # that day included (one statement, `claims.ledger.statements.amount_to_pay`).
     total_row = "À payer au plus tard le"
     with_total = [p for p in pages if total_row in p]
     assert len(with_total) == 1

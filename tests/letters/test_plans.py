@@ -14,21 +14,21 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from claims import webhooks
+from claims.engine.plans import plan_accept
+from claims.engine.plans import plan_propose
 from claims.law.calendar import is_working_day
 from claims.law.calendar import message_deadline
 from claims.law.plans import InstalmentSpec
+from claims.ledger import webhooks
+from claims.ledger.services import payment_record
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import Stage
 from claims.models import WebhookDelivery
-from claims.services import payment_record
-from claims.services_plans import plan_accept
-from claims.services_plans import plan_propose
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
 from letters.models import Document
 from letters.models import OutboundMessage
 from letters.plan_notices import plan_pdf
@@ -282,7 +282,7 @@ def test_the_confirmation_says_what_remains_owed(smtp_inbox, language, owed, nev
     """Interest and costs are owed (business debtor, 40 € and interest): the
     confirmation states the amount due and the interest per day, never that
     nothing more will happen; its PDF is the archived plan document."""
-    from claims.execution import Notice
+    from claims.engine.execution import Notice
     from letters.plan_notices import notices_deliver
 
     with time_machine.travel(at(START, 10), tick=False):
@@ -316,7 +316,7 @@ def test_the_confirmation_says_what_remains_owed(smtp_inbox, language, owed, nev
 def test_a_send_left_uncertain_is_never_repeated(smtp_inbox):
     """A worker lost after the intent (message queued, maybe sent): the notice
     is not sent again by the tick nor by the task."""
-    from claims.execution import Notice
+    from claims.engine.execution import Notice
     from letters.plan_notices import notices_deliver
 
     claim = _claim("fr")
@@ -337,7 +337,7 @@ def test_a_send_left_uncertain_is_never_repeated(smtp_inbox):
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("kind", ["plan_reminder", "plan_missed"])
 def test_instalment_reminders_speak_the_debtors_language(smtp_inbox, language, kind):
-    from claims.execution import Notice
+    from claims.engine.execution import Notice
     from letters.plan_notices import notices_deliver
 
     claim = _claim(language)

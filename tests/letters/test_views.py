@@ -107,7 +107,7 @@ def test_a_valid_override_is_saved_and_used(client, cast):
     from letters.services import letter_html
 
     html = letter_html(claim=claim, kind="reminder", at=dt.date(2026, 3, 2))
-    from claims.statements import message_statement
+    from claims.ledger.statements import message_statement
     from letters.templatetags.letters_tags import format_money
 
     # {{ total }}: what the letter asks for by its deadline (interest included).

@@ -17,22 +17,30 @@ PROBE = (
 )
 
 
-def start(tmp_path, **variables):
+def run(tmp_path, arguments, *, timeout=60, **variables):
+    """Python with ``arguments`` in a fresh process whose environment holds only
+    PATH, a HOME and a VAR_DIR under ``tmp_path``, and ``variables``."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "recouvrement.settings",
         "VAR_DIR": str(tmp_path / "var"),
         **variables,
     }
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
+    )
+
+
+def start(tmp_path, **variables):
+    """The settings imported as gunicorn or a Celery worker would."""
+    return run(
+        tmp_path, ["-c", PROBE], DJANGO_SETTINGS_MODULE="recouvrement.settings", **variables
     )
 
 
@@ -92,23 +100,12 @@ def test_debug_runs_on_embedded_defaults(tmp_path):
 
 
 def _probe(tmp_path, expression, **variables):
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "recouvrement.settings",
-        "VAR_DIR": str(tmp_path / "var"),
-        "DEBUG": "true",
-        **variables,
-    }
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return run(
+        tmp_path,
+        ["-c", code],
+        DJANGO_SETTINGS_MODULE="recouvrement.settings",
+        **{"DEBUG": "true", **variables},
     )
 
 
@@ -146,21 +143,7 @@ def _make_env_file(tmp_path):
 
 
 def _manage(tmp_path, *args, **variables):
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "VAR_DIR": str(tmp_path / "var"),
-        **variables,
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run(tmp_path, ["manage.py", *args], timeout=120, **variables)
 
 
 def test_make_install_writes_a_private_local_env_file(tmp_path):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from claims.ledger.selectors import actions_uncertain
 from claims.models import Action
-from claims.selectors import actions_uncertain
 
 SETTLED = ("done", "uncertain")
 IN_FLIGHT = ("running", "sending")

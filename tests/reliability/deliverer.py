@@ -23,9 +23,9 @@ from pathlib import Path
 from django.core.mail import EmailMessage
 from django.core.mail import mailers
 
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
-from claims.execution import TwoPhaseDeliverer
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import TwoPhaseDeliverer
 
 
 def _targets(point: str) -> tuple[str, set[int]]:

@@ -15,7 +15,7 @@ import os
 import signal
 from pathlib import Path
 
-from claims import webhooks
+from claims.ledger import webhooks
 from recouvrement.celery import app
 
 __all__ = ["app"]

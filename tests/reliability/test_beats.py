@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection
 
-from claims.services_run import collection_enqueue
+from claims.engine.run import collection_enqueue
 from tests.reliability import checks
 from tests.reliability.conftest import due_claims
 from tests.reliability.harness import Proc

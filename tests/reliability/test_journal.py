@@ -13,20 +13,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from claims import execution
-from claims.execution import Delivery
-from claims.execution import DeliveryResult
-from claims.execution import TwoPhaseDeliverer
+from claims.engine import execution
+from claims.engine.execution import Delivery
+from claims.engine.execution import DeliveryResult
+from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.run import ActionNotUncertain
+from claims.engine.run import action_confirm_sent
+from claims.engine.run import action_resend
+from claims.engine.run import actions_deliver
+from claims.engine.run import actions_requeue_stale
+from claims.engine.run import collection_plan
+from claims.engine.run import collection_run_sync
+from claims.ledger.selectors import actions_uncertain
 from claims.models import Action
 from claims.models import Event
-from claims.selectors import actions_uncertain
-from claims.services_run import ActionNotUncertain
-from claims.services_run import action_confirm_sent
-from claims.services_run import action_resend
-from claims.services_run import actions_deliver
-from claims.services_run import actions_requeue_stale
-from claims.services_run import collection_plan
-from claims.services_run import collection_run_sync
 from tests import factories as f
 from tests.reliability.conftest import due_claims
 

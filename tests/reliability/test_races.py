@@ -19,13 +19,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from claims.execution import DeliveryResult
+from claims.engine.collection import dispute_open
+from claims.engine.collection import pause_until
+from claims.engine.execution import DeliveryResult
+from claims.engine.run import actions_deliver
+from claims.engine.run import collection_plan
+from claims.ledger.services import payment_record
 from claims.models import Action
-from claims.services import payment_record
-from claims.services_collection import dispute_open
-from claims.services_collection import pause_until
-from claims.services_run import actions_deliver
-from claims.services_run import collection_plan
 from tests import factories as f
 from tests.reliability.conftest import due_claims
 

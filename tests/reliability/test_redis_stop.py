@@ -10,8 +10,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from claims.queue import queue_status
-from claims.services_run import collection_enqueue
+from claims.engine.queue import queue_status
+from claims.engine.run import collection_enqueue
 from tests.reliability import checks
 from tests.reliability.conftest import due_claims
 from tests.reliability.conftest import use_broker

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from claims.engine.run import collection_enqueue
 from claims.models import Action
 from claims.models import Event
-from claims.services_run import collection_enqueue
 from tests.reliability import checks
 from tests.reliability.conftest import due_claims
 from tests.reliability.harness import wait_until

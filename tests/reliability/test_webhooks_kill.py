@@ -26,9 +26,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import webhooks
+from claims.ledger import webhooks
+from claims.ledger.services import payment_record
 from claims.models import WebhookDelivery
-from claims.services import payment_record
 from tests import factories as f
 from tests.api.receiver import Receiver
 from tests.reliability.harness import wait_until

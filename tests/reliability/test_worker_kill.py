@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from claims.engine.run import collection_enqueue
 from claims.models import Action
 from claims.models import ScenarioStep
-from claims.services_run import collection_enqueue
 from tests.reliability import checks
 from tests.reliability.conftest import due_claims
 from tests.reliability.harness import wait_until

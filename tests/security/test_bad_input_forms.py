@@ -90,7 +90,7 @@ def test_the_debtor_form_never_fails_and_stores_only_valid_identifiers(
     if response.status_code != 302:
         assert Debtor.objects.count() == before
     else:  # accepted: what is stored has valid check digits
-        from claims.validators import normalize_iban
+        from claims.ledger.validators import normalize_iban
 
         debtor = Debtor.objects.order_by("-pk").first()
         assert normalize_iban(debtor.iban) == debtor.iban

@@ -161,7 +161,8 @@ def test_email_subject_and_text_are_not_html_escaped():
 
 
 def test_portal_rate_limit_keys_on_the_proxy_client_ip(client, settings):
-    from letters.portal.guard import client_ip
+    from claims.security.net import client_ip
+    from letters.portal.guard import over_limit
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     request = client.get("/").wsgi_request
@@ -170,6 +171,24 @@ def test_portal_rate_limit_keys_on_the_proxy_client_ip(client, settings):
     assert client_ip(request) == "203.0.113.9"
     settings.SECURE_PROXY_SSL_HEADER = None
     assert client_ip(request) == "127.0.0.1"
+    # the portal's rate limit keys on that one address
+    assert not over_limit(request, "probe")
+
+
+def test_one_client_ip_function():
+    """Every module that needs the visitor's address imports the one function."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    defined = sorted(
+        str(p.relative_to(root))
+        for folder in ("claims", "letters", "recouvrement")
+        for p in (root / folder).rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.FunctionDef) and "client_ip" in node.name
+    )
+    assert defined == ["claims/security/net.py"]
 
 
 def test_one_client_ip_function_reads_the_address():

@@ -144,7 +144,7 @@ def test_login_lands_on_the_creditor_used_last_not_the_alphabetical_first(
     assert cast.creditor.legal_name in page or (
         cast.creditor.trade_name and cast.creditor.trade_name in page
     )
-    from claims.access import current_membership
+    from claims.security.access import current_membership
 
     request = client.get(reverse("claims:dashboard")).wsgi_request
     assert current_membership(request).creditor_id == cast.creditor.pk

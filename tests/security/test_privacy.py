@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from claims import retention
 from claims.models import AuditEntry
 from claims.models import Debtor
 from claims.models import DebtorContact
 from claims.models import Payment
-from claims.privacy import debtors_anonymise_expired
-from claims.privacy import debtors_due_for_anonymisation
+from claims.privacy import retention
+from claims.privacy.services import debtors_anonymise_expired
+from claims.privacy.services import debtors_due_for_anonymisation
 from tests import factories as f
 
 TABLE = retention.DEFAULT_YEARS_AFTER_CLOSE
@@ -129,7 +129,7 @@ def test_it_is_idempotent_and_dry_run_changes_nothing(debtors, capsys):
 
 
 def test_the_beat_task_runs_the_rule(debtors):
-    from claims.tasks_privacy import anonymise_closed_task
+    from claims.privacy.tasks import anonymise_closed_task
 
     # Today (real clock, 2026 or later) is past 2016-01-10 + 10 years.
     assert anonymise_closed_task() == 1
@@ -157,6 +157,6 @@ def test_the_beat_schedule_runs_anonymisation_nightly(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-anonymise-closed"]
     assert entry["task"] == "claims.tasks_privacy.anonymise_closed_task"
-    assert "claims.tasks_privacy" in settings.CELERY_IMPORTS
+    assert "claims.privacy.tasks" in settings.CELERY_IMPORTS
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks

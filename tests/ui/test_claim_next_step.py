@@ -52,7 +52,7 @@ def test_the_claim_page_shows_the_next_step_and_one_primary_action(client, cast,
 
 
 def test_a_disputed_claim_offers_to_settle_the_dispute_not_to_send(client, cast, late):
-    from claims.services_collection import dispute_open
+    from claims.engine.collection import dispute_open
 
     dispute_open(claim_id=late.pk, reason="marchandise abîmée", actor=None)
     client.force_login(cast.owner)
@@ -84,7 +84,7 @@ def test_a_read_only_member_sees_no_write_action_and_a_clear_refusal(
 
 
 def test_send_now_on_a_disputed_claim_says_nothing_left(client, cast, late, deliverer):
-    from claims.services_collection import dispute_open
+    from claims.engine.collection import dispute_open
 
     dispute_open(claim_id=late.pk, reason="facture contestée", actor=None)
     client.force_login(cast.owner)
@@ -119,7 +119,7 @@ def test_send_now_says_sent_only_when_it_left(client, cast, late, deliverer):
 
 
 def test_send_now_speaks_the_user_s_language(client, cast, late, deliverer):
-    from claims.services_collection import dispute_open
+    from claims.engine.collection import dispute_open
 
     dispute_open(claim_id=late.pk, reason="x", actor=None)
     client.force_login(cast.owner)

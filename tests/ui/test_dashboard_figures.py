@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from claims import selectors
+from claims.ledger import selectors
+from claims.ledger.services import payment_record
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import creditor_today
 from claims.models import Claim
-from claims.services import payment_record
-from claims.statements import claim_statement
-from claims.statements import creditor_today
 from claims.templatetags.money import format_money
 from tests import factories as f
 

@@ -14,13 +14,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from claims.engine.plans import InstalmentSpec
+from claims.engine.plans import plan_propose
+from claims.ledger.services import InvoiceData
+from claims.ledger.services import claim_open
+from claims.ledger.services import payment_record
 from claims.models import Claim
 from claims.models import Event
-from claims.services import InvoiceData
-from claims.services import claim_open
-from claims.services import payment_record
-from claims.services_plans import InstalmentSpec
-from claims.services_plans import plan_propose
 from letters.portal.tokens import portal_token_issue
 from tests import factories as f
 

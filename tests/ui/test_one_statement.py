@@ -23,10 +23,10 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from claims.ledger.statements import amount_to_pay
+from claims.ledger.statements import claim_statement
+from claims.ledger.statements import creditor_today
 from claims.models import Claim
-from claims.statements import amount_to_pay
-from claims.statements import claim_statement
-from claims.statements import creditor_today
 from claims.templatetags.money import format_money
 from letters.bailiff import bailiff_zip
 from letters.context import letter_context
@@ -223,8 +223,8 @@ def _find(data: object, key: str) -> str:
 
 
 def test_the_nightly_refresh_follows_interest_day_by_day(cast):
-    from claims.services import claims_refresh_stale
-    from claims.tasks import claims_refresh_figures_task
+    from claims.engine.tasks import claims_refresh_figures_task
+    from claims.ledger.services import claims_refresh_stale
 
     with time_machine.travel(NOW, tick=False):
         claim = f.ClaimFactory(
@@ -268,7 +268,7 @@ def test_the_nightly_refresh_follows_interest_day_by_day(cast):
 
 
 def test_the_refresh_is_set_based(cast, django_assert_max_num_queries):
-    from claims.services import claims_refresh_figures
+    from claims.ledger.services import claims_refresh_figures
 
     claims = [f.ClaimFactory(creditor=cast.creditor) for _ in range(3)]
     Claim.objects.update(balance=Decimal("1.00"), figures_at=None)

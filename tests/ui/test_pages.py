@@ -126,7 +126,7 @@ def test_it_records_a_partial_payment_and_shows_the_new_balance(client, cast, cl
     # (interest and the 40 € indemnity included) in French format.
     from django.utils import timezone
 
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
     from claims.templatetags.money import format_money
 
     due = claim_statement(claim=claim, at=timezone.localdate()).total_due
@@ -176,7 +176,7 @@ def test_engine_action_says_not_available_when_the_engine_is_missing(
     )
     response = client.post(url, {"reason": ""})
     try:
-        import claims.services_collection  # noqa: F401
+        import claims.engine.collection  # noqa: F401
     except ImportError:
         assert response.status_code == 400
         assert "pas encore disponible" in response.content.decode()
@@ -325,8 +325,8 @@ def test_bulk_pause(client, cast):
 def test_dashboard_speaks_the_users_language(
     client, cast, claim, lang, heading, pattern
 ):
-    from claims.statements import claim_statement
-    from claims.statements import creditor_today
+    from claims.ledger.statements import claim_statement
+    from claims.ledger.statements import creditor_today
     from claims.templatetags.money import format_money
 
     client.force_login(cast.owner)
@@ -357,7 +357,7 @@ def test_engine_actions_call_the_engine_with_its_signature(
     def fake(**kwargs):
         calls.append(kwargs)
 
-    from claims.views import actions
+    from claims.web.views import actions
 
     monkeypatch.setattr(actions, "engine_service", lambda key: fake)
     client.force_login(cast.owner)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="the day to apply the rule on (YYYY-MM-DD)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from claims.privacy import debtors_anonymise_expired
+        from claims.privacy.services import debtors_anonymise_expired
 
         today = timezone.localdate()
         if options["at"]:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from claims.services_run import collection_run_sync
+from claims.engine.run import collection_run_sync
 
 
 def parse_at(value: str) -> datetime:

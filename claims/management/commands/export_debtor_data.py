@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from claims.models import Debtor
-        from claims.privacy import debtor_data_export
+        from claims.privacy.services import debtor_data_export
 
         try:
             code = uuid.UUID(options["debtor_code"])

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.core.management.base import CommandParser
 
-from claims.imports import ParseError
-from claims.services_bank import bank_statement_import
+from claims.money_in.bank import bank_statement_import
+from claims.money_in.formats import ParseError
 
 from ._imports_common import creditor_get
 from ._imports_common import read

@@ -9,12 +9,12 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.core.management.base import CommandParser
 
-from claims.imports import ParseError
-from claims.imports import csvfile
-from claims.services_imports import ImportRefused
-from claims.services_imports import import_mapping_get
-from claims.services_imports import invoices_csv_import
-from claims.services_imports import invoices_csv_preview
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import csvfile
+from claims.money_in.invoices import ImportRefused
+from claims.money_in.invoices import import_mapping_get
+from claims.money_in.invoices import invoices_csv_import
+from claims.money_in.invoices import invoices_csv_preview
 
 from ._imports_common import creditor_get
 from ._imports_common import read

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 from django.core.management.base import CommandParser
 
-from claims.services_imports import ImportRefused
-from claims.services_imports import ubl_import
+from claims.money_in.invoices import ImportRefused
+from claims.money_in.invoices import ubl_import
 
 from ._imports_common import creditor_get
 from ._imports_common import read

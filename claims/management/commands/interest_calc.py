@@ -1,7 +1,7 @@
 """Stateless calculator: `manage.py interest_calc --country BE --debtor-kind ...`.
 
 Nothing is assumed: a reminder or a formal notice counts only when its date
-is given (see ``claims.calculator.calculate``).
+is given (see ``claims.ledger.calculator.calculate``).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 
-from claims.calculator import CHANNELS
-from claims.calculator import SUPPLIES
-from claims.calculator import calculate
-from claims.calculator import input_problems
 from claims.law.rates import RateUnavailable
 from claims.law.render import statement_as_dict
 from claims.law.render import statement_as_text
 from claims.law.types import PaymentFacts
+from claims.ledger.calculator import CHANNELS
+from claims.ledger.calculator import SUPPLIES
+from claims.ledger.calculator import calculate
+from claims.ledger.calculator import input_problems
 
 # Form field → flag, for the messages of ``input_problems``.
 _FLAGS = {

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandParser
 
-from claims.services import claims_refresh_figures
+from claims.ledger.services import claims_refresh_figures
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from django.utils import timezone
 from claims.law.rates import RateUnavailable
 from claims.law.render import statement_as_dict
 from claims.law.render import statement_as_text
+from claims.ledger.statements import claim_statement
 from claims.models import Claim
-from claims.statements import claim_statement
 
 
 class Command(BaseCommand):

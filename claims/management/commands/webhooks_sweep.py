@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Queue again the pending webhook deliveries whose task was lost."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from claims.webhooks import webhooks_sweep
+        from claims.ledger.webhooks import webhooks_sweep
 
         ids = webhooks_sweep()
         self.stdout.write(f"{len(ids)} webhook deliveries queued again")

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from claims.imports import ParseError
-from claims.imports import camt053
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import camt053
 
 
 def test_it_reads_a_reversed_batch_and_a_credit(sample):

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from claims.imports import ParseError
-from claims.imports import coda
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import coda
 
 
 def test_it_reads_a_structured_communication(sample):

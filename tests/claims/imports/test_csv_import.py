@@ -7,17 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from claims.imports import ParseError
-from claims.imports import csvfile
 from claims.models import Claim
 from claims.models import Debtor
 from claims.models import Event
 from claims.models import ImportMapping
 from claims.models import Invoice
-from claims.services_imports import ImportRefused
-from claims.services_imports import import_mapping_get
-from claims.services_imports import invoices_csv_import
-from claims.services_imports import invoices_csv_preview
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import csvfile
+from claims.money_in.invoices import ImportRefused
+from claims.money_in.invoices import import_mapping_get
+from claims.money_in.invoices import invoices_csv_import
+from claims.money_in.invoices import invoices_csv_preview
 from tests import factories as f
 from tests.figures import statement_balance
 
@@ -134,7 +134,7 @@ def test_binary_file_is_refused():
 
 
 def test_an_invoice_dated_next_year_is_a_refused_row(db):
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
 
     creditor = f.CreditorFactory()
     year = creditor_today(creditor).year + 1

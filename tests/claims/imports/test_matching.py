@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from claims.imports.matching import AMBIGUOUS
-from claims.imports.matching import MATCHED
-from claims.imports.matching import UNMATCHED
-from claims.imports.matching import ClaimIndex
-from claims.imports.matching import LineToMatch
-from claims.imports.matching import match_line
+from claims.money_in.matching import AMBIGUOUS
+from claims.money_in.matching import MATCHED
+from claims.money_in.matching import UNMATCHED
+from claims.money_in.matching import ClaimIndex
+from claims.money_in.matching import LineToMatch
+from claims.money_in.matching import match_line
 
 
 def _index() -> ClaimIndex:

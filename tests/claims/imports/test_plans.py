@@ -9,21 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from claims.engine.plans import plan_accept
+from claims.engine.plans import plan_counter_propose
+from claims.engine.plans import plan_decline
+from claims.engine.plans import plan_propose
+from claims.engine.plans import plan_request
+from claims.engine.plans import plans_check
 from claims.law.plans import InstalmentSpec
 from claims.law.plans import add_months
 from claims.law.plans import first_missed
 from claims.law.plans import interest_stops_on
 from claims.law.plans import split_amount
+from claims.ledger.services import payment_record
 from claims.models import Event
 from claims.models import PaymentPlan
 from claims.models import Stage
-from claims.services import payment_record
-from claims.services_plans import plan_accept
-from claims.services_plans import plan_counter_propose
-from claims.services_plans import plan_decline
-from claims.services_plans import plan_propose
-from claims.services_plans import plan_request
-from claims.services_plans import plans_check
 from tests import factories as f
 
 D = date

@@ -8,20 +8,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.imports import ParseError
 from claims.models import BankImport
 from claims.models import BankLine
 from claims.models import Claim
 from claims.models import Event
 from claims.models import Invoice
 from claims.models import Payment
-from claims.services_bank import Booking
-from claims.services_bank import bank_line_candidates
-from claims.services_bank import bank_line_ignore
-from claims.services_bank import bank_line_match
-from claims.services_bank import bank_statement_import
-from claims.services_bank import payment_declared
-from claims.services_bank import payments_book_bulk
+from claims.money_in.bank import Booking
+from claims.money_in.bank import bank_line_candidates
+from claims.money_in.bank import bank_line_ignore
+from claims.money_in.bank import bank_line_match
+from claims.money_in.bank import bank_statement_import
+from claims.money_in.bank import payments_book_bulk
+from claims.money_in.declarations import payment_declared
+from claims.money_in.formats import ParseError
 from tests import factories as f
 from tests.figures import statement_balance
 
@@ -256,21 +256,38 @@ def test_a_camt_amount_out_of_bounds_is_reported_not_a_500(claims_, amount):
 
 
 def test_payment_declared_pauses_the_claim(claims_):
+    """The one « I have paid » (the portal's and the back-office's)."""
     _, a, *_ = claims_
-    payment_declared(claim=a, amount=Decimal("1210.00"), on=TODAY, note="virement")
+    declared = payment_declared(
+        claim=a, amount=Decimal("1210.00"), paid_on=TODAY, today=TODAY, note="virement"
+    )
+    a.refresh_from_db()
+    assert a.paused_until == declared.paused_until == date(2026, 3, 6)
+    ev = Event.objects.get(claim=a, kind=Event.Kind.PORTAL)
+    assert ev.data["declared_payment"] == "1210.00"
+    assert ev.data["note"] == "virement"
+    # a second declaration within 60 days never pauses again (nor shortens)
+    again = payment_declared(
+        claim=a, amount=Decimal("1210.00"), paid_on=date(2026, 2, 27), today=TODAY
+    )
+    assert again.refusal
+    assert again.declarations_60_days == 2
     a.refresh_from_db()
     assert a.paused_until == date(2026, 3, 6)
-    ev = Event.objects.get(claim=a, kind=Event.Kind.PORTAL)
-    assert ev.data["amount"] == "1210.00"
-    payment_declared(claim=a, amount=Decimal("1"), on=date(2026, 2, 1))
-    a.refresh_from_db()
-    assert a.paused_until == date(2026, 3, 6)  # never shortened
+
+
+def test_a_declared_payment_follows_the_ledger_rules(claims_):
+    _, a, *_ = claims_
+    with pytest.raises(ValidationError) as caught:
+        payment_declared(claim=a, amount=Decimal("10"), paid_on=date(2026, 3, 9), today=TODAY)
+    assert "paid_on" in caught.value.message_dict
+    assert not Event.objects.filter(claim=a, kind=Event.Kind.PORTAL).exists()
 
 
 def test_the_index_loads_in_a_constant_number_of_queries(
     claims_, django_assert_num_queries
 ):
-    from claims.services_bank import claim_index_load
+    from claims.money_in.bank import claim_index_load
 
     creditor, *_ = claims_
     for _i in range(5):

@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from claims.imports import ParseError
-from claims.imports import ubl
 from claims.models import Claim
 from claims.models import Invoice
-from claims.services_imports import ImportRefused
-from claims.services_imports import ubl_import
-from claims.services_imports import ubl_preview
+from claims.money_in.formats import ParseError
+from claims.money_in.formats import ubl
+from claims.money_in.invoices import ImportRefused
+from claims.money_in.invoices import ubl_import
+from claims.money_in.invoices import ubl_preview
 from tests import factories as f
 
 
@@ -143,7 +143,7 @@ def test_a_bad_file_imports_nothing(db, sample):
 
 
 def _next_year(data: bytes, creditor) -> bytes:
-    from claims.ledger_rules import creditor_today
+    from claims.ledger.rules import creditor_today
 
     year = creditor_today(creditor).year + 1
     return data.replace(b"2017-11-13", f"{year}-01-05".encode()).replace(
@@ -219,7 +219,7 @@ def test_a_file_over_the_upload_limit_is_named_not_dropped(client, cast, setting
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from claims.views import imports as views
+    from claims.web.views import imports as views
 
     client.force_login(cast.owner)
     big = SimpleUploadedFile("big.xml", b"<x/>" * 10, content_type="text/xml")

@@ -114,7 +114,7 @@ def test_debtor_answers_from_the_email_and_the_creditor_sees_it(
     page.goto(link)
     from django.utils.timezone import localdate
 
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
 
     # The same statement of account as the letters (interest and 40 € included).
     due = claim_statement(claim=claim, at=localdate()).total_due

@@ -105,7 +105,7 @@ def test_a_plan_request_splits_the_balance_exactly(portal, claim):
     amounts = list(plan.instalments.values_list("amount", flat=True))
     # The whole amount due (principal, interest and indemnity of the statement)
     # is split to the cent: the first instalments carry the odd cents.
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
 
     due = claim_statement(claim=claim, at=dt.date(2026, 4, 10)).total_due
     assert sum(amounts) == due
@@ -193,7 +193,7 @@ def test_a_counter_proposal_is_accepted_by_the_debtor(portal, claim, client, cas
     )
     plan.refresh_from_db()
     assert plan.status == "proposed"
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
 
     counter = list(plan.instalments.values_list("amount", flat=True))
     assert len(counter) == 3

@@ -7,29 +7,29 @@ from decimal import Decimal
 
 import pytest
 
-from letters.portal.plans import add_months
-from letters.portal.plans import split_instalments
+from claims.law.plans import add_months
+from claims.law.plans import split_amount
 from letters.portal.uploads import sniff
 
 
 def test_split_is_exact_to_the_cent_and_front_loads_the_remainder():
     # 1815.00 / 7 = 259.2857… → 259.28 × 7 = 1814.96, 4 cents left for the first four
-    schedule = split_instalments(Decimal("1815.00"), 7, dt.date(2026, 1, 31))
-    amounts = [a for _d, a in schedule]
+    schedule = split_amount(Decimal("1815.00"), 7, first_due=dt.date(2026, 1, 31))
+    amounts = [s.amount for s in schedule]
     assert amounts == [Decimal("259.29")] * 4 + [Decimal("259.28")] * 3
     assert sum(amounts) == Decimal("1815.00")
-    assert [d for d, _a in schedule][:3] == [
+    assert [s.due_on for s in schedule][:3] == [
         dt.date(2026, 1, 31),
         dt.date(2026, 2, 28),
         dt.date(2026, 3, 31),
     ]
 
 
-def test_split_refuses_out_of_range_counts():
-    with pytest.raises(ValueError, match="range"):
-        split_instalments(Decimal("100.00"), 0, dt.date(2026, 1, 1))
-    with pytest.raises(ValueError, match="range"):
-        split_instalments(Decimal("100.00"), 25, dt.date(2026, 1, 1))
+def test_split_refuses_nothing_to_split():
+    with pytest.raises(ValueError, match="count"):
+        split_amount(Decimal("100.00"), 0, first_due=dt.date(2026, 1, 1))
+    with pytest.raises(ValueError, match="positive"):
+        split_amount(Decimal("0.00"), 2, first_due=dt.date(2026, 1, 1))
 
 
 def test_add_months_crosses_the_year():

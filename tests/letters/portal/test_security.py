@@ -46,7 +46,7 @@ def test_a_valid_link_opens_the_claim_and_leaves_the_token_out_of_the_url(
     assert page.status_code == 200
     from django.utils import timezone
 
-    from claims.statements import claim_statement
+    from claims.ledger.statements import claim_statement
 
     due = claim_statement(claim=claim, at=timezone.localdate()).total_due
     from claims.l10n import format_amount

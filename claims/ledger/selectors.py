@@ -1,0 +1,438 @@
+"""Reads spanning relations: summaries and lists, set-based, constant query count."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case
+from django.db.models import CharField
+from django.db.models import Count
+from django.db.models import DecimalField
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import When
+from django.db.models.functions import Coalesce
+from django.db.models.functions import TruncMonth
+
+from claims.models import Action
+from claims.models import Claim
+from claims.models import Creditor
+from claims.models import Debtor
+from claims.models import Invoice
+from claims.models import JudicialStep
+from claims.models import Payment
+from claims.models import PaymentPlan
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_ZERO = Value(Decimal("0.00"), output_field=_MONEY)
+
+
+def creditor_summary(*, creditor_id: int) -> dict[str, Decimal | int]:
+    """Open balance and counts per stage for one creditor, in one query."""
+    return Claim.objects.for_creditor(creditor_id).aggregate(
+        open_count=Count("pk", filter=Q(status="open")),
+        open_balance=Coalesce(
+            Sum("balance", filter=Q(status="open")), _ZERO, output_field=_MONEY
+        ),
+        closed_count=Count("pk", filter=Q(status="closed")),
+        formal_notice_count=Count("pk", filter=Q(status="open", stage="formal_notice")),
+        judicial_count=Count("pk", filter=Q(status="open", stage="judicial")),
+        disputed_count=Count("pk", filter=Q(status="open", stage="disputed")),
+    )
+
+
+def debtors_with_exposure(*, creditor_id: int) -> QuerySet[Debtor]:
+    """Debtors of a creditor annotated with their open exposure and claim count."""
+    return (
+        Debtor.objects.for_creditor(creditor_id)
+        .annotate(
+            exposure=Coalesce(
+                Sum("claims__balance", filter=Q(claims__status="open")),
+                _ZERO,
+                output_field=_MONEY,
+            ),
+            open_claims=Count("claims", filter=Q(claims__status="open")),
+        )
+        .order_by("-exposure", "name")
+    )
+
+
+# --------------------------------------------------------------------------
+# Dashboard: one query per widget at most, constant in the number of claims.
+# --------------------------------------------------------------------------
+
+AGE_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    # (key, min days late inclusive, max days late inclusive); None = open end
+    ("not_due", None, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("90_plus", 91, None),
+)
+
+# Prescription watchdog (legal-brief §3.5 and §8.5, §13 checklist): BE consumer
+# goods 1 year (art. 2272 old C. civ.), BE otherwise 10 years (art. 2262bis);
+# FR professional → consumer 2 years (L218-2 C. conso.), FR between traders
+# 5 years (L110-4 C. com.). Counted from the oldest due date, which is the
+# earliest possible start; the statement gives the exact date per claim.
+PRESCRIPTION_YEARS: dict[tuple[str, str], int] = {
+    ("BE", "consumer"): 1,
+    ("BE", "business"): 10,
+    ("FR", "consumer"): 2,
+    ("FR", "business"): 5,
+}
+
+
+def age_bucket_q(key: str, *, today: date) -> Q:
+    """The filter on open claims whose oldest due date falls in bucket ``key``."""
+    for name, low, high in AGE_BUCKETS:
+        if name != key:
+            continue
+        q = Q()
+        if low is not None:
+            q &= Q(oldest_due_date__lte=today - timedelta(days=low))
+        if high is not None:
+            q &= Q(oldest_due_date__gte=today - timedelta(days=high))
+        if key == "not_due":
+            q = Q(oldest_due_date__gte=today) | Q(oldest_due_date__isnull=True)
+        return q
+    raise ValueError(key)
+
+
+def _money_sum(field: str, q: Q) -> Coalesce:
+    return Coalesce(Sum(field, filter=q), _ZERO, output_field=_MONEY)
+
+
+def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """Headline amounts and the aging buckets of open claims, in one query."""
+    open_q = Q(status="open")
+    aggregates: dict[str, Any] = {
+        "outstanding": _money_sum("balance", open_q),
+        "outstanding_count": Count("pk", filter=open_q),
+        "overdue": _money_sum("balance", open_q & Q(oldest_due_date__lt=today)),
+        "overdue_count": Count("pk", filter=open_q & Q(oldest_due_date__lt=today)),
+        "formal_notice": _money_sum("balance", open_q & Q(stage="formal_notice")),
+        "formal_notice_count": Count("pk", filter=open_q & Q(stage="formal_notice")),
+        "judicial": _money_sum("balance", open_q & Q(stage="judicial")),
+        "judicial_count": Count("pk", filter=open_q & Q(stage="judicial")),
+    }
+    for key, _low, _high in AGE_BUCKETS:
+        bucket = open_q & age_bucket_q(key, today=today)
+        aggregates[f"age_{key}"] = _money_sum("balance", bucket)
+        aggregates[f"age_{key}_count"] = Count("pk", filter=bucket)
+    return Claim.objects.for_creditor(creditor_id).aggregate(**aggregates)
+
+
+def month_start(day: date, *, back: int = 0) -> date:
+    """First day of the month ``back`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def cash_by_month(*, creditor_id: int, today: date, months: int = 12) -> list[dict]:
+    """Money received per calendar month over the last ``months`` months (1 query).
+
+    Reversals (negative rows) count in the month they were booked.
+    """
+    start = month_start(today, back=months - 1)
+    rows = (
+        Payment.objects.for_creditor(creditor_id)
+        .filter(date__gte=start, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {_as_date(r["month"]): r["total"] for r in rows}
+    result = []
+    for back in range(months - 1, -1, -1):
+        first = month_start(today, back=back)
+        result.append({"month": first, "total": totals.get(first, Decimal("0.00"))})
+    return result
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def invoiced_by_month(*, creditor_id: int, today: date, months: int) -> list[Decimal]:
+    """Invoiced amounts (credit notes deducted) per month, most recent first."""
+    start = month_start(today, back=months - 1)
+    rows = (
+        Invoice.objects.for_creditor(creditor_id)
+        .filter(issue_date__gte=start, issue_date__lte=today)
+        .annotate(month=TruncMonth("issue_date"))
+        .values("month")
+        .annotate(
+            total=_money_sum("amount", ~Q(kind="credit_note"))
+            - _money_sum("amount", Q(kind="credit_note"))
+        )
+    )
+    totals = {_as_date(r["month"]): r["total"] for r in rows}
+    return [
+        totals.get(month_start(today, back=b), Decimal("0.00")) for b in range(months)
+    ]
+
+
+def dso_count_back(
+    *, receivables: Decimal, monthly_sales: list[Decimal], today: date
+) -> Decimal | None:
+    """Days sales outstanding by the count-back method (pure).
+
+    ``monthly_sales`` is most recent month first; the current month counts
+    only for the days elapsed. Walk back month by month: a month whose sales
+    are fully covered by the remaining receivables adds all its days; the
+    month that exhausts them adds the covered fraction of its days.
+    None when nothing was invoiced in the window.
+    """
+    if not any(monthly_sales):
+        return None
+    remaining = receivables
+    days = Decimal(0)
+    for back, sales in enumerate(monthly_sales):
+        first = month_start(today, back=back)
+        if back == 0:
+            month_days = today.day
+        else:
+            month_days = (month_start(today, back=back - 1) - first).days
+        if remaining <= 0:
+            break
+        if sales <= 0:
+            days += month_days
+            continue
+        if remaining >= sales:
+            days += month_days
+            remaining -= sales
+        else:
+            days += Decimal(month_days) * remaining / sales
+            remaining = Decimal(0)
+    return days.quantize(Decimal("1"))
+
+
+def collection_effectiveness(
+    *,
+    opening: Decimal,
+    sales: Decimal,
+    closing: Decimal,
+    current: Decimal,
+) -> Decimal | None:
+    """CEI = (opening + sales − closing) / (opening + sales − current) × 100 (pure).
+
+    ``current`` is the part of the closing receivables not yet due. None when
+    the denominator is zero (nothing was collectible).
+    """
+    denominator = opening + sales - current
+    if denominator <= 0:
+        return None
+    return ((opening + sales - closing) / denominator * 100).quantize(Decimal("0.1"))
+
+
+def cei_inputs(*, creditor_id: int, today: date) -> dict[str, Decimal]:
+    """Opening/closing receivables and credit sales over the last 3 months.
+
+    Receivables at a date = invoiced before it − paid before it (2 queries).
+    """
+    start = month_start(today, back=2)
+    inv = Invoice.objects.for_creditor(creditor_id).aggregate(
+        before=_money_sum("amount", Q(issue_date__lt=start) & ~Q(kind="credit_note"))
+        - _money_sum("amount", Q(issue_date__lt=start, kind="credit_note")),
+        sales=_money_sum(
+            "amount",
+            Q(issue_date__gte=start, issue_date__lte=today) & ~Q(kind="credit_note"),
+        )
+        - _money_sum(
+            "amount",
+            Q(issue_date__gte=start, issue_date__lte=today, kind="credit_note"),
+        ),
+        current=_money_sum(
+            "amount",
+            Q(issue_date__lte=today, due_date__gte=today) & ~Q(kind="credit_note"),
+        ),
+        total=_money_sum("amount", Q(issue_date__lte=today) & ~Q(kind="credit_note"))
+        - _money_sum("amount", Q(issue_date__lte=today, kind="credit_note")),
+    )
+    pay = Payment.objects.for_creditor(creditor_id).aggregate(
+        before=_money_sum("amount", Q(date__lt=start)),
+        total=_money_sum("amount", Q(date__lte=today)),
+    )
+    closing = inv["total"] - pay["total"]
+    return {
+        "opening": inv["before"] - pay["before"],
+        "sales": inv["sales"],
+        "closing": closing,
+        "current": min(inv["current"], max(closing, Decimal("0.00"))),
+    }
+
+
+RECOVERY_STAGES = ("before_reminder", "amicable", "formal_notice", "judicial")
+
+
+def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
+    """How much each step brings back (2 queries).
+
+    Method (approximation documented for the owner): a payment is credited to
+    the latest step the claim had reached on the payment date, read from the
+    claim's milestone dates — first reminder sent, formal notice sent, hand-off
+    to the bailiff (``JudicialCase.handed_off_on``). The denominator of a step
+    is the principal of the claims that reached it. Rate = collected in step /
+    principal that entered the step. Partial payments before a step lower what
+    entered it only through the earlier step's numerator, so later rates are
+    slightly understated — good enough to compare steps, not to book.
+    """
+    step = Case(
+        When(claim__judicial__handed_off_on__lte=F("date"), then=Value("judicial")),
+        When(claim__formal_notice_sent_on__lte=F("date"), then=Value("formal_notice")),
+        When(claim__first_reminder_sent_on__lte=F("date"), then=Value("amicable")),
+        default=Value("before_reminder"),
+        output_field=CharField(),
+    )
+    collected = {
+        r["step"]: r["total"]
+        for r in Payment.objects.for_creditor(creditor_id)
+        .annotate(step=step)
+        .values("step")
+        .annotate(total=Sum("amount"))
+    }
+    entered = Claim.objects.for_creditor(creditor_id).aggregate(
+        before_reminder=_money_sum("principal", Q()),
+        amicable=_money_sum("principal", Q(first_reminder_sent_on__isnull=False)),
+        formal_notice=_money_sum("principal", Q(formal_notice_sent_on__isnull=False)),
+        judicial=_money_sum("principal", Q(judicial__handed_off_on__isnull=False)),
+    )
+    rows = []
+    for key in RECOVERY_STAGES:
+        got = collected.get(key) or Decimal("0.00")
+        base = entered[key]
+        rate = (got / base * 100).quantize(Decimal("0.1")) if base > 0 else None
+        rows.append({"key": key, "collected": got, "entered": base, "rate": rate})
+    return rows
+
+
+def planned_actions(
+    *, creditor_id: int, today: date, days: int = 7, limit: int = 50
+) -> list[Action]:
+    """What the engine will do today and in the next ``days`` days (1 query)."""
+    return list(
+        Action.objects.for_creditor(creditor_id)
+        .filter(
+            state=Action.State.PLANNED,
+            due_on__lte=today + timedelta(days=days),
+        )
+        .select_related("claim", "debtor", "step")
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
+def actions_uncertain(*, creditor_id: int, claim_id: int | None = None) -> QuerySet:
+    """Sends left uncertain by a lost worker: the owner confirms or resends them."""
+    qs = Action.objects.for_creditor(creditor_id).filter(state=Action.State.UNCERTAIN)
+    if claim_id is not None:
+        qs = qs.filter(claim_id=claim_id)
+    return qs.select_related("claim", "debtor", "step").order_by("started_at", "pk")
+
+
+def prescription_soon_q(*, today: date) -> Q:
+    """Claims time-barred within 90 days (or already): the dashboard's alert
+    and the claims list's filter read this one rule."""
+    q = Q()
+    for (country, kind), years in PRESCRIPTION_YEARS.items():
+        limit = today.replace(year=today.year - years) + timedelta(days=90)
+        q |= Q(debtor__country=country, debtor__kind=kind, oldest_due_date__lte=limit)
+    return q
+
+
+def exhausted_q() -> Q:
+    """Claims whose amicable path is over and await the owner's choice."""
+    return Q(
+        stage="formal_notice",
+        formal_notice_sent_on__isnull=False,
+        next_action_on__isnull=True,
+    )
+
+
+def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
+    """Counts of what needs a human decision, 3 queries whatever the volume.
+
+    - disputes still open; failed sends (actions in FAILED); uncertain sends
+      (a worker lost after the intent to send: confirm or resend); broken plans;
+    - exhausted amicable path: open, not paused/disputed, no planned action left
+      and formal notice already sent (the engine has nothing more to do);
+    - prescription within 90 days (see ``PRESCRIPTION_YEARS``);
+    - missing legal rate: no Rate row of the creditor's country covers today.
+    """
+    claims = Claim.objects.for_creditor(creditor_id)
+    prescription_q = prescription_soon_q(today=today)
+    counts = claims.aggregate(
+        disputes=Count("pk", filter=Q(status="open", stage="disputed")),
+        exhausted=Count("pk", filter=Q(status="open") & exhausted_q()),
+        prescription=Count("pk", filter=Q(status="open") & prescription_q),
+        # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or
+        # passed within the last 7, on cases still running.
+        judicial_deadlines=Count(
+            "pk",
+            filter=Q(
+                Exists(
+                    JudicialStep.objects.filter(
+                        case__claim=OuterRef("pk"),
+                        case__outcome__in=("pending", "title"),
+                        deadline__gte=today - timedelta(days=7),
+                        deadline__lte=today + timedelta(days=14),
+                    ).exclude(
+                        # settled: a step of another kind recorded after it
+                        Exists(
+                            JudicialStep.objects.filter(
+                                case_id=OuterRef("case_id"),
+                                on__gte=OuterRef("on"),
+                                created_at__gt=OuterRef("created_at"),
+                            ).exclude(kind=OuterRef("kind"))
+                        )
+                    )
+                )
+            ),
+        ),
+    )
+    counts.update(
+        Action.objects.for_creditor(creditor_id).aggregate(
+            failed=Count("pk", filter=Q(state=Action.State.FAILED)),
+            uncertain=Count("pk", filter=Q(state=Action.State.UNCERTAIN)),
+        )
+    )
+    counts["plans_broken"] = (
+        PaymentPlan.objects.for_creditor(creditor_id)
+        .filter(status=PaymentPlan.Status.BROKEN, claim__status="open")
+        .count()
+    )
+    counts["missing_rate"] = _missing_rate(creditor_id=creditor_id, today=today)
+    # A missing rate series is one decision, however many series are missing.
+    counts["total"] = sum(v for k, v in counts.items() if k != "missing_rate") + min(
+        counts["missing_rate"], 1
+    )
+    return counts
+
+
+def _missing_rate(*, creditor_id: int, today: date) -> int:
+    """How many rate series the creditor's country needs today lack a published
+    value (the money engine then applies its documented fallback)."""
+    from claims.ledger.statements import missing_rates
+
+    country = (
+        Creditor.objects.filter(pk=creditor_id)
+        .values_list("country", flat=True)
+        .first()
+    )
+    prefixes = (f"{(country or '').lower()}_", "ecb_")
+    return sum(1 for entry in missing_rates(today) if entry.startswith(prefixes))
+
+
+def collected_in(*, creditor_id: int, start: date, end: date) -> Decimal:
+    """Money received between ``start`` and ``end`` inclusive."""
+    return Payment.objects.for_creditor(creditor_id).aggregate(
+        total=_money_sum("amount", Q(date__gte=start, date__lte=end))
+    )["total"]
