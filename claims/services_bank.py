@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -263,14 +264,19 @@ def bank_statement_import(
     filename: str,
     actor: AbstractBaseUser | None = None,
     today: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CAMT.053 or CODA statement: match, book, queue the rest.
 
     A malformed file raises ParseError and writes nothing. Lines already
     imported (same idempotency key) are counted as duplicates and not booked
     again, so importing the same file twice books nothing twice.
+    ``progress(phase, lines done, lines)`` is told when a phase starts
+    (« match », « book »).
     """
+    tell = progress or (lambda phase, done, total: None)
     fmt, entries = parse_statement(data=data, filename=filename)
+    tell("match", 0, len(entries))
     result = ImportResult(bank_import=None)
     candidates: list[BankEntry] = []
     for entry in entries:
@@ -317,6 +323,7 @@ def bank_statement_import(
         claim_index_load(creditor=creditor),
     )
     decisions = _apply_ledger_rules(decisions, fresh, creditor=creditor, today=today)
+    tell("book", 0, len(fresh))
     bookings = [
         _booking(fresh[d.key], d.claim_id, d.reason, creditor.pk)
         for d in decisions

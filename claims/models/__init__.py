@@ -2,6 +2,7 @@
 
 from .bank import BankImport
 from .bank import BankLine
+from .bank import ImportJob
 from .bank import ImportMapping
 from .choices import AllocationOrder
 from .choices import Channel
@@ -51,6 +52,7 @@ __all__ = [
     "DebtorKind",
     "Dispute",
     "Event",
+    "ImportJob",
     "ImportMapping",
     "Instalment",
     "Invitation",
