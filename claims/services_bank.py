@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims import ledger_rules as rules
+from claims.demo.bulk import insert_objects
 from claims.imports import BankEntry
 from claims.imports import ParseError
 from claims.imports import camt053
@@ -197,7 +198,7 @@ def payments_book_bulk(
     ]
     if len(payments) != len(bookings):
         raise ValidationError(_("Le montant d'un paiement doit être positif."))
-    Payment.objects.bulk_create(payments, batch_size=_CHUNK)
+    insert_objects(payments)  # COPY on PostgreSQL (claims.demo.bulk)
     claims_refresh_paid(claim_ids=ids)
     running = {pk: c.balance for pk, c in claims.items()}
     # The balance after a claim's last booking is the refreshed statement's.
@@ -231,7 +232,7 @@ def payments_book_bulk(
                 },
             )
         )
-    Event.objects.bulk_create(events, batch_size=_CHUNK)
+    insert_objects(events)
     webhook_emit_events(events)
     _after_payment(claim_ids=ids, today=today or timezone.localdate())
     return payments
@@ -337,7 +338,7 @@ def bank_statement_import(
         _bank_line(creditor, bank_import, fresh[d.key], d, payment_by_key)
         for d in decisions
     ]
-    BankLine.objects.bulk_create(lines, batch_size=_CHUNK)
+    insert_objects(lines)
     result.matched = len(bookings)
     result.queued = len(lines) - len(bookings)
     BankImport.objects.filter(pk=bank_import.pk).update(lines_matched=result.matched)

@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims import ledger_rules
-from claims.demo.bulk import allocate_ids
 from claims.demo.bulk import insert_rows
+from claims.demo.bulk import insert_rows_returning_ids
 from claims.imports import csvfile
 from claims.imports.csvfile import InvoiceRow
 from claims.imports.matching import normalize_reference
@@ -255,21 +254,6 @@ class _Opened(NamedTuple):
     data: dict
 
 
-def _insert_claims(rows: list[dict]) -> list[int]:
-    """Insert claim rows, return their ids in order: ids reserved from the
-    sequence then COPY on PostgreSQL (claims.demo.bulk), bulk_create elsewhere."""
-    if connection.vendor == "postgresql":
-        ids = allocate_ids(Claim, len(rows))
-        for row, pk in zip(rows, ids, strict=True):
-            row["id"] = pk
-        insert_rows(Claim, rows, with_pk=True)
-        return ids
-    claims = Claim.objects.bulk_create(
-        [Claim(**row) for row in rows], batch_size=_CHUNK
-    )
-    return [c.pk for c in claims]
-
-
 def claims_create_bulk(
     *,
     creditor: Creditor,
@@ -315,7 +299,7 @@ def claims_create_bulk(
                     "updated_at": now,
                 }
             )
-        claim_ids = _insert_claims(claim_rows)
+        claim_ids = insert_rows_returning_ids(Claim, claim_rows)
         insert_rows(
             Invoice,
             [
