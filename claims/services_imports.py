@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from claims import ledger_rules
+from claims.demo.bulk import insert_objects
 from claims.demo.bulk import insert_rows
 from claims.demo.bulk import insert_rows_returning_ids
 from claims.imports import csvfile
@@ -237,7 +238,7 @@ def _new_debtors(creditor: Creditor, rows: list[InvoiceRow]) -> dict[int, int]:
                 city=row.debtor_city,
                 country=creditor.country,
             )
-    Debtor.objects.bulk_create(to_create.values(), batch_size=_CHUNK)
+    insert_objects(list(to_create.values()))  # COPY on PostgreSQL
     for row in rows:
         if row.line not in found:
             found[row.line] = to_create[row.debtor_name.strip().lower()].pk
