@@ -233,3 +233,33 @@ def test_claims_are_written_in_a_constant_number_of_queries_per_batch(db, monkey
     per_batch = queries(100) - one_batch
     assert per_batch > 0
     assert queries(150) == one_batch + 2 * per_batch
+
+
+def test_the_month_long_sample_statement_goes_through_the_task(
+    client, cast, storage, sample
+):
+    """The 480 KB sample (268 entries) is above the inline size: a task."""
+    from claims.services_bank import parse_statement
+
+    data = sample("camt053", "camt-to-coda_BE68793230773034-202411.xml")
+    assert len(data) > services_jobs.INLINE_BANK_BYTES
+    entries = parse_statement(data=data, filename="s.xml")[1]
+    client.force_login(cast.owner)
+    for _ in range(2):
+        with _worker():
+            response = client.post(
+                reverse("claims:bank_import"),
+                {"file": SimpleUploadedFile("nov.xml", data)},
+            )
+        assert response.status_code == 302
+    first, second = ImportJob.objects.order_by("pk")
+    assert first.status == second.status == ImportJob.Status.DONE
+    done = first.result
+    assert done["total"] + done["duplicates"] + len(done["skipped"]) == len(entries)
+    assert len(done["skipped"]) == 264  # the debits, each with its reason
+    assert {reason for *_row, reason in done["skipped"]} == {"Débit"}
+    assert done["matched"] + done["queued"] == done["total"]
+    assert second.result["total"] == 0
+    assert BankLine.objects.filter(creditor=cast.creditor).count() == done["total"]
+    page = client.get(reverse("claims:import_job", args=[first.pk])).content.decode()
+    assert "264 mouvements ignorés" in page
