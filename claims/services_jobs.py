@@ -90,37 +90,39 @@ def _tell(job_id: int, phase: str, done: int, total: int = 0) -> None:
 
 
 def _finish(job: ImportJob, **fields: Any) -> None:
+    """Write the report; inside the import's transaction it commits with it."""
     fields["finished_at"] = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(**fields)
-    cache.delete(_progress_key(job.pk))
-    if job.stored_name:
-        default_storage.delete(job.stored_name)
+
+    def clean() -> None:
+        cache.delete(_progress_key(job.pk))
+        if job.stored_name:
+            default_storage.delete(job.stored_name)
+
+    transaction.on_commit(clean)
 
 
 def import_job_run(job_id: int) -> str:
-    """Run a queued job once (a job already started or finished is left alone)."""
-    started = ImportJob.objects.filter(
-        pk=job_id, status=ImportJob.Status.PENDING
-    ).update(status=ImportJob.Status.RUNNING)
-    if not started:
-        return "skipped"
-    job = ImportJob.objects.select_related("creditor", "created_by").get(pk=job_id)
-    with translation.override(job.language or "fr"):
-        try:
-            with default_storage.open(job.stored_name, "rb") as fh:
-                data = fh.read()
-            if job.kind == ImportJob.Kind.BANK:
-                return _run_bank(job, data)
-            return _run_invoices(job, data)
-        except ParseError as exc:
-            _finish(
-                job,
-                status=ImportJob.Status.FAILED,
-                message=_("Fichier refusé, rien n'a été importé : %(e)s") % {"e": exc},
+    """Run a job, in one transaction holding its row: the claims or payments
+    and the report commit together. A job another worker holds, or one
+    already finished, is left alone; one whose worker died mid-way (rolled
+    back, still pending) runs again when its task is delivered again."""
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("creditor", "created_by")
+                .filter(pk=job_id, status=ImportJob.Status.PENDING)
+                .first()
             )
-            return "refused"
-        except Exception:
-            logger.exception("import job %s failed", job_id)
+            if job is None:
+                return "skipped"
+            with translation.override(job.language or "fr"):
+                return _run(job)
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        job = ImportJob.objects.get(pk=job_id)
+        with translation.override(job.language or "fr"):
             _finish(
                 job,
                 status=ImportJob.Status.FAILED,
@@ -129,7 +131,24 @@ def import_job_run(job_id: int) -> str:
                     "importé. Réessayez ou contactez le support."
                 ),
             )
-            raise
+        raise
+
+
+def _run(job: ImportJob) -> str:
+    with default_storage.open(job.stored_name, "rb") as fh:
+        data = fh.read()
+    try:
+        with transaction.atomic():
+            if job.kind == ImportJob.Kind.BANK:
+                return _run_bank(job, data)
+            return _run_invoices(job, data)
+    except ParseError as exc:
+        _finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            message=_("Fichier refusé, rien n'a été importé : %(e)s") % {"e": exc},
+        )
+        return "refused"
 
 
 def _run_invoices(job: ImportJob, data: bytes) -> str:

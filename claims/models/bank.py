@@ -136,10 +136,10 @@ class ImportMapping(models.Model):
 class ImportJob(models.Model):
     """A file import run in the background: its progress, then its report.
 
-    The rows themselves are written all-or-nothing by the import's own
-    transaction; this record is written outside it (status, rows done and
-    total, the refused rows with their line and reason, in the language of
-    the person who started it)."""
+    The import's transaction holds this row and writes its report (status,
+    rows done and total, the refused rows with their line and reason, in the
+    language of the person who started it) with the data: both commit or
+    neither. Progress meanwhile is in the cache (claims.services_jobs)."""
 
     class Kind(models.TextChoices):
         INVOICES = "invoices", _("Débiteurs et factures (CSV)")
@@ -147,7 +147,6 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
-        RUNNING = "running", _("En cours")
         DONE = "done", _("Terminé")
         FAILED = "failed", _("Refusé")
 

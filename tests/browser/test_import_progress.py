@@ -25,7 +25,7 @@ def test_the_bar_moves_then_the_report_replaces_it(page, live_server, shoot):
         creditor=creditor,
         kind=ImportJob.Kind.INVOICES,
         filename="factures.csv",
-        status=ImportJob.Status.RUNNING,
+        status=ImportJob.Status.PENDING,
         rows_total=100_000,
         created_by=user,
     )

@@ -263,3 +263,27 @@ def test_the_month_long_sample_statement_goes_through_the_task(
     assert BankLine.objects.filter(creditor=cast.creditor).count() == done["total"]
     page = client.get(reverse("claims:import_job", args=[first.pk])).content.decode()
     assert "264 mouvements ignorés" in page
+
+
+def test_a_crash_mid_import_keeps_nothing_and_says_so(
+    client, cast, storage, small_inline, monkeypatch
+):
+    monkeypatch.setattr(services_imports, "_CHUNK", 2)
+    calls = []
+
+    def crash_on_second_batch(*, claim_ids, today):
+        calls.append(claim_ids)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services_imports, "_after_open", crash_on_second_batch)
+    client.force_login(cast.owner)
+    _upload_csv(client, _csv(5))
+    with _worker():
+        client.post(reverse("claims:csv_mapping"), {**MAPPING, "action": "import"})
+    job = ImportJob.objects.get()
+    assert len(calls) == 2  # the first batch was written, then rolled back
+    assert job.status == ImportJob.Status.FAILED
+    assert "rien n'a été importé" in job.message
+    assert not Claim.objects.filter(creditor=cast.creditor).exists()
+    assert not Event.objects.filter(claim__creditor=cast.creditor).exists()
