@@ -104,9 +104,7 @@ def test_newcomer_path(page, live_server, shoot):
     shoot(page, "payment-confirm")
     page.get_by_label("Montant reçu (€)").fill("500,00")
     page.get_by_role("button", name="Confirmer").click()
-    page.get_by_text(
-        "Paiement de 500,00"
-    ).first.wait_for()  # the notice and the timeline
+    page.get_by_text("Paiement de 500,00").first.wait_for()  # the notice and the timeline
     assert _due(claim) in page.locator("[data-testid=total-due]").inner_text()
     assert "500,00" in page.locator("[data-testid=paid]").inner_text()
     shoot(page, "claim-workspace")
