@@ -116,6 +116,12 @@ urlpatterns = [
         name="bank_line_ignore",
     ),
     path("imports/csv/", import_views.csv_import, name="csv_import"),
+    path("imports/jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path(
+        "imports/jobs/<int:pk>/status/",
+        import_views.import_job_status,
+        name="import_job_status",
+    ),
     path("imports/csv/mapping/", import_views.csv_mapping, name="csv_mapping"),
     path("imports/ubl/", import_views.ubl_import_view, name="ubl_import"),
     path("exports/", import_views.exports_page, name="exports"),

@@ -276,6 +276,7 @@ CELERY_BEAT_SCHEDULE["claims-figures-refresh"] = {
 CELERY_IMPORTS = [
     "claims.engine.tasks",
     "claims.engine.tasks_plans",
+    "claims.money_in.tasks",
     "claims.privacy.tasks",
     "claims.ledger.tasks",
 ]

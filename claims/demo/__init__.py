@@ -31,6 +31,9 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 from django.utils.translation import pgettext_lazy
 
+from claims.ledger.bulk import allocate_ids
+from claims.ledger.bulk import ids_by_code
+from claims.ledger.bulk import insert_rows
 from claims.ledger.timeline import Said
 from claims.ledger.timeline import amount as money
 from claims.ledger.timeline import said
@@ -52,9 +55,6 @@ from claims.models import Stage
 
 from . import identifiers as ids
 from . import vocabulary as voc
-from .bulk import allocate_ids
-from .bulk import ids_by_code
-from .bulk import insert_rows
 from .history import ENGINE_DAYS
 from .history import Happening
 from .history import bulk_history

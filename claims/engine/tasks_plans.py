@@ -1,4 +1,4 @@
-"""Celery tasks of the money-in area (thin adapters over services)."""
+"""Celery tasks of the payment plans (thin adapters over services)."""
 
 from __future__ import annotations
 

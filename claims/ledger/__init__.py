@@ -3,8 +3,9 @@
 Owns the writes (``services``: the only place that books money or records an
 event, with the ledger's rules in ``rules`` and ``validators``), the reads
 (``selectors``, the statement of account in ``statements``, the timeline's
-wording in ``timeline``), the interest calculator and the outbound webhooks
-(``webhooks``, their Celery adapters in ``tasks``).
+wording in ``timeline``), the interest calculator, the outbound webhooks
+(``webhooks``, their Celery adapters in ``tasks``) and the set-based writer
+of plain rows (``bulk``: PostgreSQL ``COPY``) that imports and the demo use.
 
 May import: ``claims.models``, ``claims.law``, ``claims.l10n``. Never the
 collection engine (``claims.engine``), the parts above it, nor ``letters``.

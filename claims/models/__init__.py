@@ -8,6 +8,7 @@ label ``claims``). May import: ``claims.ledger.validators``,
 
 from .bank import BankImport
 from .bank import BankLine
+from .bank import ImportJob
 from .bank import ImportMapping
 from .choices import AllocationOrder
 from .choices import Channel
@@ -57,6 +58,7 @@ __all__ = [
     "DebtorKind",
     "Dispute",
     "Event",
+    "ImportJob",
     "ImportMapping",
     "Instalment",
     "Invitation",

@@ -131,3 +131,58 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.creditor_id}: {self.kind}"
+
+
+class ImportJob(models.Model):
+    """A file import run in the background: its progress, then its report.
+
+    The import's transaction holds this row and writes its report (status,
+    rows done and total, the refused rows with their line and reason, in the
+    language of the person who started it) with the data: both commit or
+    neither. Progress meanwhile is in the cache (claims.money_in.jobs)."""
+
+    class Kind(models.TextChoices):
+        INVOICES = "invoices", _("Débiteurs et factures (CSV)")
+        BANK = "bank", _("Relevé bancaire")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Refusé")
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("statut"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    filename = models.CharField(_("fichier"), max_length=255, blank=True)
+    stored_name = models.CharField(max_length=255, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    rows_total = models.PositiveIntegerField(_("lignes"), default=0)
+    rows_done = models.PositiveIntegerField(_("lignes traitées"), default=0)
+    rows_imported = models.PositiveIntegerField(_("lignes importées"), default=0)
+    errors = models.JSONField(_("lignes refusées"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CreditorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import de fichier")
+        verbose_name_plural = _("imports de fichiers")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

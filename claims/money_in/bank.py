@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_noop
 
 from claims.engine.collection import claims_after_payment
 from claims.ledger import rules
+from claims.ledger.bulk import insert_objects
 from claims.ledger.rules import creditor_today
 from claims.ledger.services import payment_record
 from claims.ledger.timeline import amount as money
@@ -194,7 +196,7 @@ def payments_book_bulk(
     ]
     if len(payments) != len(bookings):
         raise ValidationError(_("Le montant d'un paiement doit être positif."))
-    Payment.objects.bulk_create(payments, batch_size=_CHUNK)
+    insert_objects(payments)  # COPY on PostgreSQL (claims.ledger.bulk)
     claims_refresh_paid(claim_ids=ids)
     running = {pk: c.balance for pk, c in claims.items()}
     # The balance after a claim's last booking is the refreshed statement's.
@@ -228,7 +230,7 @@ def payments_book_bulk(
                 },
             )
         )
-    Event.objects.bulk_create(events, batch_size=_CHUNK)
+    insert_objects(events)
     webhook_emit_events(events)
     _after_payment(claim_ids=ids, today=today or timezone.localdate())
     return payments
@@ -254,14 +256,19 @@ def bank_statement_import(
     filename: str,
     actor: AbstractBaseUser | None = None,
     today: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CAMT.053 or CODA statement: match, book, queue the rest.
 
     A malformed file raises ParseError and writes nothing. Lines already
     imported (same idempotency key) are counted as duplicates and not booked
     again, so importing the same file twice books nothing twice.
+    ``progress(phase, lines done, lines)`` is told when a phase starts
+    (« match », « book »).
     """
+    tell = progress or (lambda phase, done, total: None)
     fmt, entries = parse_statement(data=data, filename=filename)
+    tell("match", 0, len(entries))
     result = ImportResult(bank_import=None)
     candidates: list[BankEntry] = []
     for entry in entries:
@@ -308,6 +315,7 @@ def bank_statement_import(
         claim_index_load(creditor=creditor),
     )
     decisions = _apply_ledger_rules(decisions, fresh, creditor=creditor, today=today)
+    tell("book", 0, len(fresh))
     bookings = [
         _booking(fresh[d.key], d.claim_id, d.reason, creditor.pk)
         for d in decisions
@@ -321,7 +329,7 @@ def bank_statement_import(
         _bank_line(creditor, bank_import, fresh[d.key], d, payment_by_key)
         for d in decisions
     ]
-    BankLine.objects.bulk_create(lines, batch_size=_CHUNK)
+    insert_objects(lines)
     result.matched = len(bookings)
     result.queued = len(lines) - len(bookings)
     BankImport.objects.filter(pk=bank_import.pk).update(lines_matched=result.matched)

@@ -9,12 +9,15 @@ sets, so 100,000 rows import in a constant number of queries per batch.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -26,6 +29,9 @@ from django.utils.translation import gettext_noop
 
 from claims.engine.collection import claims_after_open
 from claims.ledger import rules as ledger_rules
+from claims.ledger.bulk import insert_objects
+from claims.ledger.bulk import insert_rows
+from claims.ledger.bulk import insert_rows_returning_ids
 from claims.ledger.rules import creditor_today
 from claims.ledger.timeline import amount as amount_param
 from claims.ledger.timeline import said
@@ -133,12 +139,13 @@ def invoices_preview(
             preview.errors.setdefault(row.line, []).extend(refused)
         if row.invoice_number in existing:
             preview.errors.setdefault(row.line, []).append(
-                f"La facture {row.invoice_number} a déjà été importée."
+                _("La facture %(n)s a déjà été importée.") % {"n": row.invoice_number}
             )
         if _find_debtor(row, by_number, by_name) is None:
             if not row.debtor_name:
                 preview.errors.setdefault(row.line, []).append(
-                    f"Débiteur inconnu : {row.debtor_number} (ajoutez son nom pour le créer)."
+                    _("Débiteur inconnu : %(n)s (ajoutez son nom pour le créer).")
+                    % {"n": row.debtor_number}
                 )
             else:
                 new.add(row.debtor_name.strip().lower())
@@ -181,7 +188,8 @@ def invoices_csv_import(
     preview = invoices_csv_preview(creditor=creditor, data=data, mapping=mapping)
     if not preview.ok:
         raise ImportRefused(
-            f"{len(preview.errors)} ligne(s) en erreur : rien n'a été importé."
+            _("%(n)s ligne(s) en erreur : rien n'a été importé.")
+            % {"n": len(preview.errors)}
         )
     import_mapping_save(creditor=creditor, mapping=mapping)
     return claims_create_bulk(
@@ -231,11 +239,21 @@ def _new_debtors(creditor: Creditor, rows: list[InvoiceRow]) -> dict[int, int]:
                 city=row.debtor_city,
                 country=creditor.country,
             )
-    Debtor.objects.bulk_create(to_create.values(), batch_size=_CHUNK)
+    insert_objects(list(to_create.values()))  # COPY on PostgreSQL
     for row in rows:
         if row.line not in found:
             found[row.line] = to_create[row.debtor_name.strip().lower()].pk
     return found
+
+
+class _Opened(NamedTuple):
+    """What the webhook outbox reads of a CREATED event written by COPY."""
+
+    creditor_id: int
+    claim_id: int
+    kind: str
+    message: str
+    data: dict
 
 
 def claims_create_bulk(
@@ -245,80 +263,110 @@ def claims_create_bulk(
     actor: AbstractBaseUser | None = None,
     source: str = "csv",
     today: date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[int]:
-    """One claim per invoice row, with its invoice and its CREATED event, in bulk."""
+    """One claim per invoice row, with its invoice and its CREATED event, in bulk.
+
+    Rows go in batches of ``_CHUNK``: per batch a constant number of
+    statements (the claims, invoices and events as plain rows written by
+    PostgreSQL COPY, the figures of the batch's claims computed together);
+    ``progress`` is told the number of rows written after each batch."""
     if not rows:
         return []
     debtor_of = _new_debtors(creditor, rows)
     ogms = _reserve_ogms(creditor, len(rows))
-    now = timezone.now()
-    claims = []
-    for row, ogm in zip(rows, ogms, strict=True):
-        reference = f"C-{ogm[3:6]}{ogm[7:11]}{ogm[12:17]}"
-        claims.append(
-            Claim(
-                creditor=creditor,
-                debtor_id=debtor_of[row.line],
-                reference=reference,
-                structured_reference=ogm
-                if creditor.country == "BE"
-                else f"RF-{reference}",
-                currency=row.currency,
-                principal=row.amount,
-                balance=row.amount,
-                oldest_due_date=row.due_date,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    Claim.objects.bulk_create(claims, batch_size=_CHUNK)
-    Invoice.objects.bulk_create(
-        (
-            Invoice(
-                creditor=creditor,
-                claim=claim,
-                number=row.invoice_number,
-                issue_date=row.issue_date,
-                due_date=row.due_date,
-                amount=row.amount,
-                vat_amount=row.vat_amount,
-                currency=row.currency,
-                description=row.description,
-                source=source,
-            )
-            for claim, row in zip(claims, rows, strict=True)
-        ),
-        batch_size=_CHUNK,
-    )
     user = actor if actor is not None and actor.is_authenticated else None
-    opened = Event.objects.bulk_create(
-        [
-            Event(
-                creditor=creditor,
-                claim=claim,
-                kind=Event.Kind.CREATED,
-                actor=user,
-                actor_label=user.get_username() if user else "import",
-                message=said(
-                    gettext_noop(
-                        "Créance ouverte par import %(s)s : facture %(n)s, %(a)s"
-                    ),
-                    s=source,
-                    n=row.invoice_number,
-                    a=amount_param(row.amount, row.currency),
-                ),
-                data={"invoices": [row.invoice_number], "source": source},
+    label = user.get_username() if user else "import"
+    belgian = creditor.country == "BE"
+    day = today or timezone.localdate()
+    ids: list[int] = []
+    for start in range(0, len(rows), _CHUNK):
+        batch = rows[start : start + _CHUNK]
+        now = timezone.now()
+        claim_rows = []
+        for row, ogm in zip(batch, ogms[start : start + _CHUNK], strict=True):
+            reference = f"C-{ogm[3:6]}{ogm[7:11]}{ogm[12:17]}"
+            claim_rows.append(
+                {
+                    "code": uuid.uuid4(),
+                    "creditor_id": creditor.pk,
+                    "debtor_id": debtor_of[row.line],
+                    "reference": reference,
+                    "structured_reference": ogm if belgian else f"RF-{reference}",
+                    "currency": row.currency,
+                    "principal": row.amount,
+                    "balance": row.amount,
+                    "oldest_due_date": row.due_date,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-            for claim, row in zip(claims, rows, strict=True)
-        ],
-        batch_size=_CHUNK,
-    )
-    webhook_emit_events(opened, {Event.Kind.CREATED: "claim.opened"})
-    ids = [c.pk for c in claims]
-    from claims.ledger.services import claims_refresh_figures
+        claim_ids = insert_rows_returning_ids(Claim, claim_rows)
+        insert_rows(
+            Invoice,
+            [
+                {
+                    "code": uuid.uuid4(),
+                    "creditor_id": creditor.pk,
+                    "claim_id": claim_id,
+                    "number": row.invoice_number,
+                    "issue_date": row.issue_date,
+                    "due_date": row.due_date,
+                    "amount": row.amount,
+                    "vat_amount": row.vat_amount,
+                    "currency": row.currency,
+                    "description": row.description,
+                    "source": source,
+                    "created_at": now,
+                }
+                for claim_id, row in zip(claim_ids, batch, strict=True)
+            ],
+        )
+        opened = []
+        for claim_id, row in zip(claim_ids, batch, strict=True):
+            message = said(
+                gettext_noop("Créance ouverte par import %(s)s : facture %(n)s, %(a)s"),
+                s=source,
+                n=row.invoice_number,
+                a=amount_param(row.amount, row.currency),
+            )
+            opened.append(
+                _Opened(
+                    creditor.pk,
+                    claim_id,
+                    Event.Kind.CREATED,
+                    str(message)[:500],
+                    {
+                        "invoices": [row.invoice_number],
+                        "source": source,
+                        **message.stored(),
+                    },
+                )
+            )
+        insert_rows(
+            Event,
+            [
+                {
+                    "creditor_id": e.creditor_id,
+                    "claim_id": e.claim_id,
+                    "at": now,
+                    "actor_id": user.pk if user else None,
+                    "actor_label": label,
+                    "kind": e.kind,
+                    "message": e.message,
+                    "data": e.data,
+                }
+                for e in opened
+            ],
+        )
+        webhook_emit_events(opened, {Event.Kind.CREATED: "claim.opened"})
+        from claims.ledger.services import claims_refresh_figures
 
-    claims_refresh_figures(claim_ids=ids)  # the statement's figures, stored
-    _after_open(claim_ids=ids, today=today or timezone.localdate())
+        claims_refresh_figures(claim_ids=claim_ids)  # the statement's figures, stored
+        _after_open(claim_ids=claim_ids, today=day)
+        ids += claim_ids
+        if progress is not None:
+            progress(len(ids))
     return ids
 
 

@@ -15,6 +15,7 @@ TASK_NAMES = {
     "claims.tasks.claims_refresh_figures_task",
     "claims.tasks.notice_send_task",
     "claims.tasks_imports.plans_check_task",
+    "claims.money_in.tasks.import_job_task",
     "claims.tasks_privacy.anonymise_closed_task",
     "claims.tasks_webhooks.webhook_deliver_task",
     "claims.tasks_webhooks.webhooks_sweep_task",

@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -73,8 +75,9 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 MAX_ROWS = 200_000
 
 
-@dataclass(frozen=True)
-class InvoiceRow:
+class InvoiceRow(NamedTuple):
+    """One converted row: a plain tuple (built ~10x faster than a dataclass)."""
+
     line: int
     debtor_name: str
     debtor_number: str
@@ -114,34 +117,66 @@ def decode(data: bytes) -> str:
     )
 
 
-def read_table(data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows; the delimiter (; , tab) is detected from the header."""
+def _reader(data: bytes) -> Any:
+    """A csv reader over the decoded file; the delimiter (; , tab) is detected
+    from the header. Rows are produced one at a time, never held as a list."""
     text = decode(data)
     if "\x00" in text:
         raise ParseError(_("Ce n'est pas un fichier texte CSV."), "fichier")
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     delimiter = max(";,\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _unreadable(exc: csv.Error, line: int) -> ParseError:
+    return ParseError(
+        _("CSV illisible (%(e)s).") % {"e": exc}, _("ligne %(n)s") % {"n": line}
+    )
+
+
+def _header(reader: Any) -> list[str]:
     try:
         header = [h.strip() for h in next(reader)]
-        rows = []
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                raise ParseError(
-                    f"Trop de lignes (maximum {MAX_ROWS}).", f"ligne {reader.line_num}"
-                )
-            rows.append(row)
     except StopIteration:
         raise ParseError(_("Le fichier est vide."), "ligne 1") from None
     except csv.Error as exc:
-        raise ParseError(
-            f"CSV illisible ({exc}).", f"ligne {reader.line_num}"
-        ) from None
+        raise _unreadable(exc, reader.line_num) from None
     if not any(header):
         raise ParseError(
             _("La première ligne doit contenir les noms de colonnes."), "ligne 1"
         )
-    return header, rows
+    return header
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The data rows, streamed; ParseError on broken CSV or too many rows."""
+    count = 0
+    try:
+        for row in reader:
+            count += 1
+            if count > MAX_ROWS:
+                raise ParseError(
+                    _("Trop de lignes (maximum %(n)s).") % {"n": MAX_ROWS},
+                    _("ligne %(n)s") % {"n": reader.line_num},
+                )
+            yield row
+    except csv.Error as exc:
+        raise _unreadable(exc, reader.line_num) from None
+
+
+def read_table(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and rows; the delimiter (; , tab) is detected from the header."""
+    reader = _reader(data)
+    header = _header(reader)
+    return header, list(_rows(reader))
+
+
+def read_header(data: bytes) -> tuple[list[str], int]:
+    """Header and number of data rows, the whole file checked (nothing kept)."""
+    reader = _reader(data)
+    header = _header(reader)
+    return header, sum(1 for _row in _rows(reader))
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
@@ -194,12 +229,15 @@ _parse_amount = functools.lru_cache(maxsize=65536)(l10n.parse_amount)
 def parse(
     data: bytes, mapping: dict[str, str], *, today: date | None = None
 ) -> CsvResult:
-    """Convert every row; collect per-row errors in plain French.
+    """Convert every row; collect per-row errors in the user's language.
 
     The ledger rules (claims.ledger.rules) apply to every row: amount, invoice
     date not after ``today`` (the creditor's; unchecked when None), due date
-    not before the invoice date."""
-    headers, rows = read_table(data)
+    not before the invoice date. The file is read row by row with the csv
+    module; each row becomes one tuple, and each distinct date, amount, IBAN
+    and pair of dates is checked once per file."""
+    reader = _reader(data)
+    headers = _header(reader)
     result = CsvResult(headers=headers)
     missing = [FIELDS[f] for f in REQUIRED if mapping.get(f) not in headers]
     if "debtor_name" not in mapping and "debtor_number" not in mapping:
@@ -210,115 +248,176 @@ def parse(
             "correspondance",
         )
     position = {f: headers.index(col) for f, col in mapping.items() if col in headers}
+    columns = tuple(position.get(name) for name in _ORDER)
+    checks = _Checks(today or date.max)
     seen: dict[str, int] = {}
-    for offset, row in enumerate(rows):
-        line = offset + 2
-        if not any(cell.strip() for cell in row):
+    rows = result.rows
+    for line, row in enumerate(_rows(reader), start=2):
+        width = len(row)
+        cells = [row[i].strip() if i is not None and i < width else "" for i in columns]
+        if not any(cells) and not any(cell.strip() for cell in row):
             continue
-        converted = _row(result, line, row, position, today)
+        converted = checks.row(result, line, cells)
         if converted is None:
             continue
-        if converted.invoice_number in seen:
+        number = converted.invoice_number
+        if number in seen:
             result.add_error(
                 line,
-                f"Numéro de facture {converted.invoice_number} en double "
-                f"(déjà à la ligne {seen[converted.invoice_number]}).",
+                _("Numéro de facture %(n)s en double (déjà à la ligne %(l)s).")
+                % {"n": number, "l": seen[number]},
             )
             continue
-        seen[converted.invoice_number] = line
-        result.rows.append(converted)
+        seen[number] = line
+        rows.append(converted)
     return result
 
 
-def _row(
-    result: CsvResult,
-    line: int,
-    row: list[str],
-    position: dict[str, int],
-    today: date | None = None,
-) -> InvoiceRow | None:
-    def get(name: str) -> str:
-        index = position.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+# Order of the cells handed to _Checks.row (the InvoiceRow fields after line).
+_ORDER = InvoiceRow._fields[1:]
+(
+    _NAME,
+    _NUMBER,
+    _EMAIL,
+    _IBAN,
+    _ADDRESS,
+    _POSTAL,
+    _CITY,
+    _INVOICE,
+    _ISSUE,
+    _DUE,
+    _AMOUNT,
+    _VAT,
+    _CURRENCY,
+    _DESCRIPTION,
+) = range(len(_ORDER))
 
-    errors_before = len(result.errors.get(line, []))
-    values: dict[str, object] = {}
-    for name in ("issue_date", "due_date"):
+
+class _Checks:
+    """The per-row checks, each distinct value converted and checked once."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.dates: dict[str, date | None] = {}
+        self.amounts: dict[tuple[str, str], Decimal | list[str]] = {}
+        self.pairs: dict[tuple[date, date], list[str]] = {}
+        self.ibans: dict[str, str | None] = {}
+
+    def date(self, raw: str) -> date | None:
         try:
-            values[name] = parse_date(get(name))
-        except ValueError:
-            result.add_error(
-                line,
-                _(
-                    "%(f)s « %(v)s » : format de date non reconnu "
-                    "(attendu JJ/MM/AAAA ou AAAA-MM-JJ)."
-                )
-                % {"f": FIELDS[name], "v": get(name)},
-            )
-    for name in ("amount", "vat_amount"):
-        raw = get(name) or ("0" if name == "vat_amount" else "")
+            return self.dates[raw]
+        except KeyError:
+            try:
+                value: date | None = _parse_date(raw)
+            except ValueError:
+                value = None
+            self.dates[raw] = value
+            return value
+
+    def amount(self, name: str, raw: str) -> Decimal | list[str]:
+        """The amount, or the messages refusing it."""
+        key = (name, raw)
         try:
-            values[name] = parse_amount(raw)
+            return self.amounts[key]
+        except KeyError:
+            pass
+        out: Decimal | list[str]
+        try:
+            out = parse_amount(raw)
         except ValueError:
-            result.add_error(
-                line,
+            out = [
                 _("%(f)s « %(v)s » : montant non reconnu.")
-                % {"f": FIELDS[name], "v": raw},
-            )
-    if isinstance(values.get("amount"), Decimal):
+                % {"f": FIELDS[name], "v": raw}
+            ]
+        else:
+            if name == "amount" or out != 0:
+                try:
+                    out = rules.money_amount(out)
+                except ValidationError as exc:
+                    out = [f"{FIELDS[name]} : {msg}" for msg in exc.messages]
+        self.amounts[key] = out
+        return out
+
+    def dates_pair(self, issue: date, due: date) -> list[str]:
+        key = (issue, due)
         try:
-            values["amount"] = rules.money_amount(values["amount"])
+            return self.pairs[key]
+        except KeyError:
+            pass
+        try:
+            rules.invoice_dates(issue_date=issue, due_date=due, today=self.today)
+            out: list[str] = []
         except ValidationError as exc:
-            for msg in exc.messages:
-                result.add_error(line, f"{FIELDS['amount']} : {msg}")
-    vat = values.get("vat_amount")
-    if isinstance(vat, Decimal) and vat != 0:
+            out = list(exc.messages)
+        self.pairs[key] = out
+        return out
+
+    def iban(self, raw: str) -> str | None:
         try:
-            values["vat_amount"] = rules.money_amount(vat)
-        except ValidationError as exc:
-            for msg in exc.messages:
-                result.add_error(line, f"{FIELDS['vat_amount']} : {msg}")
-    if isinstance(values.get("issue_date"), date) and isinstance(
-        values.get("due_date"), date
-    ):
-        try:
-            rules.invoice_dates(
-                issue_date=values["issue_date"],  # type: ignore[arg-type]
-                due_date=values["due_date"],  # type: ignore[arg-type]
-                today=today or date.max,
-            )
-        except ValidationError as exc:
-            for msg in exc.messages:
-                result.add_error(line, msg)
-    iban = get("debtor_iban")
-    if iban:
-        try:
-            iban = normalize_iban(iban)
-        except ValidationError:
-            result.add_error(
-                line,
-                _("IBAN « %s » invalide (vérifiez les chiffres de contrôle).") % iban,
-            )
-    if not get("invoice_number"):
-        result.add_error(line, _("Numéro de facture manquant."))
-    if not get("debtor_name") and not get("debtor_number"):
-        result.add_error(line, _("Débiteur manquant (nom ou numéro)."))
-    if len(result.errors.get(line, [])) > errors_before:
-        return None
-    return InvoiceRow(
-        line=line,
-        debtor_name=get("debtor_name")[:200],
-        debtor_number=get("debtor_number")[:20],
-        debtor_email=get("debtor_email")[:254],
-        debtor_iban=iban,
-        debtor_address=get("debtor_address")[:200],
-        debtor_postal_code=get("debtor_postal_code")[:20],
-        debtor_city=get("debtor_city")[:100],
-        invoice_number=get("invoice_number")[:50],
-        issue_date=values["issue_date"],  # type: ignore[arg-type]
-        due_date=values["due_date"],  # type: ignore[arg-type]
-        amount=values["amount"],  # type: ignore[arg-type]
-        vat_amount=values["vat_amount"],  # type: ignore[arg-type]
-        currency=(get("currency") or "EUR").upper()[:3],
-        description=get("description")[:300],
-    )
+            return self.ibans[raw]
+        except KeyError:
+            try:
+                value: str | None = normalize_iban(raw)
+            except ValidationError:
+                value = None
+            self.ibans[raw] = value
+            return value
+
+    def row(self, result: CsvResult, line: int, cells: list[str]) -> InvoiceRow | None:
+        errors: list[str] = []
+        issue = self.date(cells[_ISSUE])
+        due = self.date(cells[_DUE])
+        for name, raw, value in (
+            ("issue_date", cells[_ISSUE], issue),
+            ("due_date", cells[_DUE], due),
+        ):
+            if value is None:
+                errors.append(
+                    _(
+                        "%(f)s « %(v)s » : format de date non reconnu "
+                        "(attendu JJ/MM/AAAA ou AAAA-MM-JJ)."
+                    )
+                    % {"f": FIELDS[name], "v": raw}
+                )
+        amount = self.amount("amount", cells[_AMOUNT])
+        if isinstance(amount, list):
+            errors.extend(amount)
+        vat = self.amount("vat_amount", cells[_VAT] or "0")
+        if isinstance(vat, list):
+            errors.extend(vat)
+        if issue is not None and due is not None:
+            errors.extend(self.dates_pair(issue, due))
+        iban = cells[_IBAN]
+        if iban:
+            normalized = self.iban(iban)
+            if normalized is None:
+                errors.append(
+                    _("IBAN « %s » invalide (vérifiez les chiffres de contrôle).")
+                    % iban
+                )
+            else:
+                iban = normalized
+        if not cells[_INVOICE]:
+            errors.append(_("Numéro de facture manquant."))
+        if not cells[_NAME] and not cells[_NUMBER]:
+            errors.append(_("Débiteur manquant (nom ou numéro)."))
+        if errors:
+            result.errors.setdefault(line, []).extend(errors)
+            return None
+        return InvoiceRow(
+            line,
+            cells[_NAME][:200],
+            cells[_NUMBER][:20],
+            cells[_EMAIL][:254],
+            iban,
+            cells[_ADDRESS][:200],
+            cells[_POSTAL][:20],
+            cells[_CITY][:100],
+            cells[_INVOICE][:50],
+            issue,  # type: ignore[arg-type]
+            due,  # type: ignore[arg-type]
+            amount,  # type: ignore[arg-type]
+            vat,  # type: ignore[arg-type]
+            (cells[_CURRENCY] or "EUR").upper()[:3],
+            cells[_DESCRIPTION][:300],
+        )

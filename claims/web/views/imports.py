@@ -25,10 +25,12 @@ from django.views.decorators.http import require_POST
 
 from claims.models import BankLine
 from claims.models import Claim
+from claims.models import ImportJob
 from claims.money_in.bank import bank_line_candidates
 from claims.money_in.bank import bank_line_ignore
 from claims.money_in.bank import bank_line_match
 from claims.money_in.bank import bank_statement_import
+from claims.money_in.bank import parse_statement
 from claims.money_in.formats import ParseError
 from claims.money_in.formats import csvfile
 from claims.money_in.invoices import ImportRefused
@@ -38,6 +40,10 @@ from claims.money_in.invoices import invoices_csv_import
 from claims.money_in.invoices import invoices_csv_preview
 from claims.money_in.invoices import ubl_import
 from claims.money_in.invoices import ubl_preview
+from claims.money_in.jobs import INLINE_BANK_BYTES
+from claims.money_in.jobs import INLINE_ROWS
+from claims.money_in.jobs import import_job_progress
+from claims.money_in.jobs import import_job_start
 from claims.security.access import current_membership
 from claims.security.access import require_write
 from claims.web import exports
@@ -94,10 +100,22 @@ def bank_import(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            data = upload.read()
             try:
+                if len(data) > INLINE_BANK_BYTES:
+                    # Checked whole before queueing: a broken file is refused now.
+                    parse_statement(data=data, filename=upload.name)
+                    job = import_job_start(
+                        creditor=membership.creditor,
+                        kind=ImportJob.Kind.BANK,
+                        data=data,
+                        filename=upload.name,
+                        actor=request.user,
+                    )
+                    return redirect("claims:import_job", pk=job.pk)
                 result = bank_statement_import(
                     creditor=membership.creditor,
-                    data=upload.read(),
+                    data=data,
                     filename=upload.name,
                     actor=request.user,
                 )
@@ -210,7 +228,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            csvfile.read_table(data)
+            csvfile.read_header(data)  # the whole file checked, nothing kept
         except ParseError as exc:
             form.add_error("file", str(exc))
         else:
@@ -233,7 +251,7 @@ def csv_mapping(request: HttpRequest) -> HttpResponse:
         return redirect("claims:csv_import")
     with default_storage.open(name, "rb") as fh:
         data = fh.read()
-    headers = csvfile.read_table(data)[0]
+    headers, rows = csvfile.read_header(data)
     remembered = import_mapping_get(
         creditor=membership.creditor
     ) or csvfile.guess_mapping(headers)
@@ -242,6 +260,19 @@ def csv_mapping(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         mapping = {k: v for k, v in form.cleaned_data.items() if v}
         try:
+            if request.POST.get("action") == "import" and rows > INLINE_ROWS:
+                job = import_job_start(
+                    creditor=membership.creditor,
+                    kind=ImportJob.Kind.INVOICES,
+                    data=data,
+                    filename=name.rsplit("/", 1)[-1],
+                    rows_total=rows,
+                    mapping=mapping,
+                    actor=request.user,
+                )
+                request.session.pop(_CSV_SESSION, None)
+                default_storage.delete(name)
+                return redirect("claims:import_job", pk=job.pk)
             if request.POST.get("action") == "import":
                 ids = invoices_csv_import(
                     creditor=membership.creditor,
@@ -275,6 +306,39 @@ def csv_mapping(request: HttpRequest) -> HttpResponse:
             "sample": preview.rows[:20] if preview else [],
         },
     )
+
+
+# --- imports run in the background -------------------------------------------
+
+
+def _job_for_user(request: HttpRequest, pk: int) -> ImportJob:
+    membership = current_membership(request)
+    return get_object_or_404(
+        ImportJob.objects.for_creditor(membership.creditor_id), pk=pk
+    )
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    return {
+        "job": job,
+        "progress": import_job_progress(job),
+        "errors": job.errors,
+        "skipped": (job.result or {}).get("skipped", []),
+    }
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's page: a progress bar while it runs, then its report."""
+    job = _job_for_user(request, pk)
+    return render(request, "claims/imports/job.html", _job_context(job))
+
+
+@login_required
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block alone, polled by the page (htmx) until the end."""
+    job = _job_for_user(request, pk)
+    return render(request, "claims/imports/_job_progress.html", _job_context(job))
 
 
 # --- UBL ---------------------------------------------------------------------

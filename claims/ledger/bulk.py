@@ -59,6 +59,12 @@ def insert_rows(
         return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     names = [f.attname for f in fields]
+    # A unique column with a computed default (a UUID ``code``): one value per row.
+    fresh = [
+        f
+        for f in fields
+        if f.unique and not f.primary_key and f.has_default() and callable(f.default)
+    ]
     # COPY takes JSON as text; every other value psycopg adapts by itself.
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -68,10 +74,48 @@ def insert_rows(
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 merged = defaults | row
+                for f in fresh:
+                    if f.attname not in row:
+                        merged[f.attname] = f.default()
                 values = [merged[n] for n in names]
                 for i in json_at:
                     values[i] = json.dumps(values[i])
                 copy.write_row(values)
+
+
+def insert_objects(objs: list[models.Model]) -> None:
+    """Insert unsaved model instances (all of one model) and set their keys:
+    the values their constructor computed, written as ``insert_rows`` does."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    ids = insert_rows_returning_ids(
+        model, [{name: getattr(obj, name) for name in fields} for obj in objs]
+    )
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+
+
+def insert_rows_returning_ids(
+    model: type[models.Model], rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` and return their primary keys, in order: keys reserved
+    from the sequence then ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        # The model fills every default itself, a fresh UUID per row included.
+        created = model._default_manager.bulk_create(
+            [model(**row) for row in rows], batch_size=BATCH
+        )
+        return [obj.pk for obj in created]
+    ids = allocate_ids(model, len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row[model._meta.pk.attname] = pk
+    insert_rows(model, rows, with_pk=True)
+    return ids
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
