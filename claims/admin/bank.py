@@ -1,4 +1,4 @@
-"""Imported bank statements and their lines."""
+"""Imported bank statements and their lines; background imports."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from claims.models import BankImport
 from claims.models import BankLine
+from claims.models import ImportJob
 from claims.models import ImportMapping
 
 from .base import ImmutableAdmin
@@ -68,3 +69,24 @@ class ImportMappingAdmin(TenantScopedAdmin):
     list_display = ["creditor", "kind"]
     list_filter = ["kind", "creditor"]
     list_select_related = ["creditor"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ImmutableAdmin):
+    """Background imports (large CSV files and bank statements): what each
+    one did, its refused lines and its message, as the owner saw them."""
+
+    list_display = [
+        "created_at",
+        "creditor",
+        "kind",
+        "filename",
+        "status",
+        "rows_total",
+        "rows_imported",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status", "creditor"]
+    search_fields = ["filename"]
+    list_select_related = ["creditor"]
+    date_hierarchy = "created_at"
