@@ -25,7 +25,9 @@ from django.db.models.functions import TruncMonth
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
+from claims.models import CreditorFigures
 from claims.models import Debtor
+from claims.models import FiguresChange
 from claims.models import Invoice
 from claims.models import JudicialStep
 from claims.models import Payment
@@ -111,8 +113,14 @@ def _money_sum(field: str, q: Q) -> Coalesce:
     return Coalesce(Sum(field, filter=q), _ZERO, output_field=_MONEY)
 
 
-def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
-    """Headline amounts and the aging buckets of open claims, in one query."""
+def claims_figures_compute(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """The claim figures of the dashboard, fresh from the claims (one query):
+    headline amounts, aging buckets of open claims and the claim-only counts
+    of "À décider" (disputes, exhausted amicable path, prescription soon).
+
+    The dashboard reads them through :func:`dashboard_figures` (stored per
+    creditor); this function is the one rule, and the check of the stored row.
+    """
     open_q = Q(status="open")
     aggregates: dict[str, Any] = {
         "outstanding": _money_sum("balance", open_q),
@@ -123,12 +131,77 @@ def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
         "formal_notice_count": Count("pk", filter=open_q & Q(stage="formal_notice")),
         "judicial": _money_sum("balance", open_q & Q(stage="judicial")),
         "judicial_count": Count("pk", filter=open_q & Q(stage="judicial")),
+        "disputes": Count("pk", filter=open_q & Q(stage="disputed")),
+        "exhausted": Count("pk", filter=open_q & exhausted_q()),
+        "prescription": Count("pk", filter=open_q & prescription_soon_q(today=today)),
     }
     for key, _low, _high in AGE_BUCKETS:
         bucket = open_q & age_bucket_q(key, today=today)
         aggregates[f"age_{key}"] = _money_sum("balance", bucket)
         aggregates[f"age_{key}_count"] = Count("pk", filter=bucket)
     return Claim.objects.for_creditor(creditor_id).aggregate(**aggregates)
+
+
+def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """The figures of :func:`claims_figures_compute`, read from the creditor's
+    stored row (one query) when no claim changed since and the day is the same;
+    recomputed and stored otherwise (three queries more).
+
+    Exact at every read: the database lists every change of a column these
+    figures read in the writer's own transaction (claims.models.figures).
+    """
+    row = (
+        CreditorFigures.objects.filter(pk=creditor_id)
+        .annotate(changed=Exists(FiguresChange.objects.filter(creditor_id=creditor_id)))
+        .values_list("as_of", "figures", "changed")
+        .first()
+    )
+    if row is not None and row[0] == today and not row[2]:
+        return _figures_thaw(row[1])
+    return creditor_figures_refresh(creditor_id=creditor_id, today=today)
+
+
+def creditor_figures_refresh(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """Recompute and store the creditor's figures of ``today`` (3 queries).
+
+    The change list is emptied first: a change committed after this point
+    either is in the aggregate (read later) or stays listed for the next read.
+    """
+    FiguresChange.objects.filter(creditor_id=creditor_id).delete()
+    figures = claims_figures_compute(creditor_id=creditor_id, today=today)
+    CreditorFigures.objects.bulk_create(
+        [
+            CreditorFigures(
+                creditor_id=creditor_id, as_of=today, figures=_figures_freeze(figures)
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["creditor"],
+        update_fields=["as_of", "figures", "computed_at"],
+    )
+    return figures
+
+
+def creditors_figures_refresh(*, today: date) -> int:
+    """The daily pass (the tick): every creditor's figures of ``today``, so the
+    first dashboard of the day reads a stored row; returns how many."""
+    ids = list(Creditor.objects.values_list("pk", flat=True))
+    for creditor_id in ids:  # one aggregate per creditor, by design
+        creditor_figures_refresh(creditor_id=creditor_id, today=today)
+    return len(ids)
+
+
+def _figures_freeze(figures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "money": {k: str(v) for k, v in figures.items() if isinstance(v, Decimal)},
+        "count": {k: v for k, v in figures.items() if not isinstance(v, Decimal)},
+    }
+
+
+def _figures_thaw(stored: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: Decimal(v) for k, v in stored["money"].items()}
+    out.update(stored["count"])
+    return out
 
 
 def month_start(day: date, *, back: int = 0) -> date:
@@ -366,8 +439,11 @@ def exhausted_q() -> Q:
     )
 
 
-def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
-    """Counts of what needs a human decision, 3 queries whatever the volume.
+def decisions_needed(
+    *, creditor_id: int, today: date, figures: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Counts of what needs a human decision, 3 queries whatever the volume
+    (4 without ``figures``, the creditor's :func:`dashboard_figures`).
 
     - disputes still open; failed sends (actions in FAILED); uncertain sends
       (a worker lost after the intent to send: confirm or resend); broken plans;
@@ -376,36 +452,32 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     - prescription within 90 days (see ``PRESCRIPTION_YEARS``);
     - missing legal rate: no Rate row of the creditor's country covers today.
     """
-    claims = Claim.objects.for_creditor(creditor_id)
-    prescription_q = prescription_soon_q(today=today)
-    counts = claims.aggregate(
-        disputes=Count("pk", filter=Q(status="open", stage="disputed")),
-        exhausted=Count("pk", filter=Q(status="open") & exhausted_q()),
-        prescription=Count("pk", filter=Q(status="open") & prescription_q),
-        # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or
-        # passed within the last 7, on cases still running.
-        judicial_deadlines=Count(
-            "pk",
-            filter=Q(
-                Exists(
-                    JudicialStep.objects.filter(
-                        case__claim=OuterRef("pk"),
-                        case__outcome__in=("pending", "title"),
-                        deadline__gte=today - timedelta(days=7),
-                        deadline__lte=today + timedelta(days=14),
-                    ).exclude(
-                        # settled: a step of another kind recorded after it
-                        Exists(
-                            JudicialStep.objects.filter(
-                                case_id=OuterRef("case_id"),
-                                on__gte=OuterRef("on"),
-                                created_at__gt=OuterRef("created_at"),
-                            ).exclude(kind=OuterRef("kind"))
-                        )
-                    )
-                )
-            ),
-        ),
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=today)
+    counts = {k: figures[k] for k in ("disputes", "exhausted", "prescription")}
+    # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or passed
+    # within the last 7, on cases still running: the claims with such a step,
+    # counted from the steps (few) rather than over every claim.
+    counts["judicial_deadlines"] = (
+        JudicialStep.objects.filter(
+            case__claim__creditor_id=creditor_id,
+            case__outcome__in=("pending", "title"),
+            deadline__gte=today - timedelta(days=7),
+            deadline__lte=today + timedelta(days=14),
+        )
+        .exclude(
+            # settled: a step of another kind recorded after it
+            Exists(
+                JudicialStep.objects.filter(
+                    case_id=OuterRef("case_id"),
+                    on__gte=OuterRef("on"),
+                    created_at__gt=OuterRef("created_at"),
+                ).exclude(kind=OuterRef("kind"))
+            )
+        )
+        .values("case__claim_id")
+        .distinct()
+        .count()
     )
     counts.update(
         Action.objects.for_creditor(creditor_id).aggregate(

@@ -67,7 +67,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
     for row in recovery:
         row["label"] = RECOVERY_LABELS[row["key"]]
-    decisions = _decisions(request, creditor_id=creditor_id, today=today)
+    decisions = _decisions(
+        request, creditor_id=creditor_id, today=today, figures=figures
+    )
     context = {
         "membership": membership,
         "today": today,
@@ -104,14 +106,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _decisions(
-    request: HttpRequest, *, creditor_id: int, today: date
+    request: HttpRequest, *, creditor_id: int, today: date, figures: dict
 ) -> dict[str, int]:
     """What needs a decision; the "rate not published yet" notice only for staff.
 
     The rate tables are kept by the operators (admin, system check
     claims.W001); the shop owner can do nothing about it (issue item 7).
     """
-    decisions = selectors.decisions_needed(creditor_id=creditor_id, today=today)
+    decisions = selectors.decisions_needed(
+        creditor_id=creditor_id, today=today, figures=figures
+    )
     if not request.user.is_staff:
         decisions["total"] -= min(decisions.get("missing_rate", 0), 1)
         decisions["missing_rate"] = 0
