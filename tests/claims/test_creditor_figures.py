@@ -209,3 +209,19 @@ def test_the_dashboard_shows_a_payment_at_once(client, cast, engine_seed):
     with translation.override("fr"):
         assert format_money(claim.balance) in page
         assert format_money(before) not in page
+
+
+def test_the_hourly_task_stores_the_figures_of_the_day(cast, engine_seed):
+    from claims.tasks import claims_refresh_figures_task
+
+    today = timezone.localdate()
+    open_claim(
+        cast.creditor,
+        f.DebtorFactory(creditor=cast.creditor),
+        due=today - timedelta(days=5),
+    )
+    claims_refresh_figures_task()
+    stored = dict(CreditorFigures.objects.values_list("creditor_id", "as_of"))
+    assert stored == {cast.creditor.pk: today, cast.other_creditor.pk: today}
+    assert not FiguresChange.objects.exists()
+    _assert_exact(cast.creditor.pk, today)
