@@ -388,13 +388,16 @@ def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def collection_forecast(*, creditor_id: int, today: date, days: int = 7) -> list:
+def collection_forecast(
+    *, creditor_id: int, today: date, days: int = 7, limit: int | None = None
+) -> list:
     """What the ticks of today and the next ``days`` days will send, one entry
     per debtor and day, computed by the tick's own selection and rules
-    (:func:`claims.services_run.collection_forecast`)."""
+    (:func:`claims.services_run.collection_forecast`); at least the first
+    ``limit`` entries when given."""
     from claims.services_run import collection_forecast as forecast
 
-    return forecast(creditor_id=creditor_id, today=today, days=days)
+    return forecast(creditor_id=creditor_id, today=today, days=days, limit=limit)
 
 
 def planned_actions(

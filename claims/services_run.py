@@ -1273,10 +1273,29 @@ _STEP_COLUMNS = tuple(
 )
 
 
-def _forecast_actions(ids: set[int]) -> dict[int, _ForecastAction]:
-    """The candidate actions with their claim, debtor and step as plain rows
-    (one query): the forecast reads a few fields of ~1,000 actions, building
-    model instances cost more than the simulation itself."""
+def _forecast_candidates(
+    creditor_id: int, horizon: date, debtor_ids: list[int] | None
+) -> QuerySet:
+    """Every action the selection of :func:`_forecast_rows` can hold up to
+    ``horizon`` (its two filters joined in one, so a superset), of
+    ``debtor_ids`` only when given: it spares sending thousands of ids back to
+    the database."""
+    qs = Action.objects.filter(
+        creditor_id=creditor_id,
+        state=P.PLANNED,
+        due_on__lte=horizon,
+        claim__status=Claim.Status.OPEN,
+        claim__stage__in=[*AUTOMATIC, Stage.PAUSED],
+    ).exclude(step__channel="call")
+    return qs if debtor_ids is None else qs.filter(debtor_id__in=debtor_ids)
+
+
+def _forecast_actions(
+    candidates: QuerySet, ids: set[int]
+) -> dict[int, _ForecastAction]:
+    """The selected actions (``ids``) with their claim, debtor and step as
+    plain rows, in one query: the forecast reads a few fields of thousands of
+    actions, and model instances cost more than the simulation itself."""
     columns = (
         ["pk", "due_on", "step_id"]
         + [f"claim__{n}" for n in _CLAIM_COLUMNS]
@@ -1287,8 +1306,10 @@ def _forecast_actions(ids: set[int]) -> dict[int, _ForecastAction]:
     steps: dict[int, ScenarioStep] = {}
     out: dict[int, _ForecastAction] = {}
     n_claim, n_debtor = len(_CLAIM_COLUMNS), len(_ForecastDebtor.__slots__)
-    for row in Action.objects.filter(pk__in=ids).values_list(*columns):
+    for row in candidates.values_list(*columns):
         pk, due_on, step_id = row[:3]
+        if pk not in ids:
+            continue
         claim_row = row[3 : 3 + n_claim]
         claim = claims.get(claim_row[0])
         if claim is None:
@@ -1329,7 +1350,7 @@ def _forecast_rows(creditor_id: int, day: date) -> list[tuple[int, int, int, dat
 
 
 def collection_forecast(
-    *, creditor_id: int, today: date, days: int = 7
+    *, creditor_id: int, today: date, days: int = 7, limit: int | None = None
 ) -> list[ForecastEntry]:
     """What the ticks of ``today`` and the next ``days`` days will send.
 
@@ -1339,21 +1360,52 @@ def collection_forecast(
     since the last contact, Belgian consumer waiting period), then the
     projected sends are applied to in-memory copies of the claims so the next
     day sees them. Read-only: nothing is written.
+
+    With ``limit`` (the dashboard shows the first 50 entries), less is
+    simulated with the same first ``limit`` entries: the days after the one
+    that reaches ``limit`` (a day depends only on the days before it), and
+    first only the first :data:`FORECAST_DEBTORS_FIRST` debtors of the
+    selection (each debtor's sends depend only on its own claims, and a day's
+    entries come in the selection's debtor order): when they fill ``limit``
+    entries today, the other debtors cannot come before them; otherwise the
+    whole selection is simulated (two queries more).
     """
     horizon = today + timedelta(days=days)
     # One selection up to the horizon; each day keeps what is due by then (the
     # pause dates are judged day by day by _blocker, as delivery does).
     selected = _forecast_rows(creditor_id, horizon)
-    selections = {
-        today + timedelta(days=i): [
-            (pk, c, d, today + timedelta(days=i)) for pk, c, d, _h in selected
-        ]
-        for i in range(days + 1)
-    }
-    ids = {r[0] for rows in selections.values() for r in rows}
-    # The creditor is the same for every action: read once below, not joined
-    # into each of the (thousands of) rows.
-    actions = _forecast_actions(ids)
+    if limit is not None:
+        debtors = list(dict.fromkeys(d for _pk, _c, d, _h in selected))
+        if len(debtors) > FORECAST_DEBTORS_FIRST:
+            first = debtors[:FORECAST_DEBTORS_FIRST]
+            kept = set(first)
+            out = _forecast_simulate(
+                creditor_id,
+                today,
+                days,
+                limit,
+                [r for r in selected if r[2] in kept],
+                first,
+            )
+            if sum(1 for e in out if e.day == today) >= limit:
+                return out
+    return _forecast_simulate(creditor_id, today, days, limit, selected, None)
+
+
+FORECAST_DEBTORS_FIRST = 1000
+
+
+def _forecast_simulate(
+    creditor_id: int,
+    today: date,
+    days: int,
+    limit: int | None,
+    selected: list[tuple[int, int, int, date]],
+    debtor_ids: list[int] | None,
+) -> list[ForecastEntry]:
+    horizon = today + timedelta(days=days)
+    candidates = _forecast_candidates(creditor_id, horizon, debtor_ids)
+    actions = _forecast_actions(candidates, {r[0] for r in selected})
     claims = {a.claim_id: a.claim for a in actions.values()}
     by_claim: dict[int, list[Any]] = defaultdict(list)
     for a in actions.values():
@@ -1366,7 +1418,7 @@ def collection_forecast(
     calendar: tuple[str, bool] | None = None
     for claim_id, position, country, any_day in (
         Action.objects.filter(
-            claim_id__in=list(claims),
+            claim_id__in=candidates.values("claim_id"),
             state__in=[P.PLANNED, P.RUNNING, P.SENDING, P.UNCERTAIN],
         )
         .exclude(step__channel="call")
@@ -1385,10 +1437,15 @@ def collection_forecast(
     if calendar is None:
         calendar = ("BE", False)
     due = {pk: a.due_on for pk, a in actions.items()}
+    # Only the claims paused now can resume (the forecast pauses none).
+    paused = [c for c in claims.values() if c.stage == Stage.PAUSED]
     gone: set[int] = set()
     out: list[ForecastEntry] = []
-    for day, rows in selections.items():
-        for claim in claims.values():  # the tick resumes ended pauses first
+    for i in range(days + 1):
+        if limit is not None and len(out) >= limit:
+            break
+        day = today + timedelta(days=i)
+        for claim in paused:  # the tick resumes ended pauses first
             if (
                 claim.stage == Stage.PAUSED
                 and claim.paused_until
@@ -1396,7 +1453,11 @@ def collection_forecast(
             ):
                 claim.stage = claim.resume_stage or Stage.AMICABLE
                 claim.paused_until = None
-        live = [r for r in rows if r[0] not in gone and due[r[0]] <= day]
+        live = [
+            (pk, c, d, day)
+            for pk, c, d, _h in selected
+            if pk not in gone and due[pk] <= day
+        ]
         for c, d, group, _day in group_by_debtor(live):
             chosen = _forecast_debtor(
                 [actions[pk] for pk in group],

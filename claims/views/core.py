@@ -46,6 +46,9 @@ RECOVERY_LABELS = {
 }
 
 
+FORECAST_ROWS = 50  # the dashboard lists the first 50 messages of the forecast
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -84,9 +87,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
-        "forecast": selectors.collection_forecast(creditor_id=creditor_id, today=today)[
-            :50
-        ],
+        "forecast": selectors.collection_forecast(
+            creditor_id=creditor_id, today=today, limit=FORECAST_ROWS
+        )[:FORECAST_ROWS],
         "decisions": decisions,
         # Listed only when there are some (the count comes with the decisions).
         "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20])
