@@ -21,6 +21,7 @@ from django.db.models import Value
 from django.db.models import When
 from django.db.models.functions import Coalesce
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from claims.models import Action
 from claims.models import Claim
@@ -29,6 +30,7 @@ from claims.models import CreditorFigures
 from claims.models import Debtor
 from claims.models import FiguresChange
 from claims.models import Invoice
+from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import Payment
 from claims.models import PaymentPlan
@@ -134,6 +136,14 @@ def claims_figures_compute(*, creditor_id: int, today: date) -> dict[str, Any]:
         "disputes": Count("pk", filter=open_q & Q(stage="disputed")),
         "exhausted": Count("pk", filter=open_q & exhausted_q()),
         "prescription": Count("pk", filter=open_q & prescription_soon_q(today=today)),
+        # What entered each step (recovery_by_stage), every status.
+        "entered_before_reminder": _money_sum("principal", Q()),
+        "entered_amicable": _money_sum(
+            "principal", Q(first_reminder_sent_on__isnull=False)
+        ),
+        "entered_formal_notice": _money_sum(
+            "principal", Q(formal_notice_sent_on__isnull=False)
+        ),
     }
     for key, _low, _high in AGE_BUCKETS:
         bucket = open_q & age_bucket_q(key, today=today)
@@ -347,8 +357,12 @@ def cei_inputs(*, creditor_id: int, today: date) -> dict[str, Decimal]:
 RECOVERY_STAGES = ("before_reminder", "amicable", "formal_notice", "judicial")
 
 
-def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
-    """How much each step brings back (2 queries).
+def recovery_by_stage(
+    *, creditor_id: int, figures: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """How much each step brings back (2 queries; what entered the steps
+    before the bailiff is read from ``figures``, the creditor's
+    :func:`dashboard_figures`, when given).
 
     Method (approximation documented for the owner): a payment is credited to
     the latest step the claim had reached on the payment date, read from the
@@ -373,12 +387,13 @@ def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
         .values("step")
         .annotate(total=Sum("amount"))
     }
-    entered = Claim.objects.for_creditor(creditor_id).aggregate(
-        before_reminder=_money_sum("principal", Q()),
-        amicable=_money_sum("principal", Q(first_reminder_sent_on__isnull=False)),
-        formal_notice=_money_sum("principal", Q(formal_notice_sent_on__isnull=False)),
-        judicial=_money_sum("principal", Q(judicial__handed_off_on__isnull=False)),
-    )
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=timezone.localdate())
+    entered = {k: figures[f"entered_{k}"] for k in RECOVERY_STAGES[:3]}
+    # Handed off: counted from the (few) judicial cases, not over every claim.
+    entered["judicial"] = JudicialCase.objects.filter(
+        claim__creditor_id=creditor_id, handed_off_on__isnull=False
+    ).aggregate(total=_money_sum("claim__principal", Q()))["total"]
     rows = []
     for key in RECOVERY_STAGES:
         got = collected.get(key) or Decimal("0.00")

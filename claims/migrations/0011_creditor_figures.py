@@ -12,7 +12,9 @@ CLAIM_COLUMNS = (
     "status",
     "stage",
     "balance",
+    "principal",
     "oldest_due_date",
+    "first_reminder_sent_on",
     "formal_notice_sent_on",
     "next_action_on",
 )

@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for key, label in _age_labels()
     ]
-    recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
+    recovery = selectors.recovery_by_stage(creditor_id=creditor_id, figures=figures)
     for row in recovery:
         row["label"] = RECOVERY_LABELS[row["key"]]
     decisions = _decisions(

@@ -141,7 +141,10 @@ def test_random_ledger_operations_keep_the_stored_figures_exact(cast, engine_see
             Claim.objects.filter(
                 pk__in=[c.pk for c in claims[:3]], status="open"
             ).update(
-                stage="formal_notice", formal_notice_sent_on=today, next_action_on=None
+                stage="formal_notice",
+                first_reminder_sent_on=today,
+                formal_notice_sent_on=today,
+                next_action_on=None,
             )
         elif op == "debtor_country":  # prescription follows the debtor's country
             debtor = rnd.choice(debtors)
