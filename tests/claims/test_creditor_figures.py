@@ -228,3 +228,7 @@ def test_the_hourly_task_stores_the_figures_of_the_day(cast, engine_seed):
     assert stored == {cast.creditor.pk: today, cast.other_creditor.pk: today}
     assert not FiguresChange.objects.exists()
     _assert_exact(cast.creditor.pk, today)
+    _assert_exact(cast.other_creditor.pk, today)  # no claims: zeros
+    assert selectors.dashboard_figures(creditor_id=cast.other_creditor.pk, today=today)[
+        "outstanding"
+    ] == Decimal("0.00")
