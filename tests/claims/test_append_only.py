@@ -57,9 +57,7 @@ def test_an_event_is_immutable(payment):
         Event.objects.filter(pk=event.pk).update(message="réécrit")
     with pytest.raises(TypeError, match="append-only"):
         Event.objects.filter(pk=event.pk).delete()
-    assert Event.objects.get(pk=event.pk).message.startswith(
-        "Paiement de 100,00\u00a0€"
-    )
+    assert Event.objects.get(pk=event.pk).message.startswith("Paiement de 100,00\u00a0€")
 
 
 def test_payment_record_updates_the_cached_totals(payment):

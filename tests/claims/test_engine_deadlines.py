@@ -157,10 +157,7 @@ def test_emails_may_leave_on_weekends_when_the_creditor_says_so_letters_never(
             kind = "business"
             country = "BE"
 
-    assert (
-        _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", True)
-        is None
-    )
+    assert _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", True) is None
     held = _hold_until(FakeAction(), FakeClaim(), False, saturday, False, "BE", False)
     assert held[0] == dt.date(2026, 11, 30)
     FakeStep.channel = "registered"

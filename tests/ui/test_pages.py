@@ -466,9 +466,7 @@ def test_the_rate_not_published_notice_is_for_staff_only(client, cast):
 
     claim = f.ClaimFactory(creditor=cast.creditor)
     latest = Rate.objects.filter(kind="be_commercial").order_by("-valid_from").first()
-    Rate.objects.filter(
-        kind="be_commercial", valid_from__gte=latest.valid_from
-    ).delete()
+    Rate.objects.filter(kind="be_commercial", valid_from__gte=latest.valid_from).delete()
     url = reverse("claims:claim_detail", args=[claim.code])
     with time_machine.travel(dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)):
         client.force_login(cast.owner)

@@ -116,7 +116,7 @@ def test_random_records_raise_only_parse_error(lines):
 
 
 def test_a_non_ascii_digit_in_an_amount_is_a_parse_error(sample):
-    """ "²".isdigit() is True in Python; Decimal("²") is not a number."""
+    """"²".isdigit() is True in Python; Decimal("²") is not a number."""
     lines = (
         sample("coda", "tryton-account_statement_coda_CODA.txt")
         .decode("latin-1")
