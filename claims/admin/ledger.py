@@ -18,7 +18,9 @@ from claims.engine.collection import claim_transition
 from claims.ledger import rules as ledger_rules
 from claims.ledger import services
 from claims.models import Claim
+from claims.models import CreditorFigures
 from claims.models import Event
+from claims.models import FiguresChange
 from claims.models import Invoice
 from claims.models import InvoiceKind
 from claims.models import Payment
@@ -352,3 +354,21 @@ class EventAdmin(ImmutableAdmin):
     search_fields = ["claim__reference", "message", "actor_label"]
     list_select_related = ["claim"]
     date_hierarchy = "at"
+
+
+@admin.register(CreditorFigures)
+class CreditorFiguresAdmin(ImmutableAdmin):
+    """The dashboard's stored figures per creditor (kept by the database's
+    triggers, recomputed at the first read after a change): to check what
+    the dashboard reads, never to edit it."""
+
+    list_display = ["creditor", "as_of", "computed_at"]
+    list_select_related = ["creditor"]
+    readonly_fields = ["creditor", "as_of", "figures", "computed_at"]
+
+
+@admin.register(FiguresChange)
+class FiguresChangeAdmin(ImmutableAdmin):
+    """Creditors whose claims changed since their figures were stored."""
+
+    list_display = ["creditor_id"]

@@ -62,9 +62,11 @@ from claims.ledger.webhooks import webhook_emit_events
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
+from claims.models import Debtor
 from claims.models import Event
 from claims.models import Invoice
 from claims.models import InvoiceKind
+from claims.models import ScenarioStep
 from claims.models import Stage
 
 log = logging.getLogger(__name__)
@@ -1257,7 +1259,7 @@ class ForecastEntry:
     day: date
     creditor_id: int
     debtor_id: int
-    actions: list[Action]
+    actions: list[Any]
 
     @property
     def debtor(self) -> Any:
@@ -1266,6 +1268,124 @@ class ForecastEntry:
     @property
     def action_ids(self) -> list[int]:
         return [a.pk for a in self.actions]
+
+
+class _ForecastDebtor:
+    """The debtor fields the delivery rules read, from one row (no model)."""
+
+    __slots__ = (
+        "address_unknown",
+        "country",
+        "is_deceased",
+        "is_insolvent",
+        "kind",
+        "name",
+    )
+    automation_blocked = Debtor.automation_blocked
+
+    def __init__(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+class _ForecastClaim:
+    """The claim fields the delivery rules read and the forecast moves on."""
+
+    __slots__ = (
+        "balance",
+        "code",
+        "creditor_id",
+        "debtor",
+        "first_reminder_channel",
+        "first_reminder_sent_on",
+        "last_contact_on",
+        "paused_until",
+        "pk",
+        "reference",
+        "reply_by",
+        "resume_stage",
+        "stage",
+        "status",
+    )  # fmt: skip
+    get_absolute_url = Claim.get_absolute_url
+
+    def __init__(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+class _ForecastAction:
+    __slots__ = ("claim", "claim_id", "due_on", "pk", "step")
+
+    def __init__(self, pk: int, claim: _ForecastClaim, step: Any, due_on: date) -> None:
+        self.pk, self.claim_id, self.claim = pk, claim.pk, claim
+        self.step, self.due_on = step, due_on
+
+
+_CLAIM_COLUMNS = (
+    "pk",
+    *(n for n in _ForecastClaim.__slots__ if n not in ("debtor", "pk")),
+)
+_STEP_COLUMNS = tuple(
+    f.attname for f in ScenarioStep._meta.concrete_fields if f.attname != "id"
+)
+
+
+def _forecast_candidates(
+    creditor_id: int, horizon: date, debtor_ids: list[int] | None
+) -> QuerySet:
+    """Every action the selection of :func:`_forecast_rows` can hold up to
+    ``horizon`` (its two filters joined in one, so a superset), of
+    ``debtor_ids`` only when given: it spares sending thousands of ids back to
+    the database."""
+    qs = Action.objects.filter(
+        creditor_id=creditor_id,
+        state=P.PLANNED,
+        due_on__lte=horizon,
+        claim__status=Claim.Status.OPEN,
+        claim__stage__in=[*AUTOMATIC, Stage.PAUSED],
+    ).exclude(step__channel="call")
+    return qs if debtor_ids is None else qs.filter(debtor_id__in=debtor_ids)
+
+
+def _forecast_actions(
+    candidates: QuerySet, ids: set[int]
+) -> dict[int, _ForecastAction]:
+    """The selected actions (``ids``) with their claim, debtor and step as
+    plain rows, in one query: the forecast reads a few fields of thousands of
+    actions, and model instances cost more than the simulation itself."""
+    columns = (
+        ["pk", "due_on", "step_id"]
+        + [f"claim__{n}" for n in _CLAIM_COLUMNS]
+        + [f"claim__debtor__{n}" for n in _ForecastDebtor.__slots__]
+        + [f"step__{n}" for n in _STEP_COLUMNS]
+    )
+    claims: dict[int, _ForecastClaim] = {}
+    steps: dict[int, ScenarioStep] = {}
+    out: dict[int, _ForecastAction] = {}
+    n_claim, n_debtor = len(_CLAIM_COLUMNS), len(_ForecastDebtor.__slots__)
+    for row in candidates.values_list(*columns):
+        pk, due_on, step_id = row[:3]
+        if pk not in ids:
+            continue
+        claim_row = row[3 : 3 + n_claim]
+        claim = claims.get(claim_row[0])
+        if claim is None:
+            debtor_row = row[3 + n_claim : 3 + n_claim + n_debtor]
+            claim = claims[claim_row[0]] = _ForecastClaim(
+                debtor=_ForecastDebtor(
+                    **dict(zip(_ForecastDebtor.__slots__, debtor_row, strict=True))
+                ),
+                **dict(zip(_CLAIM_COLUMNS, claim_row, strict=True)),
+            )
+        step = steps.get(step_id)
+        if step is None:
+            step_row = row[3 + n_claim + n_debtor :]
+            step = steps[step_id] = ScenarioStep(
+                id=step_id, **dict(zip(_STEP_COLUMNS, step_row, strict=True))
+            )
+        out[pk] = _ForecastAction(pk, claim, step, due_on)
+    return out
 
 
 def _forecast_rows(creditor_id: int, day: date) -> list[tuple[int, int, int, date]]:
@@ -1288,7 +1408,7 @@ def _forecast_rows(creditor_id: int, day: date) -> list[tuple[int, int, int, dat
 
 
 def collection_forecast(
-    *, creditor_id: int, today: date, days: int = 7
+    *, creditor_id: int, today: date, days: int = 7, limit: int | None = None
 ) -> list[ForecastEntry]:
     """What the ticks of ``today`` and the next ``days`` days will send.
 
@@ -1298,28 +1418,54 @@ def collection_forecast(
     since the last contact, Belgian consumer waiting period), then the
     projected sends are applied to in-memory copies of the claims so the next
     day sees them. Read-only: nothing is written.
+
+    With ``limit`` (the dashboard shows the first 50 entries), less is
+    simulated with the same first ``limit`` entries: the days after the one
+    that reaches ``limit`` (a day depends only on the days before it), and
+    first only the first :data:`FORECAST_DEBTORS_FIRST` debtors of the
+    selection (each debtor's sends depend only on its own claims, and a day's
+    entries come in the selection's debtor order): when they fill ``limit``
+    entries today, the other debtors cannot come before them; otherwise the
+    whole selection is simulated (two queries more).
     """
     horizon = today + timedelta(days=days)
     # One selection up to the horizon; each day keeps what is due by then (the
     # pause dates are judged day by day by _blocker, as delivery does).
     selected = _forecast_rows(creditor_id, horizon)
-    selections = {
-        today + timedelta(days=i): [
-            (pk, c, d, today + timedelta(days=i)) for pk, c, d, _h in selected
-        ]
-        for i in range(days + 1)
-    }
-    ids = {r[0] for rows in selections.values() for r in rows}
-    # The creditor is the same for every action: read once below, not joined
-    # into each of the (thousands of) rows.
-    actions = {
-        a.pk: a
-        for a in Action.objects.filter(pk__in=ids).select_related(
-            "step", "claim__debtor"
-        )
-    }
+    if limit is not None:
+        debtors = list(dict.fromkeys(d for _pk, _c, d, _h in selected))
+        if len(debtors) > FORECAST_DEBTORS_FIRST:
+            first = debtors[:FORECAST_DEBTORS_FIRST]
+            kept = set(first)
+            out = _forecast_simulate(
+                creditor_id,
+                today,
+                days,
+                limit,
+                [r for r in selected if r[2] in kept],
+                first,
+            )
+            if sum(1 for e in out if e.day == today) >= limit:
+                return out
+    return _forecast_simulate(creditor_id, today, days, limit, selected, None)
+
+
+FORECAST_DEBTORS_FIRST = 1000
+
+
+def _forecast_simulate(
+    creditor_id: int,
+    today: date,
+    days: int,
+    limit: int | None,
+    selected: list[tuple[int, int, int, date]],
+    debtor_ids: list[int] | None,
+) -> list[ForecastEntry]:
+    horizon = today + timedelta(days=days)
+    candidates = _forecast_candidates(creditor_id, horizon, debtor_ids)
+    actions = _forecast_actions(candidates, {r[0] for r in selected})
     claims = {a.claim_id: a.claim for a in actions.values()}
-    by_claim: dict[int, list[Action]] = defaultdict(list)
+    by_claim: dict[int, list[Any]] = defaultdict(list)
     for a in actions.values():
         by_claim[a.claim_id].append(a)
     # Positions of the steps still pending on each claim (the same states as
@@ -1330,7 +1476,7 @@ def collection_forecast(
     calendar: tuple[str, bool] | None = None
     for claim_id, position, country, any_day in (
         Action.objects.filter(
-            claim_id__in=list(claims),
+            claim_id__in=candidates.values("claim_id"),
             state__in=[P.PLANNED, P.RUNNING, P.SENDING, P.UNCERTAIN],
         )
         .exclude(step__channel="call")
@@ -1344,15 +1490,20 @@ def collection_forecast(
         pending[claim_id].add(position)
         calendar = (country, any_day)
     if calendar is None and claims:  # not expected: the selection is pending
-        creditor = next(iter(claims.values())).creditor
+        creditor = Creditor.objects.get(pk=creditor_id)
         calendar = (creditor.country, creditor.emails_on_non_working_days)
     if calendar is None:
         calendar = ("BE", False)
     due = {pk: a.due_on for pk, a in actions.items()}
+    # Only the claims paused now can resume (the forecast pauses none).
+    paused = [c for c in claims.values() if c.stage == Stage.PAUSED]
     gone: set[int] = set()
     out: list[ForecastEntry] = []
-    for day, rows in selections.items():
-        for claim in claims.values():  # the tick resumes ended pauses first
+    for i in range(days + 1):
+        if limit is not None and len(out) >= limit:
+            break
+        day = today + timedelta(days=i)
+        for claim in paused:  # the tick resumes ended pauses first
             if (
                 claim.stage == Stage.PAUSED
                 and claim.paused_until
@@ -1360,7 +1511,11 @@ def collection_forecast(
             ):
                 claim.stage = claim.resume_stage or Stage.AMICABLE
                 claim.paused_until = None
-        live = [r for r in rows if r[0] not in gone and due[r[0]] <= day]
+        live = [
+            (pk, c, d, day)
+            for pk, c, d, _h in selected
+            if pk not in gone and due[pk] <= day
+        ]
         for c, d, group, _day in group_by_debtor(live):
             chosen = _forecast_debtor(
                 [actions[pk] for pk in group],
@@ -1378,16 +1533,16 @@ def collection_forecast(
 
 
 def _forecast_debtor(
-    group: list[Action],
-    by_claim: dict[int, list[Action]],
-    claims: dict[int, Claim],
+    group: list[Any],
+    by_claim: dict[int, list[Any]],
+    claims: dict[int, Any],
     pending: dict[int, set[int]],
     day: date,
     gone: set[int],
     due: dict[int, date],
     calendar: tuple[str, bool] = ("BE", False),
-) -> list[Action]:
-    keep: list[Action] = []
+) -> list[Any]:
+    keep: list[Any] = []
     seen: set[int] = set()
     for a in sorted(group, key=lambda a: (a.claim_id, a.step.position)):
         claim = claims[a.claim_id]

@@ -79,12 +79,19 @@ def claims_refresh_figures_task(
 ) -> int:
     """Beat, hourly: move the stored figures of open claims to their creditor's
     today (interest keeps running). One batch per run; queues the next batch
-    while claims remain, so no run hits the task time limit."""
+    while claims remain, so no run hits the task time limit. The last batch
+    then stores every creditor's dashboard figures of the day (age buckets
+    move with the date): the first dashboard of the day reads a stored row."""
+    from django.utils import timezone
+
+    from claims.ledger.selectors import creditors_figures_refresh
     from claims.ledger.services import claims_refresh_stale
 
     done = claims_refresh_stale(limit=batch, after_pk=after_pk)
     if done.selected >= batch:
         claims_refresh_figures_task.delay(batch, done.last_pk)
+    else:
+        creditors_figures_refresh(today=timezone.localdate())
     return done.written
 
 

@@ -21,12 +21,16 @@ from django.db.models import Value
 from django.db.models import When
 from django.db.models.functions import Coalesce
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from claims.models import Action
 from claims.models import Claim
 from claims.models import Creditor
+from claims.models import CreditorFigures
 from claims.models import Debtor
+from claims.models import FiguresChange
 from claims.models import Invoice
+from claims.models import JudicialCase
 from claims.models import JudicialStep
 from claims.models import Payment
 from claims.models import PaymentPlan
@@ -111,8 +115,8 @@ def _money_sum(field: str, q: Q) -> Coalesce:
     return Coalesce(Sum(field, filter=q), _ZERO, output_field=_MONEY)
 
 
-def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
-    """Headline amounts and the aging buckets of open claims, in one query."""
+def _figures_aggregates(today: date) -> dict[str, Any]:
+    """The expressions of the stored dashboard figures: the one rule."""
     open_q = Q(status="open")
     aggregates: dict[str, Any] = {
         "outstanding": _money_sum("balance", open_q),
@@ -123,12 +127,118 @@ def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
         "formal_notice_count": Count("pk", filter=open_q & Q(stage="formal_notice")),
         "judicial": _money_sum("balance", open_q & Q(stage="judicial")),
         "judicial_count": Count("pk", filter=open_q & Q(stage="judicial")),
+        "disputes": Count("pk", filter=open_q & Q(stage="disputed")),
+        "exhausted": Count("pk", filter=open_q & exhausted_q()),
+        "prescription": Count("pk", filter=open_q & prescription_soon_q(today=today)),
+        # What entered each step (recovery_by_stage), every status.
+        "entered_before_reminder": _money_sum("principal", Q()),
+        "entered_amicable": _money_sum(
+            "principal", Q(first_reminder_sent_on__isnull=False)
+        ),
+        "entered_formal_notice": _money_sum(
+            "principal", Q(formal_notice_sent_on__isnull=False)
+        ),
     }
     for key, _low, _high in AGE_BUCKETS:
         bucket = open_q & age_bucket_q(key, today=today)
         aggregates[f"age_{key}"] = _money_sum("balance", bucket)
         aggregates[f"age_{key}_count"] = Count("pk", filter=bucket)
-    return Claim.objects.for_creditor(creditor_id).aggregate(**aggregates)
+    return aggregates
+
+
+def claims_figures_compute(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """The claim figures of the dashboard, fresh from the claims (one query):
+    headline amounts, aging buckets of open claims, the claim-only counts of
+    "À décider" (disputes, exhausted amicable path, prescription soon) and
+    what entered each step before the bailiff.
+
+    The dashboard reads them through :func:`dashboard_figures` (stored per
+    creditor, computed by the same expressions); this is the check of the
+    stored row.
+    """
+    return Claim.objects.for_creditor(creditor_id).aggregate(
+        **_figures_aggregates(today)
+    )
+
+
+def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """The figures of :func:`claims_figures_compute`, read from the creditor's
+    stored row (one query) when no claim changed since and the day is the same;
+    recomputed and stored otherwise (three queries more).
+
+    Exact at every read: the database lists every change of a column these
+    figures read in the writer's own transaction (claims.models.figures).
+    """
+    row = (
+        CreditorFigures.objects.filter(pk=creditor_id)
+        .annotate(changed=Exists(FiguresChange.objects.filter(creditor_id=creditor_id)))
+        .values_list("as_of", "figures", "changed")
+        .first()
+    )
+    if row is not None and row[0] == today and not row[2]:
+        return _figures_thaw(row[1])
+    return creditor_figures_refresh(creditor_id=creditor_id, today=today)
+
+
+def creditor_figures_refresh(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """Recompute and store the creditor's figures of ``today`` (3 queries)."""
+    return creditors_figures_refresh(today=today, creditor_ids=[creditor_id])[
+        creditor_id
+    ]
+
+
+def creditors_figures_refresh(
+    *, today: date, creditor_ids: list[int] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Recompute and store the figures of ``today`` of these creditors (all by
+    default: the hourly figures task), set-based: 3 queries (4 for all).
+
+    The change list is emptied first: a change committed after this point
+    either is in the aggregate (read later) or stays listed for the next read.
+    """
+    ids = (
+        list(Creditor.objects.values_list("pk", flat=True))
+        if creditor_ids is None
+        else list(creditor_ids)
+    )
+    FiguresChange.objects.filter(creditor_id__in=ids).delete()
+    aggregates = _figures_aggregates(today)
+    rows = (
+        Claim.objects.filter(creditor_id__in=ids)
+        .values("creditor_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    found = {row.pop("creditor_id"): row for row in rows}
+    # A creditor without claims: zero amounts and counts.
+    none = {
+        k: Decimal("0.00") if isinstance(v, Coalesce) else 0
+        for k, v in aggregates.items()
+    }
+    out = {pk: found.get(pk, dict(none)) for pk in ids}
+    CreditorFigures.objects.bulk_create(
+        [
+            CreditorFigures(creditor_id=pk, as_of=today, figures=_figures_freeze(f))
+            for pk, f in out.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["creditor"],
+        update_fields=["as_of", "figures", "computed_at"],
+    )
+    return out
+
+
+def _figures_freeze(figures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "money": {k: str(v) for k, v in figures.items() if isinstance(v, Decimal)},
+        "count": {k: v for k, v in figures.items() if not isinstance(v, Decimal)},
+    }
+
+
+def _figures_thaw(stored: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: Decimal(v) for k, v in stored["money"].items()}
+    out.update(stored["count"])
+    return out
 
 
 def month_start(day: date, *, back: int = 0) -> date:
@@ -274,8 +384,12 @@ def cei_inputs(*, creditor_id: int, today: date) -> dict[str, Decimal]:
 RECOVERY_STAGES = ("before_reminder", "amicable", "formal_notice", "judicial")
 
 
-def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
-    """How much each step brings back (2 queries).
+def recovery_by_stage(
+    *, creditor_id: int, figures: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """How much each step brings back (2 queries; what entered the steps
+    before the bailiff is read from ``figures``, the creditor's
+    :func:`dashboard_figures`, when given).
 
     Method (approximation documented for the owner): a payment is credited to
     the latest step the claim had reached on the payment date, read from the
@@ -300,12 +414,13 @@ def recovery_by_stage(*, creditor_id: int) -> list[dict[str, Any]]:
         .values("step")
         .annotate(total=Sum("amount"))
     }
-    entered = Claim.objects.for_creditor(creditor_id).aggregate(
-        before_reminder=_money_sum("principal", Q()),
-        amicable=_money_sum("principal", Q(first_reminder_sent_on__isnull=False)),
-        formal_notice=_money_sum("principal", Q(formal_notice_sent_on__isnull=False)),
-        judicial=_money_sum("principal", Q(judicial__handed_off_on__isnull=False)),
-    )
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=timezone.localdate())
+    entered = {k: figures[f"entered_{k}"] for k in RECOVERY_STAGES[:3]}
+    # Handed off: counted from the (few) judicial cases, not over every claim.
+    entered["judicial"] = JudicialCase.objects.filter(
+        claim__creditor_id=creditor_id, handed_off_on__isnull=False
+    ).aggregate(total=_money_sum("claim__principal", Q()))["total"]
     rows = []
     for key in RECOVERY_STAGES:
         got = collected.get(key) or Decimal("0.00")
@@ -357,8 +472,11 @@ def exhausted_q() -> Q:
     )
 
 
-def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
-    """Counts of what needs a human decision, 3 queries whatever the volume.
+def decisions_needed(
+    *, creditor_id: int, today: date, figures: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Counts of what needs a human decision, 3 queries whatever the volume
+    (4 without ``figures``, the creditor's :func:`dashboard_figures`).
 
     - disputes still open; failed sends (actions in FAILED); uncertain sends
       (a worker lost after the intent to send: confirm or resend); broken plans;
@@ -367,36 +485,32 @@ def decisions_needed(*, creditor_id: int, today: date) -> dict[str, int]:
     - prescription within 90 days (see ``PRESCRIPTION_YEARS``);
     - missing legal rate: no Rate row of the creditor's country covers today.
     """
-    claims = Claim.objects.for_creditor(creditor_id)
-    prescription_q = prescription_soon_q(today=today)
-    counts = claims.aggregate(
-        disputes=Count("pk", filter=Q(status="open", stage="disputed")),
-        exhausted=Count("pk", filter=Q(status="open") & exhausted_q()),
-        prescription=Count("pk", filter=Q(status="open") & prescription_q),
-        # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or
-        # passed within the last 7, on cases still running.
-        judicial_deadlines=Count(
-            "pk",
-            filter=Q(
-                Exists(
-                    JudicialStep.objects.filter(
-                        case__claim=OuterRef("pk"),
-                        case__outcome__in=("pending", "title"),
-                        deadline__gte=today - timedelta(days=7),
-                        deadline__lte=today + timedelta(days=14),
-                    ).exclude(
-                        # settled: a step of another kind recorded after it
-                        Exists(
-                            JudicialStep.objects.filter(
-                                case_id=OuterRef("case_id"),
-                                on__gte=OuterRef("on"),
-                                created_at__gt=OuterRef("created_at"),
-                            ).exclude(kind=OuterRef("kind"))
-                        )
-                    )
-                )
-            ),
-        ),
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=today)
+    counts = {k: figures[k] for k in ("disputes", "exhausted", "prescription")}
+    # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or passed
+    # within the last 7, on cases still running: the claims with such a step,
+    # counted from the steps (few) rather than over every claim.
+    counts["judicial_deadlines"] = (
+        JudicialStep.objects.filter(
+            case__claim__creditor_id=creditor_id,
+            case__outcome__in=("pending", "title"),
+            deadline__gte=today - timedelta(days=7),
+            deadline__lte=today + timedelta(days=14),
+        )
+        .exclude(
+            # settled: a step of another kind recorded after it
+            Exists(
+                JudicialStep.objects.filter(
+                    case_id=OuterRef("case_id"),
+                    on__gte=OuterRef("on"),
+                    created_at__gt=OuterRef("created_at"),
+                ).exclude(kind=OuterRef("kind"))
+            )
+        )
+        .values("case__claim_id")
+        .distinct()
+        .count()
     )
     counts.update(
         Action.objects.for_creditor(creditor_id).aggregate(

@@ -31,6 +31,8 @@ from .collection import PortalToken
 from .collection import RouteCost
 from .collection import Scenario
 from .collection import ScenarioStep
+from .figures import CreditorFigures
+from .figures import FiguresChange
 from .ledger import Claim
 from .ledger import Event
 from .ledger import Invoice
@@ -53,11 +55,13 @@ __all__ = [
     "ClosedReason",
     "Country",
     "Creditor",
+    "CreditorFigures",
     "Debtor",
     "DebtorContact",
     "DebtorKind",
     "Dispute",
     "Event",
+    "FiguresChange",
     "ImportJob",
     "ImportMapping",
     "Instalment",

@@ -239,3 +239,26 @@ def test_the_claim_page_lists_each_planned_step_on_the_day_the_ticks_send_it(
     last = TODAY + timedelta(days=75)
     unsent = {pk: d for pk, d in shown.items() if pk not in sent and d <= last}
     assert not unsent
+
+
+@pytest.mark.parametrize("debtors_first", [1, 2, 1000])
+def test_a_limited_forecast_is_the_start_of_the_full_one(
+    book, monkeypatch, debtors_first
+):
+    """The dashboard asks for its first rows only: the days after the one that
+    reaches the limit are skipped, and first only the first debtors are
+    simulated; the rows it shows are the same."""
+    from claims.engine import run as services_run
+
+    full = collection_forecast(creditor_id=book.pk, today=TODAY, days=7)
+    monkeypatch.setattr(services_run, "FORECAST_DEBTORS_FIRST", debtors_first)
+
+    def key(entries):
+        return [(e.day, e.debtor_id, e.action_ids) for e in entries]
+
+    assert len({e.day for e in full}) > 1
+    for n in range(1, len(full) + 1):
+        limited = collection_forecast(creditor_id=book.pk, today=TODAY, days=7, limit=n)
+        assert n <= len(limited) <= len(full)
+        assert key(limited) == key(full[: len(limited)])
+        assert key(limited[:n]) == key(full[:n])

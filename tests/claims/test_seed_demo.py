@@ -143,6 +143,9 @@ class TestTheBook:
         partly = Claim.objects.filter(status="open", paid__gt=0)
         assert partly.exists()
 
+    def test_the_dashboard_figures_are_the_claims_own(self, book):
+        _assert_dashboard_figures_right()
+
     def test_demo_users_own_and_read_both_creditors(self, book):
         from django.contrib.auth import authenticate
 
@@ -396,3 +399,15 @@ def test_a_bulk_book_is_consistent_too(db):
     assert not result.engine
     _assert_history_consistent()
     assert Claim.objects.filter(stage=Stage.FORMAL_NOTICE).exists()
+    _assert_dashboard_figures_right()
+
+
+def _assert_dashboard_figures_right() -> None:
+    """The dashboard's stored figures (COPY included) are the claims' own."""
+    from claims.ledger.selectors import claims_figures_compute
+    from claims.ledger.selectors import dashboard_figures
+
+    for creditor_id in Creditor.objects.values_list("pk", flat=True):
+        stored = dashboard_figures(creditor_id=creditor_id, today=TODAY)
+        assert stored["outstanding_count"] > 0
+        assert stored == claims_figures_compute(creditor_id=creditor_id, today=TODAY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from claims.engine.run import claim_send_days
 from claims.engine.run import collection_forecast
 from claims.engine.stages import HOLDING
 from claims.engine.stages import hold_reason
+from claims.l10n import format_amount
 from claims.law.rates import RateUnavailable
 from claims.law.statement import FALLBACK_WARNING
 from claims.ledger import selectors
@@ -48,6 +50,9 @@ RECOVERY_LABELS = {
 }
 
 
+FORECAST_ROWS = 50  # the dashboard lists the first 50 messages of the forecast
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -66,10 +71,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for key, label in _age_labels()
     ]
-    recovery = selectors.recovery_by_stage(creditor_id=creditor_id)
+    recovery = selectors.recovery_by_stage(creditor_id=creditor_id, figures=figures)
     for row in recovery:
         row["label"] = RECOVERY_LABELS[row["key"]]
-    decisions = _decisions(request, creditor_id=creditor_id, today=today)
+    decisions = _decisions(
+        request, creditor_id=creditor_id, today=today, figures=figures
+    )
     context = {
         "membership": membership,
         "today": today,
@@ -84,9 +91,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "cei": selectors.collection_effectiveness(**cei),
         "recovery": recovery,
-        "forecast": collection_forecast(creditor_id=creditor_id, today=today)[
-            :50
-        ],
+        "forecast": collection_forecast(
+            creditor_id=creditor_id, today=today, limit=FORECAST_ROWS
+        )[:FORECAST_ROWS],
         "decisions": decisions,
         # Listed only when there are some (the count comes with the decisions).
         "uncertain": list(selectors.actions_uncertain(creditor_id=creditor_id)[:20])
@@ -106,14 +113,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _decisions(
-    request: HttpRequest, *, creditor_id: int, today: date
+    request: HttpRequest, *, creditor_id: int, today: date, figures: dict
 ) -> dict[str, int]:
     """What needs a decision; the "rate not published yet" notice only for staff.
 
     The rate tables are kept by the operators (admin, system check
     claims.W001); the shop owner can do nothing about it (issue item 7).
     """
-    decisions = selectors.decisions_needed(creditor_id=creditor_id, today=today)
+    decisions = selectors.decisions_needed(
+        creditor_id=creditor_id, today=today, figures=figures
+    )
     if not request.user.is_staff:
         decisions["total"] -= min(decisions.get("missing_rate", 0), 1)
         decisions["missing_rate"] = 0
@@ -138,7 +147,17 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     qs = claim_filter.qs
     if request.GET.get("format") == "csv":
         return _claims_csv(qs, membership.creditor_id)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, 50)
+    if claim_filter.is_valid() and not set(claim_filter.form.changed_data) - {"sort"}:
+        # The unfiltered list is the open claims: their count is a stored
+        # figure of the dashboard (one row read, not a count of every claim).
+        today = timezone.localdate()
+        paginator.count = selectors.dashboard_figures(
+            creditor_id=membership.creditor_id, today=today
+        )["outstanding_count"]
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _claim_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -152,6 +171,32 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _claim_rows(claims: Any) -> None:
+    """The cells of the list that cost most in the template, built once per
+    row in Python: the balance and its breakdown (one ``format_amount`` per
+    amount), the checkbox label and the link."""
+    url = reverse("claims:claim_detail", kwargs={"code": UUID(int=0)})
+    blank = str(UUID(int=0))
+    breakdown = gettext("Principal %(p)s, intérêts %(i)s, frais %(c)s (au %(d)s)")
+    choose = gettext("Choisir %(r)s")
+    for claim in claims:
+        currency = claim.currency
+        claim.row_url = url.replace(blank, str(claim.code))
+        claim.row_balance = format_amount(claim.balance, currency)
+        claim.row_choose = choose % {"r": claim.reference}
+        claim.row_breakdown = (
+            breakdown
+            % {
+                "p": format_amount(claim.due_principal, currency),
+                "i": format_amount(claim.due_interest, currency),
+                "c": format_amount(claim.due_costs, currency),
+                "d": claim.figures_at.strftime("%d/%m/%Y"),
+            }
+            if claim.figures_at
+            else ""
+        )
 
 
 def _claims_csv(qs: QuerySet[Claim], creditor_id: int) -> HttpResponse:
