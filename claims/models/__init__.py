@@ -24,6 +24,7 @@ from .collection import PortalToken
 from .collection import RouteCost
 from .collection import Scenario
 from .collection import ScenarioStep
+from .collection import SendJournal
 from .ledger import Claim
 from .ledger import Event
 from .ledger import Invoice
@@ -70,6 +71,7 @@ __all__ = [
     "RouteCost",
     "Scenario",
     "ScenarioStep",
+    "SendJournal",
     "Stage",
     "Waiver",
 ]

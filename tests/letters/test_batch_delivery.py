@@ -155,3 +155,40 @@ def test_every_email_of_a_batch_is_kept_as_it_left(inbox):
 
 def _parts(message) -> list[bytes]:
     return [p.get_payload(decode=True) for p in message.walk() if not p.is_multipart()]
+
+
+def test_an_accented_address_without_smtputf8_fails_alone_the_batch_goes_on(
+    settings,
+):
+    """A server without SMTPUTF8 cannot take ``chloé@…``: that message fails
+    for good (before any byte of it left), the others of the batch are sent."""
+    from aiosmtpd.controller import Controller
+
+    from tests.letters.conftest import Inbox
+    from tests.letters.conftest import _free_port
+
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False
+    )
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    try:
+        creditor, deliveries = _batch(4)
+        accented = Action.objects.get(pk=deliveries[1][2][0]).debtor
+        accented.email = "chloé.thomas@client.test"
+        accented.save(update_fields=["email"])
+        out = actions_deliver_batch(deliveries)
+    finally:
+        controller.stop()
+    assert len(out.done) == 3
+    assert len(inbox.messages) == 3
+    (failed,) = Action.objects.filter(claim__creditor=creditor, state="failed")
+    assert failed.debtor_id == accented.pk
+    assert "SMTPUTF8" in failed.reason
+    assert OutboundMessage.objects.get(debtor=accented).status == "bounced"
