@@ -35,13 +35,12 @@ from django.conf import settings
 from django.db import connection
 from django.db import connections
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from bench import _data
-from bench.delivery import SMTP_BACKEND
-from bench.delivery import _free_port
-from bench.delivery import _Sink
+from bench.delivery import _floor
+from bench.delivery import received_again
+from bench.delivery import smtp_sink
 from bench.tick import reset
 from claims import execution
 from claims.execution import DeliveryResult
@@ -213,38 +212,10 @@ def _noop_floor(n: int) -> float:
     return elapsed
 
 
-def _smtp_floor(sink: _Sink, n: int) -> float:
-    from email import message_from_bytes
-    from email import policy
-
-    from django.core.mail import EmailMessage
-    from django.core.mail import mailers
-
-    messages = []
-    for rcpt, raw in sink.received[:n]:
-        parsed = message_from_bytes(raw, policy=policy.default)
-        body = parsed.get_body(preferencelist=("plain", "html"))
-        messages.append(
-            EmailMessage(
-                subject=str(parsed["Subject"]),
-                body=body.get_content() if body else "",
-                to=rcpt,
-            )
-        )
-    backend = mailers.default
-    started = time.perf_counter()
-    with backend:
-        backend.send_messages(messages)
-    return time.perf_counter() - started
-
-
 def run(n_claims: int) -> list[dict]:
-    from aiosmtpd.controller import Controller
-
     _data.guard()
     n = min(n_claims, MAX_DEBTORS)
     size = getattr(settings, "COLLECTION_BATCH_SIZE", 200)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
     out = []
     # 1. no-op deliverer
     previous = execution._deliverer
@@ -274,27 +245,16 @@ def run(n_claims: int) -> list[dict]:
         }
     )
     # 2. e-mail, one worker, then two
-    sink = _Sink()
-    port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    mailer = {
-        "BACKEND": SMTP_BACKEND,
-        "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 30},
-    }
-    try:
-        with override_settings(MAILERS={"default": mailer}):
-            elapsed, done, cpu1 = _timed_run(n, size)
-            received = len(sink.received)
-            smtp_floor = _smtp_floor(sink, n)
-            sink.received.clear()
-            # Forked workers need committed data: not inside the smoke test's
-            # transaction (there, the same run in one process stands in).
-            workers = 1 if connection.in_atomic_block else WORKERS
-            elapsed2, done2, cpu2 = _timed_run(n, size, workers=workers)
-            received2 = len(sink.received)
-    finally:
-        controller.stop()
+    with smtp_sink(timeout=30) as sink:
+        elapsed, done, cpu1 = _timed_run(n, size)
+        received = len(sink.received)
+        smtp_floor = _floor(received_again(sink, n))
+        sink.received.clear()
+        # Forked workers need committed data: not inside the smoke test's
+        # transaction (there, the same run in one process stands in).
+        workers = 1 if connection.in_atomic_block else WORKERS
+        elapsed2, done2, cpu2 = _timed_run(n, size, workers=workers)
+        received2 = len(sink.received)
     if received != n or received2 != n or done != n or done2 != n:
         raise AssertionError(
             f"expected {n} messages and done actions: {received}, {received2},"
