@@ -219,10 +219,11 @@ class SendJournal(models.Model):
     which never left (planned again). See docs/reliability.md.
     """
 
+    # Internal bookkeeping, never shown: no translated labels.
     class Answer(models.TextChoices):
-        PENDING = "", _("en attente")
-        ACCEPTED = "a", _("accepté")
-        REFUSED = "r", _("refusé")
+        PENDING = "", "pending"
+        ACCEPTED = "a", "accepted"
+        REFUSED = "r", "refused"
 
     batch = models.UUIDField()
     position = models.PositiveIntegerField()
@@ -233,8 +234,8 @@ class SendJournal(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("journal d'envoi")
-        verbose_name_plural = _("journal d'envoi")
+        verbose_name = "send journal"
+        verbose_name_plural = "send journal"
         constraints = [
             models.UniqueConstraint(
                 fields=["batch", "position"], name="send_journal_position"
