@@ -192,3 +192,49 @@ def test_an_accented_address_without_smtputf8_fails_alone_the_batch_goes_on(
     assert failed.debtor_id == accented.pk
     assert "SMTPUTF8" in failed.reason
     assert OutboundMessage.objects.get(debtor=accented).status == "bounced"
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL: nothing after it runs, no handler catches it."""
+
+
+def test_a_batch_killed_mid_send_leaves_only_the_message_in_flight_uncertain(
+    inbox,
+):
+    """Two messages accepted (journaled), the third in flight when the worker
+    dies: recovery marks the first two done, the third uncertain and the
+    fourth (never handed over) planned again."""
+    from claims import execution
+    from claims.execution import TwoPhaseDeliverer
+    from claims.execution import answered
+    from claims.services_run import actions_requeue_stale
+
+    def send_many(pairs):
+        for i, (delivery, _token) in enumerate(pairs):
+            if i == 2:
+                raise _Killed
+            answered(delivery.message_id(), True)
+        raise AssertionError("not reached")
+
+    _creditor, deliveries = _batch(4)
+    previous = execution._deliverer
+    execution.register_deliverer(
+        TwoPhaseDeliverer(
+            prepare=lambda d: d.message_id(),
+            send=lambda d, t: None,
+            send_many=send_many,
+            journals=True,
+        )
+    )
+    try:
+        with pytest.raises(_Killed):
+            actions_deliver_batch(deliveries)
+    finally:
+        execution._deliverer = previous
+    order = [ids[0] for _c, _d, ids, _day in deliveries]
+    Action.objects.filter(pk__in=order).update(
+        started_at=timezone.now() - timedelta(days=1)
+    )
+    actions_requeue_stale(now=timezone.now())
+    states = dict(Action.objects.filter(pk__in=order).values_list("pk", "state"))
+    assert [states[pk] for pk in order] == ["done", "done", "uncertain", "planned"]
