@@ -17,6 +17,8 @@ import logging
 import socket
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email import policy
 
@@ -107,11 +109,47 @@ def _prepare(k: int) -> list[tuple[int, int, list[int], object]]:
 
 
 def _floor(messages: list[EmailMessage]) -> float:
+    """Seconds to send ``messages`` over one connection of the default mailer."""
     backend = mailers.default
     started = time.perf_counter()
     with backend:
         backend.send_messages(messages)
     return time.perf_counter() - started
+
+
+@contextmanager
+def smtp_sink(timeout: int = 10) -> Iterator[_Sink]:
+    """aiosmtpd on loopback and ``MAILERS`` pointing at it; yields its sink."""
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    sink = _Sink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    mailer = {"BACKEND": SMTP_BACKEND, "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": timeout}}  # fmt: skip
+    try:
+        with override_settings(MAILERS={"default": mailer}):
+            yield sink
+    finally:
+        controller.stop()
+
+
+def received_again(sink: _Sink, n: int) -> list[EmailMessage]:
+    """The first ``n`` messages the sink received, as plain messages to send
+    again (the floor: no rendering, one connection)."""
+    messages = []
+    for rcpt, raw in sink.received[:n]:
+        parsed = message_from_bytes(raw, policy=policy.default)
+        body = parsed.get_body(preferencelist=("plain", "html"))
+        messages.append(
+            EmailMessage(
+                subject=str(parsed["Subject"]),
+                body=body.get_content() if body else "",
+                to=rcpt,
+            )
+        )
+    return messages
 
 
 def run(n_claims: int) -> list[dict]:
@@ -123,53 +161,32 @@ def run(n_claims: int) -> list[dict]:
         execution.get_deliverer()
     except RuntimeError:
         return [{"measurement": label, "median": None, "skipped": "letters deliverer not available"}]  # fmt: skip
-    from aiosmtpd.controller import Controller
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
     _data.dataset(n_claims)
-    sink = _Sink()
-    port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    mailer = {"BACKEND": SMTP_BACKEND, "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10}}  # fmt: skip
-    try:
-        with override_settings(MAILERS={"default": mailer}):
-            try:
-                with transaction.atomic():
-                    deliveries = _prepare(K)
-                    size = max(1, len(deliveries) // ROUNDS)
-                    batches = [deliveries[i * size : (i + 1) * size] for i in range(ROUNDS)]  # fmt: skip
-                    runs, done = [], 0
-                    for batch in batches:
-                        if not batch:
-                            continue
-                        started = time.perf_counter()
-                        for c, d, ids, today in batch:
-                            out = actions_deliver(
-                                creditor_id=c, debtor_id=d, action_ids=ids, today=today
-                            )
-                            done += len(out.done)
-                        runs.append(time.perf_counter() - started)
-                    raise _Rollback
-            except _Rollback:
-                pass
-            if not runs or not sink.received:
-                raise AssertionError("no reminder was delivered")
-            received = len(sink.received)
-            messages = []
-            for rcpt, raw in sink.received[:size]:
-                parsed = message_from_bytes(raw, policy=policy.default)
-                body = parsed.get_body(preferencelist=("plain", "html"))
-                messages.append(
-                    EmailMessage(
-                        subject=str(parsed["Subject"]),
-                        body=body.get_content() if body else "",
-                        to=rcpt,
-                    )
-                )
-            floors = [_floor(messages) for _ in range(ROUNDS)]
-    finally:
-        controller.stop()
+    with smtp_sink() as sink:
+        try:
+            with transaction.atomic():
+                deliveries = _prepare(K)
+                size = max(1, len(deliveries) // ROUNDS)
+                batches = [deliveries[i * size : (i + 1) * size] for i in range(ROUNDS)]  # fmt: skip
+                runs, done = [], 0
+                for batch in batches:
+                    if not batch:
+                        continue
+                    started = time.perf_counter()
+                    for c, d, ids, today in batch:
+                        out = actions_deliver(
+                            creditor_id=c, debtor_id=d, action_ids=ids, today=today
+                        )
+                        done += len(out.done)
+                    runs.append(time.perf_counter() - started)
+                raise _Rollback
+        except _Rollback:
+            pass
+        if not runs or not sink.received:
+            raise AssertionError("no reminder was delivered")
+        received = len(sink.received)
+        messages = received_again(sink, size)
+        floors = [_floor(messages) for _ in range(ROUNDS)]
     median = statistics.median(runs)
     return [
         {

@@ -6,6 +6,7 @@ Legal mentions follow the legal brief, §11 checklists (a) and (b).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -188,7 +189,13 @@ def letter_context(
         "qr_payload": qr_payload,
         # A PNG, not an SVG: the PDF embeds it once as an image instead of
         # drawing every module as a vector path (a fifth of a letter's render).
-        "qr_image": epc_qr_png_data_uri(qr_payload, scale=4) if qr_payload else "",
+        # Drawn when a template first asks for it (the PDF's payment block),
+        # once: an e-mail, which shows no QR code, never pays for it.
+        "qr_image": functools.cache(
+            functools.partial(epc_qr_png_data_uri, qr_payload, scale=4)
+        )
+        if qr_payload
+        else "",
         "be_consumer_cap": be_consumer_indemnity_cap(statement.principal_due),
         "interest_basis": interest_basis(parties),
         "interest_rules": [interest_basis(parties)],

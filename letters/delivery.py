@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from email.utils import parseaddr
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_noop
 from claims.engine.execution import Delivery
 from claims.engine.execution import DeliveryResult
 from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.execution import answered
 from claims.law.calendar import message_deadline
 from claims.ledger.services import event_record
 from claims.ledger.statements import _PREFETCH as STATEMENT_PREFETCH
@@ -195,20 +197,9 @@ def _messages_prepare(
         if spec is None:  # post only: the letters are printed from the archive
             outs.append(Outgoing(None, None, claims, documents))
             continue
-        email = email_build(spec)
-        email.extra_headers["Message-ID"] = delivery.message_id()
-        raw = _pin_message(email)  # built once: the archived bytes are what leaves
-        record = OutboundMessage(
-            creditor=claims[0].creditor,
-            debtor=claims[0].debtor,
-            template=spec.template,
-            subject=email.subject,
-            to=spec.to,
-            message_id=email.extra_headers["Message-ID"],
-            attempts=1,
+        email, record = _message_record(
+            spec, claims[0].creditor, claims[0].debtor, delivery.message_id()
         )
-        # Written to storage now; the file name goes in with the batch's INSERT.
-        record.eml.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
         outs.append(Outgoing(email, record, claims, documents, spec))
         outs[-1].actions = actions
     records = [o.record for o in outs if o.record is not None]
@@ -264,9 +255,10 @@ def deliver_send_many(pairs: list[tuple[Delivery, Outgoing]]) -> list[DeliveryRe
     outcome: dict[int, BaseException | None] = {}  # index → None (250) or error
     in_flight: dict[int, bool] = {}
     emails = [i for i, (_d, out) in enumerate(pairs) if out.email is not None]
-    for i, (_d, out) in enumerate(pairs):
+    for i, (delivery, out) in enumerate(pairs):
         if out.email is None:  # post only: the letters are printed from the archive
             outcome[i] = None
+            answered(delivery.message_id(), True)
     if emails:
         connection = mailers.default
         handed_over: list[bool] = []
@@ -282,7 +274,7 @@ def deliver_send_many(pairs: list[tuple[Delivery, Outgoing]]) -> list[DeliveryRe
                 continue
             handed_over.clear()
             try:
-                connection.send_messages([pairs[i][1].email])
+                _smtp_send(connection, pairs[i][1].email)
                 outcome[i] = None
             except (ValueError, smtplib.SMTPRecipientsRefused) as exc:
                 outcome[i] = exc  # refused before DATA; the connection goes on
@@ -290,6 +282,9 @@ def deliver_send_many(pairs: list[tuple[Delivery, Outgoing]]) -> list[DeliveryRe
                 outcome[i] = exc  # the server answered: not accepted
             except (smtplib.SMTPException, OSError) as exc:
                 outcome[i], in_flight[i], broken = exc, bool(handed_over), exc
+                continue  # no answer: the batch's rows say it was in flight
+            # Journaled as soon as the server answered (claims.engine.send_journal).
+            answered(pairs[i][0].message_id(), outcome[i] is None)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
     _journal(pairs, outcome, in_flight, results)
@@ -417,7 +412,9 @@ def deliver_cancel(delivery: Delivery, out: Outgoing) -> None:
 
 
 def deliver_settle(action_ids: list[int], sent: bool) -> None:
-    """The owner decided an uncertain send: it left (confirmed) or is resent."""
+    """An uncertain send decided: it left (the owner confirmed it, or the send
+    journal holds the server's 250), or it is replaced by a new send (the
+    owner asked for one, or the journal shows it never left)."""
     ids = set(
         OutboundMessage.objects.filter(
             actions__pk__in=action_ids, status=OutboundMessage.Status.QUEUED
@@ -433,7 +430,7 @@ def deliver_settle(action_ids: list[int], sent: bool) -> None:
     else:
         records.update(
             status=OutboundMessage.Status.CANCELLED,
-            error="Envoi incertain, renvoyé à la demande du créancier.",
+            error="Non envoyé : remplacé par un nouvel envoi.",
         )
 
 
@@ -444,6 +441,7 @@ deliver = TwoPhaseDeliverer(
     settle=deliver_settle,
     prepare_many=deliver_prepare_many,
     send_many=deliver_send_many,
+    journals=True,  # deliver_send_many reports each answer as it comes
 )
 
 
@@ -569,6 +567,25 @@ def message_prepare(
     message_id: str = "",
 ) -> Outgoing:
     """Build one email and write its OutboundMessage (queued), not sent yet."""
+    email, record = _message_record(spec, creditor, debtor, message_id)
+    record.save()
+    # A new record has no links yet: add() skips the SELECT that set() runs
+    # first (three queries less per delivery; none for an empty list).
+    record.claims.add(*claims)
+    record.actions.add(*actions)
+    record.documents.add(*documents)
+    return Outgoing(email, record, list(claims), list(documents), spec)
+
+
+def _message_record(
+    spec: EmailSpec, creditor: Creditor, debtor: Debtor, message_id: str = ""
+) -> tuple[Any, OutboundMessage]:
+    """The email and its OutboundMessage (not saved), the .eml archived.
+
+    The MIME bytes are built once (:func:`_pin_message`): the archived .eml is
+    what leaves. The file is written to storage now; the row is the caller's
+    to save (one INSERT, or one per batch).
+    """
     email = email_build(spec)
     if message_id:
         email.extra_headers["Message-ID"] = message_id
@@ -583,22 +600,55 @@ def message_prepare(
         attempts=1,
     )
     record.eml.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
-    record.save()
-    # A new record has no links yet: add() skips the SELECT that set() runs
-    # first (three queries less per delivery; none for an empty list).
-    record.claims.add(*claims)
-    record.actions.add(*actions)
-    record.documents.add(*documents)
-    return Outgoing(email, record, list(claims), list(documents), spec)
+    return email, record
 
 
 def _pin_message(email: Any) -> bytes:
-    """Build the MIME message once and make the mailer send that very object,
-    so the archived .eml (date, boundaries, attachments) is what left."""
-    built = email.message(policy=email_policy.SMTP)
+    """Build the MIME message once and make the mailer send those very bytes,
+    so the archived .eml (date, boundaries, attachments) is what left.
+
+    An address whose local part is not ASCII (``chloé@…``) needs SMTPUTF8
+    (RFC 6531): its headers are then written in UTF-8, not encoded-words.
+    """
+    utf8 = not all(_ascii_local(a) for a in (email.from_email, *email.recipients()))
+    built = email.message(policy=email_policy.SMTPUTF8 if utf8 else email_policy.SMTP)
     raw = built.as_bytes()
+    built.as_bytes = lambda *args, **kwargs: raw  # flattened once, not per send
     email.message = lambda *args, **kwargs: built
     return raw
+
+
+def _ascii_local(address: str) -> bool:
+    return parseaddr(address)[1].rpartition("@")[0].isascii()
+
+
+def _smtp_send(connection: Any, email: Any) -> None:
+    """Send one pinned email over the mailer's open connection.
+
+    An address with a non-ASCII local part goes with SMTPUTF8 when the server
+    offers it; otherwise it is refused here, before any byte of the message
+    left (``ValueError``: a permanent failure of that message only).
+    """
+    addresses = (email.from_email, *email.recipients())
+    if all(_ascii_local(a) for a in addresses):
+        connection.send_messages([email])
+        return
+    smtp = getattr(connection, "connection", None)
+    if smtp is None or not hasattr(smtp, "has_extn"):
+        connection.send_messages([email])  # not SMTP (tests): the mailer decides
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("smtputf8"):
+        wide = ", ".join(a for a in email.recipients() if not _ascii_local(a))
+        raise ValueError(
+            f"Adresse avec accents ({wide}) : le serveur d'envoi n'accepte pas SMTPUTF8"
+        )
+    smtp.sendmail(
+        connection.prep_address(email.from_email, force_ascii=False),
+        [connection.prep_address(a, force_ascii=False) for a in email.recipients()],
+        email.message().as_bytes(),
+        mail_options=["SMTPUTF8"],
+    )
 
 
 def message_send(out: Outgoing) -> DeliveryResult:
@@ -612,7 +662,7 @@ def message_send(out: Outgoing) -> DeliveryResult:
         connection.open()
         _watch_data(connection, handed_over)
         try:
-            connection.send_messages([out.email])
+            _smtp_send(connection, out.email)
         finally:
             connection.close()
     except (smtplib.SMTPException, OSError, ValueError) as exc:

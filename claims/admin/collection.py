@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
 from django.db.models import Q
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from claims.models import PortalToken
 from claims.models import RouteCost
 from claims.models import Scenario
 from claims.models import ScenarioStep
+from claims.models import SendJournal
 
 from .base import ScopedInline
 from .base import TenantScopedAdmin
@@ -168,3 +170,35 @@ class PortalTokenAdmin(TenantScopedAdmin):
     list_select_related = ["debtor", "claim"]
     raw_id_fields = ["debtor", "claim"]
     readonly_fields = ["token_hash", "created_at", "last_used_at"]
+
+
+@admin.register(SendJournal)
+class SendJournalAdmin(admin.ModelAdmin):
+    """The server's answers of the batches in flight (kept until each batch is
+    marked done): what recovery reads after a worker died mid-send. No
+    creditor on these rows, so superusers only; never edited."""
+
+    list_display = ["at", "batch", "position", "message_id", "answer"]
+    list_filter = ["answer"]
+    search_fields = ["message_id"]
+
+    def has_view_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return request.user.is_superuser
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False

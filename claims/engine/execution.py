@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -96,6 +97,23 @@ SEND_PROPAGATES = _database_errors()
 SendOnly = Callable[[Delivery], DeliveryResult]
 
 
+#: Set by the engine while a batch is sent (claims.engine.send_journal).
+ANSWERS: ContextVar[Callable[[str, bool], None] | None] = ContextVar(
+    "send_answers", default=None
+)
+
+
+def answered(message_id: str, accepted: bool) -> None:
+    """The server answered the message ``message_id`` (its Delivery's
+    Message-ID): accepted (250) or refused. A deliverer's ``send_many`` calls
+    this right after each answer, in the order of the batch, so that a worker
+    killed during the batch leaves at most the message in flight uncertain
+    (docs/reliability.md). Nothing outside a batch sent by the engine."""
+    hook = ANSWERS.get()
+    if hook is not None:
+        hook(message_id, accepted)
+
+
 @dataclass(frozen=True)
 class TwoPhaseDeliverer:
     prepare: Callable[[Delivery], Any]
@@ -106,6 +124,13 @@ class TwoPhaseDeliverer:
     send_many: Callable[[list[tuple[Delivery, Any]]], list[DeliveryResult]] | None = (
         None
     )
+    #: ``send_many`` sends in the batch's order and calls :func:`answered`
+    #: after each answer (without ``send_many`` the engine does it).
+    journals: bool = False
+
+    @property
+    def journaled(self) -> bool:
+        return self.send_many is None or self.journals
 
     def prepare_batch(self, deliveries: list[Delivery]) -> list[Any]:
         """One token (or a failed ``DeliveryResult``) per delivery, same order."""
@@ -126,6 +151,8 @@ class TwoPhaseDeliverer:
         for delivery, token in pairs:
             try:
                 results.append(self.send(delivery, token))
+                if not results[-1].uncertain:
+                    answered(delivery.message_id(), results[-1].delivered)
             except SEND_PROPAGATES:
                 raise
             except Exception as exc:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError
 from django.db import OperationalError
+from django.db import connection
 from django.db import transaction
 from django.db.models import Case
 from django.db.models import F
@@ -46,6 +47,11 @@ from claims.engine.execution import two_phase
 from claims.engine.plans import notices_send
 from claims.engine.plans import plan_notices_due
 from claims.engine.plans import plans_check
+from claims.engine.send_journal import DONE
+from claims.engine.send_journal import PLANNED
+from claims.engine.send_journal import journal_fates
+from claims.engine.send_journal import journal_forget
+from claims.engine.send_journal import journaled
 from claims.engine.stages import AUTOMATIC
 from claims.engine.stages import stage_after_step
 from claims.engine.stages import step_contradiction
@@ -218,11 +224,19 @@ def actions_requeue_stale(*, now: datetime) -> int:
         )
         if not rows:
             return 0
-        lost = [a.pk for a in rows if a.state == P.RUNNING]
-        uncertain = [a for a in rows if a.state == P.SENDING]
+        sending = [a for a in rows if a.state == P.SENDING]
+        fates = journal_fates([a.message_id for a in sending]) if sending else {}
+        sent = [a for a in sending if fates.get(a.message_id) == DONE]
+        never = [a for a in sending if fates.get(a.message_id) == PLANNED]
+        uncertain = [a for a in sending if a not in sent and a not in never]
+        lost = [a.pk for a in rows if a.state == P.RUNNING] + [a.pk for a in never]
         Action.objects.filter(pk__in=lost).update(
             state=P.PLANNED, reason=_("Relancée : tâche interrompue avant l'envoi")
         )
+        if never:  # their prepared message never left: a new one will
+            _settle([a.pk for a in never], False)
+        if sent:
+            _journaled_done(sent)
         if uncertain:
             _mark_uncertain(uncertain, _("tâche interrompue pendant l'envoi"))
             log.warning(
@@ -230,6 +244,28 @@ def actions_requeue_stale(*, now: datetime) -> int:
                 len(uncertain),
             )
     return len(rows)
+
+
+def _journaled_done(actions: list[Action]) -> None:
+    """Messages the server accepted (journaled) before their worker died:
+    done as if the batch had ended, dated the day of the send."""
+    claims = _lock_claims(action_ids=[a.pk for a in actions])
+    zones = dict(
+        Creditor.objects.filter(pk__in={a.creditor_id for a in actions}).values_list(
+            "pk", "time_zone"
+        )
+    )
+    by_day: dict[date, list[Action]] = defaultdict(list)
+    for a in actions:
+        when = timezone.localtime(a.started_at, ZoneInfo(zones[a.creditor_id]))
+        by_day[when.date()].append(a)
+    for day, done in by_day.items():
+        _mark_done(done, claims, day, None, DeliverOutcome())
+    _settle([a.pk for a in actions], True)
+    log.warning(
+        "collection: %d send(s) of a lost worker done (accepted by the server)",
+        len(actions),
+    )
 
 
 def _mark_uncertain(actions: list[Action], why: str) -> None:
@@ -695,22 +731,44 @@ def _prepare_batch(
     for (error, permanent), failed in refused.items():
         _mark_failed(failed, claims, error, permanent, out)
     if prepared:
-        # The intent to send: committed with the deliverer's rows, before
-        # sending — one UPDATE for the batch, each action its Message-ID.
-        Action.objects.filter(
-            pk__in=[pk for p in prepared for pk in p.ids], state=P.RUNNING
-        ).update(
-            state=P.SENDING,
-            started_at=timezone.now(),
-            message_id=Case(
-                *(
-                    When(pk__in=p.ids, then=Value(p.delivery.message_id()))
-                    for p in prepared
-                ),
-                default=F("message_id"),
-            ),
-        )
+        _intent_write(prepared)
     return prepared
+
+
+def _intent_write(prepared: list[_Prepared]) -> None:
+    """The intent to send: committed with the deliverer's rows, before
+    sending — one UPDATE for the batch, each action its Message-ID."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":  # a join on the pairs, no CASE to build
+        pairs = [(pk, p.delivery.message_id()) for p in prepared for pk in p.ids]
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE claims_action a SET state = %s, started_at = %s,"
+                " message_id = v.mid"
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, mid)"
+                " WHERE a.id = v.id AND a.state = %s",
+                [
+                    P.SENDING,
+                    now,
+                    [pk for pk, _mid in pairs],
+                    [mid for _pk, mid in pairs],
+                    P.RUNNING,
+                ],
+            )
+        return
+    Action.objects.filter(
+        pk__in=[pk for p in prepared for pk in p.ids], state=P.RUNNING
+    ).update(
+        state=P.SENDING,
+        started_at=now,
+        message_id=Case(
+            *(
+                When(pk__in=p.ids, then=Value(p.delivery.message_id()))
+                for p in prepared
+            ),
+            default=F("message_id"),
+        ),
+    )
 
 
 def _running(ids: list[int], state: str) -> list[Action]:
@@ -776,8 +834,13 @@ def _send_batch(
     if not go:
         return
     pairs = [(p.delivery, p.token) for p in go]
+    batch = None
     try:
-        with transaction.atomic():  # a savepoint: the deliverer's writes only
+        # Each answer journaled as it comes, apart from this transaction: a
+        # worker killed during the batch leaves only the message in flight
+        # uncertain (claims.engine.send_journal).
+        order = [p.delivery.message_id() for p in go] if deliverer.journaled else []
+        with journaled(order) as batch, transaction.atomic():  # a savepoint
             results = deliverer.send_batch(pairs)
     except RETRYABLE:
         raise
@@ -806,6 +869,7 @@ def _send_batch(
         _mark_failed(actions, claims, error, permanent, out)
     for day, actions in done.items():
         _mark_done(actions, claims, day, actor, out)
+    journal_forget(batch)  # the outcome is in this transaction now
 
 
 def _save_decisions(changes: list[Action], claims: dict[int, Claim]) -> None:

@@ -31,6 +31,7 @@ from .collection import PortalToken
 from .collection import RouteCost
 from .collection import Scenario
 from .collection import ScenarioStep
+from .collection import SendJournal
 from .figures import CreditorFigures
 from .figures import FiguresChange
 from .ledger import Claim
@@ -82,6 +83,7 @@ __all__ = [
     "RouteCost",
     "Scenario",
     "ScenarioStep",
+    "SendJournal",
     "Stage",
     "Waiver",
 ]

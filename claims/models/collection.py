@@ -206,6 +206,46 @@ class Action(models.Model):
         return f"{self.claim.reference} — {self.step} — {self.get_state_display()}"
 
 
+class SendJournal(models.Model):
+    """The server's answers during a batch's send, journaled as they come.
+
+    One row per message of a batch being sent, written on a connection of its
+    own in autocommit (the batch's transaction holds the claims and actions
+    locked until the done marks): the rows before the first message, then
+    each answer right after it (``a`` accepted, ``r`` refused). The batch's
+    done marks delete its rows in their transaction. A worker killed meanwhile
+    leaves them: recovery then knows which messages the server accepted (done,
+    never sent again), which one was in flight (uncertain, for the owner) and
+    which never left (planned again). See docs/reliability.md.
+    """
+
+    # Internal bookkeeping, never shown: no translated labels.
+    class Answer(models.TextChoices):
+        PENDING = "", "pending"
+        ACCEPTED = "a", "accepted"
+        REFUSED = "r", "refused"
+
+    batch = models.UUIDField()
+    position = models.PositiveIntegerField()
+    message_id = models.CharField(max_length=255, db_index=True)
+    answer = models.CharField(
+        max_length=1, choices=Answer.choices, blank=True, default=""
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "send journal"
+        verbose_name_plural = "send journal"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "position"], name="send_journal_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.get_answer_display()}"
+
+
 class Dispute(models.Model):
     """The debtor contests all or part of a claim: automatic steps stop."""
 

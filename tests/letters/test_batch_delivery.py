@@ -155,3 +155,86 @@ def test_every_email_of_a_batch_is_kept_as_it_left(inbox):
 
 def _parts(message) -> list[bytes]:
     return [p.get_payload(decode=True) for p in message.walk() if not p.is_multipart()]
+
+
+def test_an_accented_address_without_smtputf8_fails_alone_the_batch_goes_on(
+    settings,
+):
+    """A server without SMTPUTF8 cannot take ``chloé@…``: that message fails
+    for good (before any byte of it left), the others of the batch are sent."""
+    from aiosmtpd.controller import Controller
+
+    from tests.letters.conftest import Inbox
+    from tests.letters.conftest import _free_port
+
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False
+    )
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    try:
+        creditor, deliveries = _batch(4)
+        accented = Action.objects.get(pk=deliveries[1][2][0]).debtor
+        accented.email = "chloé.thomas@client.test"
+        accented.save(update_fields=["email"])
+        out = actions_deliver_batch(deliveries)
+    finally:
+        controller.stop()
+    assert len(out.done) == 3
+    assert len(inbox.messages) == 3
+    (failed,) = Action.objects.filter(claim__creditor=creditor, state="failed")
+    assert failed.debtor_id == accented.pk
+    assert "SMTPUTF8" in failed.reason
+    assert OutboundMessage.objects.get(debtor=accented).status == "bounced"
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL: nothing after it runs, no handler catches it."""
+
+
+def test_a_batch_killed_mid_send_leaves_only_the_message_in_flight_uncertain(
+    inbox,
+):
+    """Two messages accepted (journaled), the third in flight when the worker
+    dies: recovery marks the first two done, the third uncertain and the
+    fourth (never handed over) planned again."""
+    from claims.engine import execution
+    from claims.engine.execution import TwoPhaseDeliverer
+    from claims.engine.execution import answered
+    from claims.engine.run import actions_requeue_stale
+
+    def send_many(pairs):
+        for i, (delivery, _token) in enumerate(pairs):
+            if i == 2:
+                raise _Killed
+            answered(delivery.message_id(), True)
+        raise AssertionError("not reached")
+
+    _creditor, deliveries = _batch(4)
+    previous = execution._deliverer
+    execution.register_deliverer(
+        TwoPhaseDeliverer(
+            prepare=lambda d: d.message_id(),
+            send=lambda d, t: None,
+            send_many=send_many,
+            journals=True,
+        )
+    )
+    try:
+        with pytest.raises(_Killed):
+            actions_deliver_batch(deliveries)
+    finally:
+        execution._deliverer = previous
+    order = [ids[0] for _c, _d, ids, _day in deliveries]
+    Action.objects.filter(pk__in=order).update(
+        started_at=timezone.now() - timedelta(days=1)
+    )
+    actions_requeue_stale(now=timezone.now())
+    states = dict(Action.objects.filter(pk__in=order).values_list("pk", "state"))
+    assert [states[pk] for pk in order] == ["done", "done", "uncertain", "planned"]

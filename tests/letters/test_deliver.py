@@ -216,14 +216,51 @@ def test_the_message_rows_exist_before_sending_and_the_message_id_is_derived(
     )
 
 
-def test_an_address_the_mailer_cannot_encode_fails_permanently(smtp_inbox):
+def test_an_accented_address_goes_with_smtputf8_when_the_server_offers_it(
+    smtp_inbox,
+):
     creditor, debtor, actions = two_claims()
-    debtor.email = "chloé@client.test"
+    debtor.email = "chloé.thomas@client.test"
     debtor.save(update_fields=["email"])
     result = deliver(creditor, debtor, actions)
+    assert result.delivered
+    ((envelope, _message),) = smtp_inbox.messages
+    assert envelope.rcpt_tos == ["chloé.thomas@client.test"]
+    assert "SMTPUTF8" in envelope.mail_options
+    record = OutboundMessage.objects.get()
+    assert record.status == "sent"
+    with record.eml.open("rb") as fh:  # the archive is what left: UTF-8 headers
+        assert "To: chloé.thomas@client.test".encode() in fh.read()
+
+
+def test_an_accented_address_fails_permanently_without_smtputf8(settings):
+    from aiosmtpd.controller import Controller
+
+    from tests.letters.conftest import Inbox
+    from tests.letters.conftest import _free_port
+
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False
+    )
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    try:
+        creditor, debtor, actions = two_claims()
+        debtor.email = "chloé@client.test"
+        debtor.save(update_fields=["email"])
+        result = deliver(creditor, debtor, actions)
+    finally:
+        controller.stop()
     assert not result.delivered
     assert result.permanent
-    assert smtp_inbox.messages == []
+    assert "SMTPUTF8" in result.error
+    assert inbox.messages == []
     assert OutboundMessage.objects.get().status == "bounced"
 
 

@@ -26,6 +26,7 @@ from django.core.mail import mailers
 from claims.engine.execution import Delivery
 from claims.engine.execution import DeliveryResult
 from claims.engine.execution import TwoPhaseDeliverer
+from claims.engine.execution import answered
 
 
 def _targets(point: str) -> tuple[str, set[int]]:
@@ -93,6 +94,8 @@ def send_many(pairs: list[tuple[Delivery, str]]) -> list[DeliveryResult]:
                 continue
             _maybe_die("before_send", delivery)  # intent committed, not sent
             result = _send_one(conn, delivery, mid)
+            if result.delivered or result.error.startswith("SMTP "):
+                answered(mid, result.delivered)  # journaled (claims.engine.send_journal)
             if result.delivered:
                 _maybe_die("after_send", delivery)  # the server said 250
             elif not result.permanent and not result.error.startswith("SMTP "):
@@ -123,7 +126,9 @@ def _send_one(conn, delivery: Delivery, mid: str) -> DeliveryResult:
     return DeliveryResult(delivered=True, channel="email", message_id=mid)
 
 
-deliver = TwoPhaseDeliverer(prepare=prepare, send=send, send_many=send_many)
+deliver = TwoPhaseDeliverer(
+    prepare=prepare, send=send, send_many=send_many, journals=True
+)
 
 
 def _letters_prepare(delivery: Delivery):
@@ -139,6 +144,7 @@ def _letters_send(delivery: Delivery, token) -> DeliveryResult:
     _maybe_die("before_send", delivery)
     result = deliver_send(delivery, token)
     if result.delivered:
+        answered(delivery.message_id(), True)  # journaled (claims.engine.send_journal)
         _maybe_die("after_send", delivery)  # the server said 250
     return result
 
@@ -181,4 +187,5 @@ letters = TwoPhaseDeliverer(
     cancel=_letters_cancel,
     prepare_many=_letters_prepare_many,
     send_many=_letters_send_many,
+    journals=True,
 )
