@@ -8,6 +8,7 @@ payment, dispute or pause recorded meanwhile stops the message.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -49,8 +50,10 @@ from claims.engine.plans import plan_notices_due
 from claims.engine.plans import plans_check
 from claims.engine.send_journal import DONE
 from claims.engine.send_journal import PLANNED
+from claims.engine.send_journal import journal_batch
 from claims.engine.send_journal import journal_fates
 from claims.engine.send_journal import journal_forget
+from claims.engine.send_journal import journal_open
 from claims.engine.send_journal import journaled
 from claims.engine.stages import AUTOMATIC
 from claims.engine.stages import stage_after_step
@@ -518,11 +521,14 @@ def actions_deliver_batch(
     if not claimed:
         return out
     deliverer = two_phase(get_deliverer())
+    # The journal's rows are written with the intents (transaction 2), its
+    # answers during the send (claims.engine.send_journal).
+    journal = journal_batch(deliverer.journaled)
     prepared: list[_Prepared] = []
     try:
         with transaction.atomic():
             step = DeliverOutcome()
-            prepared = _prepare_batch(claimed, deliverer, actor, step)
+            prepared = _prepare_batch(claimed, deliverer, actor, step, journal)
         out.merge(step)
     except RETRYABLE:
         raise
@@ -531,10 +537,10 @@ def actions_deliver_batch(
             log.exception("collection: preparing actions %s failed", claimed[0].ids)
             _fail_broken(claimed[0].ids, P.RUNNING, exc, out)
         else:  # nothing was committed: prepare one debtor at a time
-            prepared = _prepare_one_by_one(claimed, deliverer, actor, out)
+            prepared = _prepare_one_by_one(claimed, deliverer, actor, out, journal)
     if prepared:
         with transaction.atomic():
-            _send_batch(prepared, deliverer, actor, out)
+            _send_batch(prepared, deliverer, actor, out, journal)
     return out
 
 
@@ -543,13 +549,16 @@ def _prepare_one_by_one(
     deliverer: TwoPhaseDeliverer,
     actor: AbstractBaseUser | None,
     out: DeliverOutcome,
+    journal: uuid.UUID | None = None,
 ) -> list[_Prepared]:
     prepared: list[_Prepared] = []
-    for group in claimed:
+    for position, group in enumerate(claimed):
         try:
             with transaction.atomic():
                 step = DeliverOutcome()
-                prepared += _prepare_batch([group], deliverer, actor, step)
+                prepared += _prepare_batch(
+                    [group], deliverer, actor, step, journal, position
+                )
             out.merge(step)
         except RETRYABLE:
             raise
@@ -688,8 +697,12 @@ def _prepare_batch(
     deliverer: TwoPhaseDeliverer,
     actor: AbstractBaseUser | None,
     out: DeliverOutcome,
+    journal: uuid.UUID | None = None,
+    offset: int = 0,
 ) -> list[_Prepared]:
-    """Transaction 2: re-check under the locks, prepare, record every intent."""
+    """Transaction 2: re-check under the locks, prepare, record every intent
+    (and, with a journal, each message's place in the sending order: the
+    group's place in the batch, ``offset`` for a batch prepared one by one)."""
     ids = [pk for g in groups for pk in g.ids]
     days = {pk: g.today for g in groups for pk in g.ids}
     claims = _lock_claims(action_ids=ids)
@@ -698,7 +711,8 @@ def _prepare_batch(
     }
     escalations: dict[date, list[Action]] = defaultdict(list)
     deliveries: list[Delivery] = []
-    for g in groups:
+    place: dict[int, int] = {}  # delivery's first action → its place
+    for gi, g in enumerate(groups):
         mine = [actions[pk] for pk in g.ids if pk in actions]
         for a in mine:
             if a.step.kind == "escalate":  # nothing to send
@@ -714,6 +728,7 @@ def _prepare_batch(
                     attempt=1 + max(a.resends for a in messages),
                 )
             )
+            place[messages[0].pk] = offset + gi + 1
     for day, done in escalations.items():
         _mark_done(done, claims, day, actor, out)
     if not deliveries:
@@ -732,6 +747,10 @@ def _prepare_batch(
         _mark_failed(failed, claims, error, permanent, out)
     if prepared:
         _intent_write(prepared)
+        journal_open(
+            journal,
+            [(place[p.delivery.action_ids[0]], p.delivery.message_id()) for p in prepared],
+        )
     return prepared
 
 
@@ -806,6 +825,7 @@ def _send_batch(
     deliverer: TwoPhaseDeliverer,
     actor: AbstractBaseUser | None,
     out: DeliverOutcome,
+    journal: uuid.UUID | None = None,
 ) -> None:
     """Transaction 3: re-check under the locks, send, mark done (bulk).
 
@@ -834,13 +854,12 @@ def _send_batch(
     if not go:
         return
     pairs = [(p.delivery, p.token) for p in go]
-    batch = None
     try:
         # Each answer journaled as it comes, apart from this transaction: a
         # worker killed during the batch leaves only the message in flight
         # uncertain (claims.engine.send_journal).
-        order = [p.delivery.message_id() for p in go] if deliverer.journaled else []
-        with journaled(order) as batch, transaction.atomic():  # a savepoint
+        skipped = [p.delivery.message_id() for p in stopped]
+        with journaled(journal, skipped), transaction.atomic():  # a savepoint
             results = deliverer.send_batch(pairs)
     except RETRYABLE:
         raise
@@ -869,7 +888,7 @@ def _send_batch(
         _mark_failed(actions, claims, error, permanent, out)
     for day, actions in done.items():
         _mark_done(actions, claims, day, actor, out)
-    journal_forget(batch)  # the outcome is in this transaction now
+    journal_forget(journal)  # the outcome is in this transaction now
 
 
 def _save_decisions(changes: list[Action], claims: dict[int, Claim]) -> None:

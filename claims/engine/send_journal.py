@@ -1,15 +1,20 @@
 """The send journal: each server answer of a batch, durable as it comes.
 
 The batch's transaction (claims and actions locked from the last re-check to
-the done marks) cannot commit per message, so the answers go to
-:class:`claims.models.SendJournal` on a connection of their own, in
-autocommit: the batch's messages first (one INSERT), then one small UPDATE
-right after each answer. The done marks delete the batch's rows in their
+the done marks) cannot commit per message. So the batch's messages are
+written to :class:`claims.models.SendJournal` in the transaction that records
+their intent (:func:`journal_open`, one row per message in sending order:
+"sending" never exists without its journal), and each answer of the server
+goes there on a connection of its own, in autocommit, right after it comes
+(:func:`journaled`). The done marks delete the batch's rows in their
 transaction. After a worker is killed, recovery reads what is left
-(:func:`journal_fates`): accepted → done (never sent again), the first message
-without an answer → uncertain (it was in flight), the later ones → planned
-(they never left). PostgreSQL only: SQLite (``make run``) has one writer at a
-time, and its batches keep the old rule (the whole batch uncertain).
+(:func:`journal_fates`): accepted → done (never sent again), refused or
+stopped → planned, a message tried before a later answer but without its own
+→ uncertain, the first message after the last answer → uncertain (it was in
+flight), the later ones → planned (they never left). PostgreSQL only: SQLite
+(``make run``) has one writer at a time, and its batches keep the rule
+without a journal (the whole batch uncertain); so does a batch run inside a
+caller's own transaction (nothing commits before the caller does).
 """
 
 from __future__ import annotations
@@ -29,26 +34,48 @@ from claims.models import SendJournal
 DONE, UNCERTAIN, PLANNED = "done", "uncertain", "planned"
 
 
-class _Journal:
-    """The rows of one batch, written on a connection of their own."""
+def journal_batch(journals: bool) -> uuid.UUID | None:
+    """A new journal batch for a delivery batch, or None when its answers
+    cannot be journaled durably: SQLite, a deliverer that does not report its
+    answers, or a caller's own transaction around the whole batch (then
+    nothing commits before the caller does, the intents neither)."""
+    if connection.vendor != "postgresql" or not journals:
+        return None
+    if connection.in_atomic_block:
+        return None
+    return uuid.uuid4()
 
-    def __init__(self, message_ids: list[str]) -> None:
-        self.batch = uuid.uuid4()
+
+def journal_open(batch: uuid.UUID | None, entries: list[tuple[int, str]]) -> None:
+    """The messages about to be sent, ``(position, Message-ID)`` in the order
+    they will go, written in the transaction that records their intent: a
+    batch whose actions are "sending" always has its journal, however early
+    its worker dies."""
+    if batch is None or not entries:
+        return
+    SendJournal.objects.bulk_create(
+        SendJournal(batch=batch, position=position, message_id=message_id)
+        for position, message_id in entries
+    )
+
+
+class _Side:
+    """A connection of its own, in autocommit: each answer durable at once."""
+
+    def __init__(self, batch: uuid.UUID, skipped: list[str]) -> None:
+        self.batch = batch
         self.side = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
-            with self.side.cursor() as cur:  # autocommit: durable before any send
-                # Never wait on the batch's own transaction: if it holds the
-                # table (a run wrapped in one transaction that emptied it, as the
-                # benchmarks' smoke test does), the journal would wait for a
-                # commit that waits for the journal.
-                cur.execute("SET lock_timeout = '2s'")
-                cur.execute(
-                    "INSERT INTO claims_sendjournal (batch, position, message_id,"
-                    " answer, at)"
-                    " SELECT %s, t.p, t.m, '', now()"
-                    " FROM unnest(%s::text[]) WITH ORDINALITY AS t(m, p)",
-                    [self.batch, message_ids],
-                )
+            with self.side.cursor() as cur:
+                # Never wait long on a lock: the batch goes on only when its
+                # answers can be written.
+                cur.execute("SET lock_timeout = '5s'")
+                if skipped:  # stopped after the intent: they will not leave
+                    cur.execute(
+                        "UPDATE claims_sendjournal SET answer = 'r', at = now()"
+                        " WHERE batch = %s AND message_id = ANY(%s)",
+                        [batch, skipped],
+                    )
         except DatabaseError:
             self.side.close()
             raise
@@ -66,26 +93,20 @@ class _Journal:
 
 
 @contextmanager
-def journaled(message_ids: list[str]) -> Iterator[uuid.UUID | None]:
-    """Journal the answers given while the batch ``message_ids`` (in the order
-    they are sent) is sent; yields the batch's id (None: not journaled)."""
-    if connection.vendor != "postgresql" or not message_ids:
-        yield None
+def journaled(batch: uuid.UUID | None, skipped: list[str] = ()) -> Iterator[None]:
+    """Journal each answer of the server, as it comes, while the batch is
+    sent; ``skipped``: its messages stopped after their intent (never sent).
+    Without a journal batch, nothing is journaled."""
+    if batch is None:
+        yield
         return
+    side = _Side(batch, list(skipped))
+    token = ANSWERS.set(side.answer)
     try:
-        journal = _Journal(message_ids)
-    except DatabaseError:
-        # No journal (its table is locked by the caller's own transaction):
-        # the batch keeps the rule without one, uncertain as a whole after a
-        # crash, never sent twice.
-        yield None
-        return
-    token = ANSWERS.set(journal.answer)
-    try:
-        yield journal.batch
+        yield
     finally:
         ANSWERS.reset(token)
-        journal.close()
+        side.close()
 
 
 def journal_forget(batch: uuid.UUID | None) -> None:
@@ -109,12 +130,22 @@ def journal_fates(message_ids: list[str]) -> dict[str, str]:
         ).order_by("batch", "position")
     )
     fates: dict[str, str] = {}
+    last_answer: dict[uuid.UUID, int] = {}
+    for row in rows:
+        if row.answer:
+            last_answer[row.batch] = row.position
     in_flight: set[uuid.UUID] = set()
     for row in rows:
         if row.answer == SendJournal.Answer.ACCEPTED:
             fates[row.message_id] = DONE
-        elif row.answer == SendJournal.Answer.REFUSED or row.batch in in_flight:
+        elif row.answer == SendJournal.Answer.REFUSED:
             fates[row.message_id] = PLANNED
+        elif row.position < last_answer.get(row.batch, 0):
+            # Tried before a later answer, its own never came (the send
+            # raised): it may have left.
+            fates[row.message_id] = UNCERTAIN
+        elif row.batch in in_flight:
+            fates[row.message_id] = PLANNED  # after the one in flight
         else:
             fates[row.message_id] = UNCERTAIN
             in_flight.add(row.batch)

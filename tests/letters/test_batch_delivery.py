@@ -198,12 +198,14 @@ class _Killed(BaseException):
     """Stands for a SIGKILL: nothing after it runs, no handler catches it."""
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_batch_killed_mid_send_leaves_only_the_message_in_flight_uncertain(
     inbox,
 ):
     """Two messages accepted (journaled), the third in flight when the worker
     dies: recovery marks the first two done, the third uncertain and the
-    fourth (never handed over) planned again."""
+    fourth (never handed over) planned again. Run outside any transaction,
+    as a worker runs it: the journal's rows commit with the intents."""
     from claims.engine import execution
     from claims.engine.execution import TwoPhaseDeliverer
     from claims.engine.execution import answered
