@@ -9,7 +9,10 @@ then hands plain values to the pure ``claims.law.statement.compute_statement``.
 from __future__ import annotations
 
 import uuid
+from collections import namedtuple
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import date
 from datetime import timedelta
@@ -120,7 +123,35 @@ def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> Claim
 
     ``demanded_only``: only the invoices a message sent on ``at`` demands.
     """
-    creditor = claim.creditor
+    if claim.stage in _JUDICIAL_STAGES and not hasattr(claim, "_judicial_steps"):
+        judicial_costs_load([claim])
+    return _facts(
+        claim=claim,
+        creditor=claim.creditor,
+        debtor_kind=claim.debtor.kind,
+        invoices=list(claim.invoices.all()),
+        payments=list(claim.payments.all()),
+        waivers=list(claim.waivers.all()),
+        judicial_steps=getattr(claim, "_judicial_steps", ()),
+        at=at,
+        demanded_only=demanded_only,
+    )
+
+
+def _facts(
+    *,
+    claim: Any,
+    creditor: Any,
+    debtor_kind: str,
+    invoices: list[Any],
+    payments: list[Any],
+    waivers: list[Any],
+    judicial_steps: Iterable[dict[str, Any]],
+    at: date,
+    demanded_only: bool = False,
+) -> ClaimFacts:
+    """The facts of one claim from its rows: model instances or the plain
+    rows of :func:`claims_statements_lean` (same attribute names)."""
     contract_rate = claim.contract_rate
     if contract_rate is None:
         contract_rate = creditor.contract_rate
@@ -129,10 +160,10 @@ def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> Claim
         or claim.penalty_clause_minimum is not None
     )
     terms = claim if has_own_clause else creditor
-    invoices, waivers = _live_entries(claim, at)
+    invoices, waivers = _live(invoices, waivers, at)
     return ClaimFacts(
         country=creditor.country,
-        debtor_kind=claim.debtor.kind,
+        debtor_kind=debtor_kind,
         currency=claim.currency,
         is_sme=creditor.is_sme,
         contract_rate=contract_rate,
@@ -160,7 +191,7 @@ def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> Claim
         ),
         payments=tuple(
             PaymentFacts(on=p.date, amount=p.amount, reference=p.reference)
-            for p in sorted(claim.payments.all(), key=lambda p: (p.date, p.pk))
+            for p in sorted(payments, key=lambda p: (p.date, p.pk))
             if p.date <= at
         ),
         waivers=tuple(
@@ -168,7 +199,7 @@ def claim_facts(*, claim: Claim, at: date, demanded_only: bool = False) -> Claim
             for w in waivers
             if w.created_at.date() <= at
         ),
-        judicial_costs=_judicial_costs(claim, at),
+        judicial_costs=_judicial_costs(claim.stage, judicial_steps, at),
     )
 
 
@@ -181,29 +212,37 @@ def judicial_costs_load(claims: Iterable[Claim]) -> None:
     Only claims in the judicial stage (or closed) can have them; the others
     cost no query. Sets ``claim._judicial_steps`` read by ``claim_facts``.
     """
+    wanted = {c.pk: c for c in claims if c.stage in _JUDICIAL_STAGES}
+    steps = _judicial_steps(list(wanted))
+    for pk, c in wanted.items():
+        c._judicial_steps = steps.get(pk, [])  # type: ignore[attr-defined]
+
+
+def _judicial_steps(claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The steps that can award costs, of claims in the judicial stage or
+    closed, by claim: one query, none when ``claim_ids`` is empty."""
     from claims.models import JudicialStep
 
-    wanted = {c.pk: c for c in claims if c.stage in _JUDICIAL_STAGES}
-    for c in wanted.values():
-        c._judicial_steps = []  # type: ignore[attr-defined]
-    if not wanted:
-        return
-    rows = JudicialStep.objects.filter(case__claim_id__in=list(wanted)).filter(
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not claim_ids:
+        return found
+    rows = JudicialStep.objects.filter(case__claim_id__in=claim_ids).filter(
         Q(kind=JudicialStep.Kind.TITLE) | Q(costs_awarded__gt=0)
     )
     for step in rows.values("case__claim_id", "kind", "on", "costs_awarded"):
-        wanted[step["case__claim_id"]]._judicial_steps.append(step)
+        found.setdefault(step["case__claim_id"], []).append(step)
+    return found
 
 
-def _judicial_costs(claim: Claim, at: date) -> tuple[JudicialCostFacts, ...]:
+def _judicial_costs(
+    stage: str, judicial_steps: Iterable[dict[str, Any]], at: date
+) -> tuple[JudicialCostFacts, ...]:
     """Costs the debtor owes by an enforceable title: none until a title is
     recorded (legal-brief §7.2: no collection costs without a title in FR B2C;
     §3, §8: the title or judgment decides the costs)."""
-    if claim.stage not in _JUDICIAL_STAGES:
+    if stage not in _JUDICIAL_STAGES:
         return ()
-    if not hasattr(claim, "_judicial_steps"):
-        judicial_costs_load([claim])
-    steps = [s for s in claim._judicial_steps if s["on"] <= at]  # type: ignore[attr-defined]
+    steps = [s for s in judicial_steps if s["on"] <= at]
     titles = [s["on"] for s in steps if s["kind"] == "title"]
     if not titles:
         return ()
@@ -219,18 +258,158 @@ def _judicial_costs(claim: Claim, at: date) -> tuple[JudicialCostFacts, ...]:
     )
 
 
-def _live_entries(claim: Claim, at: date) -> tuple[list[Any], list[Any]]:
+def _live(
+    invoices: list[Any], waivers: list[Any], at: date
+) -> tuple[list[Any], list[Any]]:
     """Invoices and waivers minus cancelled ones: a counter-entry (``reverses``)
     and, from its date on, the entry it cancels are both left out."""
-    invoices = list(claim.invoices.all())
     gone = {i.reverses_id for i in invoices if i.reverses_id and i.issue_date <= at}
     invoices = [i for i in invoices if not i.reverses_id and i.pk not in gone]
-    waivers = list(claim.waivers.all())
     gone = {
         w.reverses_id for w in waivers if w.reverses_id and w.created_at.date() <= at
     }
     waivers = [w for w in waivers if not w.reverses_id and w.pk not in gone]
     return invoices, waivers
+
+
+# The plain rows of the set-based statements (no model instances): the
+# attribute names ``_facts`` reads, then the stored figures a refresh compares.
+_LEAN_CLAIM = {
+    "pk": "pk",
+    "creditor_id": "creditor_id",
+    "debtor_kind": "debtor__kind",
+    "currency": "currency",
+    "contract_rate": "contract_rate",
+    "penalty_clause_percent": "penalty_clause_percent",
+    "penalty_clause_minimum": "penalty_clause_minimum",
+    "first_reminder_sent_on": "first_reminder_sent_on",
+    "first_reminder_channel": "first_reminder_channel",
+    "formal_notice_sent_on": "formal_notice_sent_on",
+    "stage": "stage",
+    "principal": "principal",
+    "paid": "paid",
+    "balance": "balance",
+    "due_principal": "due_principal",
+    "due_interest": "due_interest",
+    "due_costs": "due_costs",
+    "figures_at": "figures_at",
+    "oldest_due_date": "oldest_due_date",
+}
+_LEAN_CREDITOR = (
+    "pk",
+    "country",
+    "is_sme",
+    "contract_rate",
+    "penalty_clause_percent",
+    "penalty_clause_minimum",
+    "allocation_order",
+    "time_zone",
+)
+_LEAN_INVOICE = (
+    "claim_id",
+    "pk",
+    "reverses_id",
+    "kind",
+    "number",
+    "issue_date",
+    "due_date",
+    "amount",
+    "delivery_date",
+    "description",
+    "first_reminder_sent_on",
+    "first_reminder_channel",
+    "formal_notice_sent_on",
+)
+_LEAN_PAYMENT = ("claim_id", "pk", "date", "amount", "reference")
+_LEAN_WAIVER = (
+    "claim_id",
+    "pk",
+    "reverses_id",
+    "kind",
+    "amount",
+    "reason",
+    "created_at",
+)
+
+ClaimRow = namedtuple("ClaimRow", list(_LEAN_CLAIM))
+CreditorRow = namedtuple("CreditorRow", _LEAN_CREDITOR)
+_InvoiceRow = namedtuple("_InvoiceRow", _LEAN_INVOICE)
+_PaymentRow = namedtuple("_PaymentRow", _LEAN_PAYMENT)
+_WaiverRow = namedtuple("_WaiverRow", _LEAN_WAIVER)
+
+
+@dataclass(slots=True)
+class LeanClaim:
+    """One claim's rows, as plain tuples, for :func:`lean_statement`."""
+
+    claim: Any
+    creditor: Any
+    invoices: list[Any] = field(default_factory=list)
+    payments: list[Any] = field(default_factory=list)
+    waivers: list[Any] = field(default_factory=list)
+    judicial_steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def claims_load_lean(ids: list[int]) -> list[LeanClaim]:
+    """The rows of many claims for their statements, in pk order: one query
+    per table (claims with their debtor's kind, creditors, invoices, payments,
+    waivers, judicial steps), plain tuples, no model instances."""
+    from claims.models import Invoice
+    from claims.models import Payment
+    from claims.models import Waiver
+
+    if not ids:
+        return []
+    claim_rows = [
+        ClaimRow._make(r)
+        for r in Claim.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(*_LEAN_CLAIM.values())
+    ]
+    creditors = {
+        r[0]: CreditorRow._make(r)
+        for r in Creditor.objects.filter(
+            pk__in={c.creditor_id for c in claim_rows}
+        ).values_list(*_LEAN_CREDITOR)
+    }
+    out = {
+        c.pk: LeanClaim(claim=c, creditor=creditors[c.creditor_id]) for c in claim_rows
+    }
+    # The models' own orderings, as the related managers give them.
+    for r in Invoice.objects.filter(claim_id__in=ids).values_list(*_LEAN_INVOICE):
+        out[r[0]].invoices.append(_InvoiceRow._make(r))
+    for r in Payment.objects.filter(claim_id__in=ids).values_list(*_LEAN_PAYMENT):
+        out[r[0]].payments.append(_PaymentRow._make(r))
+    waivers = Waiver.objects.filter(claim_id__in=ids).order_by("pk")
+    for r in waivers.values_list(*_LEAN_WAIVER):
+        out[r[0]].waivers.append(_WaiverRow._make(r))
+    judicial = _judicial_steps(
+        [c.pk for c in claim_rows if c.stage in _JUDICIAL_STAGES]
+    )
+    for pk, steps in judicial.items():
+        out[pk].judicial_steps = steps
+    return list(out.values())
+
+
+def lean_statement(lean: LeanClaim, at: date, table: RateTable) -> Statement:
+    """The statement on ``at`` of a claim loaded by :func:`claims_load_lean`:
+    the same facts, hence the same figures, as :func:`claim_statement`."""
+    facts = _facts(
+        claim=lean.claim,
+        creditor=lean.creditor,
+        debtor_kind=lean.claim.debtor_kind,
+        invoices=lean.invoices,
+        payments=lean.payments,
+        waivers=lean.waivers,
+        judicial_steps=lean.judicial_steps,
+        at=at,
+    )
+    return compute_statement(facts, table, at)
+
+
+def creditor_today_of(time_zone: str) -> date:
+    """Today in a creditor's time zone (see :func:`creditor_today`)."""
+    return timezone.localdate(timezone=ZoneInfo(time_zone))
 
 
 def claim_statement(
@@ -306,7 +485,7 @@ def claim_statements(*, claims: Iterable[Claim], at: date) -> dict[int, Statemen
 
 def creditor_today(creditor: Creditor) -> date:
     """Today in the creditor's time zone: the date the stored figures are for."""
-    return timezone.localdate(timezone=ZoneInfo(creditor.time_zone))
+    return creditor_today_of(creditor.time_zone)
 
 
 def amount_to_pay(statement: Statement) -> Decimal:

@@ -79,3 +79,59 @@ def test_a_creditor_copy_wins_over_the_default_and_is_validated():
     ]
     with pytest.raises(ValidationError):
         scenario_steps_replace(scenario=default, steps=[StepSpec("first_reminder", 5)])
+
+
+def test_planning_new_claims_with_copy_writes_the_same_rows():
+    from django.db import transaction
+
+    from claims.engine.collection import claims_after_open
+    from claims.models import Claim
+
+    fr = f.FrenchCreditorFactory()
+    be = f.CreditorFactory()
+    mine = scenario_copy(
+        scenario=scenario_for(creditor=be, debtor=f.DebtorFactory(creditor=be)),
+        creditor=be,
+    )
+    scenario_steps_replace(
+        scenario=mine,
+        steps=[
+            StepSpec("pre_due", -3),
+            StepSpec("first_reminder", 5),
+            StepSpec("first_reminder", 9, anchor="previous_step"),
+        ],
+    )
+    claims = [
+        open_claim(fr, f.ConsumerFactory(creditor=fr), due=D),
+        open_claim(be, f.DebtorFactory(creditor=be), due=D, n=2),
+        open_claim(be, f.ConsumerFactory(creditor=be), due=date(2026, 1, 15)),
+    ]
+    ids = [c.pk for c in claims]
+    columns = [
+        fld.attname
+        for fld in Action._meta.concrete_fields
+        if fld.attname not in ("id", "code", "created_at")
+    ]
+
+    def plan(**kw):
+        with transaction.atomic():
+            Action.objects.filter(claim_id__in=ids).exclude(
+                claim_id=ids[1], step__position=0
+            ).delete()
+            Claim.objects.filter(pk__in=ids[::2]).update(scenario_id=None)
+            planned = (
+                claims_after_open(claim_ids=ids) if kw else claims_plan(claim_ids=ids)
+            )
+            rows = sorted(Action.objects.filter(claim_id__in=ids).values_list(*columns))
+            codes = set(Action.objects.values_list("code", flat=True))
+            scenarios = sorted(
+                Claim.objects.filter(pk__in=ids).values_list(
+                    "pk", "scenario_id", "next_action_on"
+                )
+            )
+            transaction.set_rollback(True)
+        return planned, rows, len(codes), scenarios
+
+    before, after = plan(), plan(new=True)
+    assert before == after
+    assert len(before[1]) >= 8

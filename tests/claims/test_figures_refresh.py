@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -81,3 +82,158 @@ def test_the_task_queues_the_next_batch_while_claims_remain(cast, monkeypatch):
     assert tasks.claims_refresh_figures_task(*queued[0]) == 1
     assert len(queued) == 1  # nothing left: no further batch
     assert not Claim.objects.filter(figures_at__isnull=True).exists()
+
+
+def _varied_book():
+    """A seeded book (payments, disputes, pauses, every age) plus what the
+    seed does not write: partial and cancelled waivers, a credit note, a
+    cancelled invoice, judicial costs after a title, another currency."""
+    import datetime as dt
+
+    from claims.demo import seed_demo
+    from claims.models import Invoice
+    from claims.models import InvoiceKind
+    from claims.models import JudicialCase
+    from claims.models import JudicialStep
+    from claims.models import Payment
+    from claims.models import Waiver
+    from tests.claims.engine_fixtures import ensure_reference_data
+
+    today = dt.date(2026, 11, 26)
+    ensure_reference_data()
+    seed_demo(n_claims=120, today=today, seed=7)
+    claims = list(Claim.objects.filter(status="open").order_by("pk")[:12])
+    assert len(claims) == 12
+    a, b, c, d, e, g, h, *_ = claims
+    for claim, kind, amount in (
+        (a, Waiver.Kind.INTEREST, None),
+        (b, Waiver.Kind.COSTS, Decimal("5.00")),
+        (c, Waiver.Kind.INTEREST, Decimal("0.50")),
+    ):
+        Waiver.objects.create(
+            creditor_id=claim.creditor_id,
+            claim=claim,
+            kind=kind,
+            amount=amount,
+            reason="geste commercial",
+        )
+    kept = Waiver.objects.create(
+        creditor_id=d.creditor_id, claim=d, kind="costs", reason="erreur"
+    )
+    Waiver.objects.create(
+        creditor_id=d.creditor_id,
+        claim=d,
+        kind="costs",
+        reason="annulée",
+        reverses=kept,
+    )
+    first = e.invoices.order_by("pk").first()
+    Invoice.objects.create(
+        creditor_id=e.creditor_id,
+        claim=e,
+        kind=InvoiceKind.CREDIT_NOTE,
+        number=f"NC-{e.pk}",
+        issue_date=today - dt.timedelta(days=20),
+        due_date=today - dt.timedelta(days=20),
+        amount=Decimal("12.34"),
+        credited_invoice=first,
+    )
+    extra = Invoice.objects.create(
+        creditor_id=g.creditor_id,
+        claim=g,
+        number=f"X-{g.pk}",
+        issue_date=today - dt.timedelta(days=90),
+        due_date=today - dt.timedelta(days=60),
+        amount=Decimal("250.00"),
+    )
+    Invoice.objects.create(
+        creditor_id=g.creditor_id,
+        claim=g,
+        number=f"X-{g.pk}-R",
+        issue_date=today - dt.timedelta(days=10),
+        due_date=today - dt.timedelta(days=10),
+        amount=Decimal("250.00"),
+        reverses=extra,
+    )
+    Payment.objects.create(
+        creditor_id=h.creditor_id,
+        claim=h,
+        date=today - dt.timedelta(days=3),
+        amount=Decimal("7.77"),
+        reference="part",
+    )
+    judicial = claims[7]
+    Claim.objects.filter(pk=judicial.pk).update(stage="judicial")
+    case = JudicialCase.objects.create(
+        claim=judicial, creditor_id=judicial.creditor_id, route="injonction"
+    )
+    for kind, on, costs in (
+        ("title", today - dt.timedelta(days=30), Decimal("0")),
+        ("enforcement", today - dt.timedelta(days=10), Decimal("123.45")),
+        ("enforcement", today + dt.timedelta(days=10), Decimal("99.00")),
+    ):
+        JudicialStep.objects.create(
+            creditor_id=judicial.creditor_id,
+            case=case,
+            kind=kind,
+            on=on,
+            costs_awarded=costs,
+        )
+    Claim.objects.filter(pk=claims[8].pk).update(currency="CHF")
+    return today
+
+
+def test_the_stored_figures_are_each_claim_s_statement(cast):
+    from claims.ledger.statements import claim_statement
+
+    today = _varied_book()
+    Claim.objects.update(
+        balance=Decimal("1.00"), due_interest=Decimal("1.00"), figures_at=None
+    )
+    for at in (today, today + timedelta(days=45)):
+        ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
+        assert claims_refresh_figures(claim_ids=ids, at=at) == len(ids)
+        for claim in Claim.objects.select_related("creditor", "debtor"):
+            s = claim_statement(claim=claim, at=at)
+            oldest = min(
+                (i.due_date for i in claim.invoices.all() if i.kind != "credit_note"),
+                default=None,
+            )
+            assert (
+                claim.principal,
+                claim.paid,
+                claim.balance,
+                claim.due_principal,
+                claim.due_interest,
+                claim.due_costs,
+                claim.figures_at,
+                claim.oldest_due_date,
+            ) == (
+                max(s.principal, Decimal("0.00")),
+                s.paid,
+                s.total_due - s.credit,
+                s.principal_due,
+                s.interest_due,
+                s.costs_due,
+                at,
+                oldest,
+            ), claim.pk
+    costs = Claim.objects.get(stage="judicial", judicial__isnull=False)
+    assert costs.due_costs >= Decimal("123.45")
+
+
+def test_an_unchanged_claim_is_not_rewritten(cast, django_assert_num_queries):
+    claims = [f.ClaimFactory(creditor=cast.creditor) for _ in range(3)]
+    ids = [c.pk for c in claims]
+    claims_refresh_figures(claim_ids=ids)
+    stamped = dict(Claim.objects.values_list("pk", "updated_at"))
+    Claim.objects.filter(pk=ids[0]).update(balance=Decimal("1.00"))
+    # ids, claims, creditors, invoices, payments, waivers, one UPDATE of one claim
+    with django_assert_num_queries(7) as ctx:
+        assert claims_refresh_figures(claim_ids=ids) == 3
+    assert "unnest" in ctx.captured_queries[-1]["sql"]
+    after = dict(Claim.objects.values_list("pk", "updated_at"))
+    assert after[ids[0]] > stamped[ids[0]]
+    assert [after[pk] for pk in ids[1:]] == [stamped[pk] for pk in ids[1:]]
+    with django_assert_num_queries(6):
+        assert claims_refresh_figures(claim_ids=ids) == 3
