@@ -183,7 +183,12 @@ def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
         .values_list("as_of", "figures", "changed")
         .first()
     )
-    if row is not None and row[0] == today and not row[2]:
+    if (
+        row is not None
+        and row[0] == today
+        and not row[2]
+        and row[1].get("version") == FIGURES_VERSION
+    ):
         return _figures_thaw(row[1])
     return creditor_figures_refresh(creditor_id=creditor_id, today=today)
 
@@ -339,8 +344,14 @@ def _invoices_aggregates(today: date) -> dict[str, Any]:
     return aggregates
 
 
+# The set of stored figures: a row stored by an earlier set (a server of the
+# previous release still running after the migration) is recomputed.
+FIGURES_VERSION = 2
+
+
 def _figures_freeze(figures: dict[str, Any]) -> dict[str, Any]:
     return {
+        "version": FIGURES_VERSION,
         "money": {k: str(v) for k, v in figures.items() if isinstance(v, Decimal)},
         "count": {k: v for k, v in figures.items() if not isinstance(v, Decimal)},
     }

@@ -341,3 +341,15 @@ def test_the_hourly_task_stores_the_figures_of_the_day(cast, engine_seed):
     assert selectors.dashboard_figures(creditor_id=cast.other_creditor.pk, today=today)[
         "outstanding"
     ] == Decimal("0.00")
+
+
+def test_a_row_of_an_earlier_set_of_figures_is_recomputed(cast, engine_seed):
+    """A server of the previous release may store a row without the newer
+    figures after the migration: the next read recomputes it."""
+    today = timezone.localdate()
+    open_claim(cast.creditor, f.DebtorFactory(creditor=cast.creditor), due=today)
+    selectors.dashboard_figures(creditor_id=cast.creditor.pk, today=today)
+    CreditorFigures.objects.filter(pk=cast.creditor.pk).update(
+        figures={"money": {"outstanding": "1.00"}, "count": {}}
+    )
+    _assert_exact(cast.creditor.pk, today)
