@@ -2,9 +2,9 @@
 (claims.ledger.selectors._figures_sources): triggers on payments, invoices,
 actions (failed and uncertain sends only) and judicial cases append the
 creditor of every changed row to the change list, in the writer's own
-transaction, like those of 0011 on claims and debtors; and the partial index
-the forecast's live selection reads (planned actions due by a date, per
-creditor)."""
+transaction, like those of 0011 on claims and debtors; and the partial
+indexes the forecast's live queries read (planned actions due by a date, per
+creditor; the pending steps of a claim)."""
 
 from django.db import migrations, models
 
@@ -181,6 +181,16 @@ class Migration(migrations.Migration):
                 condition=models.Q(("state", "planned")),
                 fields=["creditor", "due_on"],
                 name="action_planned_creditor_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="action",
+            index=models.Index(
+                condition=models.Q(
+                    ("state__in", ["planned", "running", "sending", "uncertain"])
+                ),
+                fields=["claim"],
+                name="action_pending_claim",
             ),
         ),
         migrations.RunPython(triggers_create, triggers_drop),

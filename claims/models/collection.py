@@ -207,6 +207,13 @@ class Action(models.Model):
                 name="action_planned_creditor_due",
                 condition=Q(state="planned"),
             ),
+            # The forecast's pending steps of its claims (the same states as
+            # delivery: claims.engine.run._forecast_simulate).
+            models.Index(
+                fields=["claim"],
+                name="action_pending_claim",
+                condition=Q(state__in=["planned", "running", "sending", "uncertain"]),
+            ),
         ]
 
     def __str__(self) -> str:
