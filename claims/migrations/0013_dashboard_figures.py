@@ -4,7 +4,8 @@ actions (failed and uncertain sends only) and judicial cases append the
 creditor of every changed row to the change list, in the writer's own
 transaction, like those of 0011 on claims and debtors; and the partial
 indexes the forecast's live queries read (planned actions due by a date, per
-creditor; the pending steps of a claim)."""
+creditor; the pending steps of a claim; the open claims in an automatic
+stage with their pause)."""
 
 from django.db import migrations, models
 
@@ -191,6 +192,16 @@ class Migration(migrations.Migration):
                 ),
                 fields=["claim"],
                 name="action_pending_claim",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
+                condition=models.Q(
+                    ("stage__in", ["amicable", "formal_notice"]), ("status", "open")
+                ),
+                fields=["id", "paused_until"],
+                name="claim_open_automatic",
             ),
         ),
         migrations.RunPython(triggers_create, triggers_drop),
