@@ -20,7 +20,6 @@ from django.db.models import Sum
 from django.db.models import Value
 from django.db.models import When
 from django.db.models.functions import Coalesce
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from claims.models import Action
@@ -161,10 +160,19 @@ def claims_figures_compute(*, creditor_id: int, today: date) -> dict[str, Any]:
     )
 
 
+def figures_compute(*, creditor_id: int, today: date) -> dict[str, Any]:
+    """Every stored figure of the dashboard, fresh from the tables (one
+    aggregate per table, nothing stored): the check of the stored row."""
+    out: dict[str, Any] = {}
+    for queryset, _key, aggregates in _figures_sources(today, [creditor_id]):
+        out.update(queryset.aggregate(**aggregates))
+    return out
+
+
 def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
-    """The figures of :func:`claims_figures_compute`, read from the creditor's
-    stored row (one query) when no claim changed since and the day is the same;
-    recomputed and stored otherwise (three queries more).
+    """The figures of :func:`figures_compute`, read from the creditor's
+    stored row (one query) when no row they read changed since and the day is
+    the same; recomputed and stored otherwise (seven queries more).
 
     Exact at every read: the database lists every change of a column these
     figures read in the writer's own transaction (claims.models.figures).
@@ -175,7 +183,12 @@ def dashboard_figures(*, creditor_id: int, today: date) -> dict[str, Any]:
         .values_list("as_of", "figures", "changed")
         .first()
     )
-    if row is not None and row[0] == today and not row[2]:
+    if (
+        row is not None
+        and row[0] == today
+        and not row[2]
+        and row[1].get("version") == FIGURES_VERSION
+    ):
         return _figures_thaw(row[1])
     return creditor_figures_refresh(creditor_id=creditor_id, today=today)
 
@@ -191,10 +204,12 @@ def creditors_figures_refresh(
     *, today: date, creditor_ids: list[int] | None = None
 ) -> dict[int, dict[str, Any]]:
     """Recompute and store the figures of ``today`` of these creditors (all by
-    default: the hourly figures task), set-based: 3 queries (4 for all).
+    default: the hourly figures task), set-based: one grouped aggregate per
+    table read (claims, payments, invoices, actions, judicial cases), the
+    change list emptied before and the rows stored after: 7 queries (8 for all).
 
     The change list is emptied first: a change committed after this point
-    either is in the aggregate (read later) or stays listed for the next read.
+    either is in the aggregates (read later) or stays listed for the next read.
     """
     ids = (
         list(Creditor.objects.values_list("pk", flat=True))
@@ -202,20 +217,17 @@ def creditors_figures_refresh(
         else list(creditor_ids)
     )
     FiguresChange.objects.filter(creditor_id__in=ids).delete()
-    aggregates = _figures_aggregates(today)
-    rows = (
-        Claim.objects.filter(creditor_id__in=ids)
-        .values("creditor_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    found = {row.pop("creditor_id"): row for row in rows}
-    # A creditor without claims: zero amounts and counts.
-    none = {
-        k: Decimal("0.00") if isinstance(v, Coalesce) else 0
-        for k, v in aggregates.items()
-    }
-    out = {pk: found.get(pk, dict(none)) for pk in ids}
+    out: dict[int, dict[str, Any]] = {pk: {} for pk in ids}
+    for queryset, key, aggregates in _figures_sources(today, ids):
+        rows = queryset.values(key).annotate(**aggregates).order_by()
+        found = {row.pop(key): row for row in rows}
+        # A creditor without rows: zero amounts and counts.
+        none = {
+            k: 0 if isinstance(v, Count) else Decimal("0.00")
+            for k, v in aggregates.items()
+        }
+        for pk in ids:
+            out[pk].update(found.get(pk, none))
     CreditorFigures.objects.bulk_create(
         [
             CreditorFigures(creditor_id=pk, as_of=today, figures=_figures_freeze(f))
@@ -228,8 +240,118 @@ def creditors_figures_refresh(
     return out
 
 
+def _figures_sources(today: date, ids: list[int]) -> list[tuple[QuerySet, str, dict]]:
+    """(rows, creditor column, aggregates) of every stored figure: the one rule
+    of each figure the dashboard shows from the whole book."""
+    return [
+        (
+            Claim.objects.filter(creditor_id__in=ids),
+            "creditor_id",
+            _figures_aggregates(today),
+        ),
+        (
+            Payment.objects.filter(creditor_id__in=ids).alias(step=_payment_step()),
+            "creditor_id",
+            _payments_aggregates(today),
+        ),
+        (
+            Invoice.objects.filter(creditor_id__in=ids),
+            "creditor_id",
+            _invoices_aggregates(today),
+        ),
+        (
+            Action.objects.filter(
+                creditor_id__in=ids,
+                state__in=[Action.State.FAILED, Action.State.UNCERTAIN],
+            ),
+            "creditor_id",
+            {
+                "failed": Count("pk", filter=Q(state=Action.State.FAILED)),
+                "uncertain": Count("pk", filter=Q(state=Action.State.UNCERTAIN)),
+            },
+        ),
+        # Handed off to the bailiff: what entered the judicial step.
+        (
+            JudicialCase.objects.filter(
+                claim__creditor_id__in=ids, handed_off_on__isnull=False
+            ),
+            "claim__creditor_id",
+            {"entered_judicial": _money_sum("claim__principal", Q())},
+        ),
+    ]
+
+
+CASH_MONTHS = 12  # cash received per month (the chart)
+SALES_MONTHS = 24  # invoiced per month (DSO count-back)
+
+
+def _month_q(field: str, today: date, back: int) -> Q:
+    """``field`` within the calendar month ``back`` months before today's
+    (the current month up to today)."""
+    q = Q(**{f"{field}__gte": month_start(today, back=back)})
+    if back == 0:
+        return q & Q(**{f"{field}__lte": today})
+    return q & Q(**{f"{field}__lt": month_start(today, back=back - 1)})
+
+
+def _payment_step() -> Case:
+    """The step a payment is credited to (:func:`recovery_by_stage`)."""
+    return Case(
+        When(claim__judicial__handed_off_on__lte=F("date"), then=Value("judicial")),
+        When(claim__formal_notice_sent_on__lte=F("date"), then=Value("formal_notice")),
+        When(claim__first_reminder_sent_on__lte=F("date"), then=Value("amicable")),
+        default=Value("before_reminder"),
+        output_field=CharField(),
+    )
+
+
+def _payments_aggregates(today: date) -> dict[str, Any]:
+    """Per payment: cash by month (reversals count in the month they were
+    booked), the CEI's payments, what each step collected."""
+    start = month_start(today, back=2)
+    aggregates: dict[str, Any] = {
+        f"cash_{back}": _money_sum("amount", _month_q("date", today, back))
+        for back in range(CASH_MONTHS)
+    }
+    aggregates["paid_before_cei"] = _money_sum("amount", Q(date__lt=start))
+    aggregates["paid_total"] = _money_sum("amount", Q(date__lte=today))
+    for key in RECOVERY_STAGES:
+        aggregates[f"collected_{key}"] = _money_sum("amount", Q(step=key))
+    return aggregates
+
+
+def _invoices_aggregates(today: date) -> dict[str, Any]:
+    """Per invoice (credit notes deducted): invoiced by month, the CEI's
+    opening, sales, current and total."""
+    start = month_start(today, back=2)
+
+    def net(q: Q) -> Any:
+        return _money_sum("amount", q & ~Q(kind="credit_note")) - _money_sum(
+            "amount", q & Q(kind="credit_note")
+        )
+
+    aggregates: dict[str, Any] = {
+        f"invoiced_{back}": net(_month_q("issue_date", today, back))
+        for back in range(SALES_MONTHS)
+    }
+    aggregates["invoiced_before_cei"] = net(Q(issue_date__lt=start))
+    aggregates["invoiced_cei"] = net(Q(issue_date__gte=start, issue_date__lte=today))
+    aggregates["invoiced_current"] = _money_sum(
+        "amount",
+        Q(issue_date__lte=today, due_date__gte=today) & ~Q(kind="credit_note"),
+    )
+    aggregates["invoiced_total"] = net(Q(issue_date__lte=today))
+    return aggregates
+
+
+# The set of stored figures: a row stored by an earlier set (a server of the
+# previous release still running after the migration) is recomputed.
+FIGURES_VERSION = 2
+
+
 def _figures_freeze(figures: dict[str, Any]) -> dict[str, Any]:
     return {
+        "version": FIGURES_VERSION,
         "money": {k: str(v) for k, v in figures.items() if isinstance(v, Decimal)},
         "count": {k: v for k, v in figures.items() if not isinstance(v, Decimal)},
     }
@@ -247,48 +369,28 @@ def month_start(day: date, *, back: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def cash_by_month(*, creditor_id: int, today: date, months: int = 12) -> list[dict]:
-    """Money received per calendar month over the last ``months`` months (1 query).
-
-    Reversals (negative rows) count in the month they were booked.
-    """
-    start = month_start(today, back=months - 1)
-    rows = (
-        Payment.objects.for_creditor(creditor_id)
-        .filter(date__gte=start, date__lte=today)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(total=Sum("amount"))
-    )
-    totals = {_as_date(r["month"]): r["total"] for r in rows}
-    result = []
-    for back in range(months - 1, -1, -1):
-        first = month_start(today, back=back)
-        result.append({"month": first, "total": totals.get(first, Decimal("0.00"))})
-    return result
-
-
-def _as_date(value: Any) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
-
-
-def invoiced_by_month(*, creditor_id: int, today: date, months: int) -> list[Decimal]:
-    """Invoiced amounts (credit notes deducted) per month, most recent first."""
-    start = month_start(today, back=months - 1)
-    rows = (
-        Invoice.objects.for_creditor(creditor_id)
-        .filter(issue_date__gte=start, issue_date__lte=today)
-        .annotate(month=TruncMonth("issue_date"))
-        .values("month")
-        .annotate(
-            total=_money_sum("amount", ~Q(kind="credit_note"))
-            - _money_sum("amount", Q(kind="credit_note"))
-        )
-    )
-    totals = {_as_date(r["month"]): r["total"] for r in rows}
+def cash_by_month(
+    *, creditor_id: int, today: date, figures: dict | None = None
+) -> list[dict]:
+    """Money received per calendar month over the last :data:`CASH_MONTHS`
+    months, oldest first: stored figures (``figures``, the creditor's
+    :func:`dashboard_figures`, read when not given)."""
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=today)
     return [
-        totals.get(month_start(today, back=b), Decimal("0.00")) for b in range(months)
+        {"month": month_start(today, back=back), "total": figures[f"cash_{back}"]}
+        for back in range(CASH_MONTHS - 1, -1, -1)
     ]
+
+
+def invoiced_by_month(
+    *, creditor_id: int, today: date, figures: dict | None = None
+) -> list[Decimal]:
+    """Invoiced amounts (credit notes deducted) per month over the last
+    :data:`SALES_MONTHS` months, most recent first (stored figures)."""
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=today)
+    return [figures[f"invoiced_{back}"] for back in range(SALES_MONTHS)]
 
 
 def dso_count_back(
@@ -344,40 +446,21 @@ def collection_effectiveness(
     return ((opening + sales - closing) / denominator * 100).quantize(Decimal("0.1"))
 
 
-def cei_inputs(*, creditor_id: int, today: date) -> dict[str, Decimal]:
+def cei_inputs(
+    *, creditor_id: int, today: date, figures: dict | None = None
+) -> dict[str, Decimal]:
     """Opening/closing receivables and credit sales over the last 3 months.
 
-    Receivables at a date = invoiced before it − paid before it (2 queries).
+    Receivables at a date = invoiced before it − paid before it (stored figures).
     """
-    start = month_start(today, back=2)
-    inv = Invoice.objects.for_creditor(creditor_id).aggregate(
-        before=_money_sum("amount", Q(issue_date__lt=start) & ~Q(kind="credit_note"))
-        - _money_sum("amount", Q(issue_date__lt=start, kind="credit_note")),
-        sales=_money_sum(
-            "amount",
-            Q(issue_date__gte=start, issue_date__lte=today) & ~Q(kind="credit_note"),
-        )
-        - _money_sum(
-            "amount",
-            Q(issue_date__gte=start, issue_date__lte=today, kind="credit_note"),
-        ),
-        current=_money_sum(
-            "amount",
-            Q(issue_date__lte=today, due_date__gte=today) & ~Q(kind="credit_note"),
-        ),
-        total=_money_sum("amount", Q(issue_date__lte=today) & ~Q(kind="credit_note"))
-        - _money_sum("amount", Q(issue_date__lte=today, kind="credit_note")),
-    )
-    pay = Payment.objects.for_creditor(creditor_id).aggregate(
-        before=_money_sum("amount", Q(date__lt=start)),
-        total=_money_sum("amount", Q(date__lte=today)),
-    )
-    closing = inv["total"] - pay["total"]
+    if figures is None:
+        figures = dashboard_figures(creditor_id=creditor_id, today=today)
+    closing = figures["invoiced_total"] - figures["paid_total"]
     return {
-        "opening": inv["before"] - pay["before"],
-        "sales": inv["sales"],
+        "opening": figures["invoiced_before_cei"] - figures["paid_before_cei"],
+        "sales": figures["invoiced_cei"],
         "closing": closing,
-        "current": min(inv["current"], max(closing, Decimal("0.00"))),
+        "current": min(figures["invoiced_current"], max(closing, Decimal("0.00"))),
     }
 
 
@@ -387,9 +470,8 @@ RECOVERY_STAGES = ("before_reminder", "amicable", "formal_notice", "judicial")
 def recovery_by_stage(
     *, creditor_id: int, figures: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """How much each step brings back (2 queries; what entered the steps
-    before the bailiff is read from ``figures``, the creditor's
-    :func:`dashboard_figures`, when given).
+    """How much each step brings back: stored figures (``figures``, the
+    creditor's :func:`dashboard_figures`, read when not given).
 
     Method (approximation documented for the owner): a payment is credited to
     the latest step the claim had reached on the payment date, read from the
@@ -400,27 +482,10 @@ def recovery_by_stage(
     entered it only through the earlier step's numerator, so later rates are
     slightly understated — good enough to compare steps, not to book.
     """
-    step = Case(
-        When(claim__judicial__handed_off_on__lte=F("date"), then=Value("judicial")),
-        When(claim__formal_notice_sent_on__lte=F("date"), then=Value("formal_notice")),
-        When(claim__first_reminder_sent_on__lte=F("date"), then=Value("amicable")),
-        default=Value("before_reminder"),
-        output_field=CharField(),
-    )
-    collected = {
-        r["step"]: r["total"]
-        for r in Payment.objects.for_creditor(creditor_id)
-        .annotate(step=step)
-        .values("step")
-        .annotate(total=Sum("amount"))
-    }
     if figures is None:
         figures = dashboard_figures(creditor_id=creditor_id, today=timezone.localdate())
-    entered = {k: figures[f"entered_{k}"] for k in RECOVERY_STAGES[:3]}
-    # Handed off: counted from the (few) judicial cases, not over every claim.
-    entered["judicial"] = JudicialCase.objects.filter(
-        claim__creditor_id=creditor_id, handed_off_on__isnull=False
-    ).aggregate(total=_money_sum("claim__principal", Q()))["total"]
+    collected = {k: figures[f"collected_{k}"] for k in RECOVERY_STAGES}
+    entered = {k: figures[f"entered_{k}"] for k in RECOVERY_STAGES}
     rows = []
     for key in RECOVERY_STAGES:
         got = collected.get(key) or Decimal("0.00")
@@ -487,6 +552,7 @@ def decisions_needed(
     """
     if figures is None:
         figures = dashboard_figures(creditor_id=creditor_id, today=today)
+    # Stored: the claims' counts and the failed or uncertain sends.
     counts = {k: figures[k] for k in ("disputes", "exhausted", "prescription")}
     # Judicial deadlines (legal-brief §3, §8, §9) in the next 14 days or passed
     # within the last 7, on cases still running: the claims with such a step,
@@ -512,12 +578,7 @@ def decisions_needed(
         .distinct()
         .count()
     )
-    counts.update(
-        Action.objects.for_creditor(creditor_id).aggregate(
-            failed=Count("pk", filter=Q(state=Action.State.FAILED)),
-            uncertain=Count("pk", filter=Q(state=Action.State.UNCERTAIN)),
-        )
-    )
+    counts.update({k: figures[k] for k in ("failed", "uncertain")})
     counts["plans_broken"] = (
         PaymentPlan.objects.for_creditor(creditor_id)
         .filter(status=PaymentPlan.Status.BROKEN, claim__status="open")

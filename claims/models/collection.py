@@ -200,6 +200,20 @@ class Action(models.Model):
                 condition=Q(state="uncertain"),
             ),
             models.Index(fields=["claim", "state"], name="action_claim_state"),
+            # The forecast's live selection (claims.engine.run._forecast_rows):
+            # one creditor's planned actions due by a date, read from the index.
+            models.Index(
+                fields=["creditor", "due_on"],
+                name="action_planned_creditor_due",
+                condition=Q(state="planned"),
+            ),
+            # The forecast's pending steps of its claims (the same states as
+            # delivery: claims.engine.run._forecast_simulate).
+            models.Index(
+                fields=["claim"],
+                name="action_pending_claim",
+                condition=Q(state__in=["planned", "running", "sending", "uncertain"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -190,6 +190,14 @@ class Claim(models.Model):
                 fields=["creditor", "oldest_due_date"], name="claim_creditor_due"
             ),
             models.Index(fields=["debtor", "status"], name="claim_debtor_status"),
+            # The tick's selection (claims.engine.run.actions_due): the open
+            # claims in an automatic stage and their pause, read from the
+            # index alone rather than by a scan of every claim.
+            models.Index(
+                fields=["id", "paused_until"],
+                name="claim_open_automatic",
+                condition=Q(status="open", stage__in=["amicable", "formal_notice"]),
+            ),
         ]
 
     def __str__(self) -> str:

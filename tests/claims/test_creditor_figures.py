@@ -1,7 +1,9 @@
 """The dashboard's stored figures (claims.models.figures) are always the fresh
-aggregate: whatever writes the claims — ledger services, stage changes,
-disputes, pauses, closing, bulk updates, a debtor's new country —
-the next read equals :func:`claims.ledger.selectors.claims_figures_compute`."""
+aggregate: whatever writes the claims, payments, invoices, sends or hand-offs
+— ledger services, stage changes, disputes, pauses, closing, bulk updates, a
+debtor's new country, a failed or uncertain send, a credit note — the next read
+equals :func:`claims.ledger.selectors.figures_compute` and the tables read
+directly."""
 
 from __future__ import annotations
 
@@ -26,11 +28,14 @@ from claims.ledger import selectors
 from claims.ledger.services import claims_refresh_figures
 from claims.ledger.services import payment_record
 from claims.ledger.services import payment_reverse
+from claims.models import Action
 from claims.models import Claim
 from claims.models import CreditorFigures
 from claims.models import Debtor
 from claims.models import Dispute
 from claims.models import FiguresChange
+from claims.models import Invoice
+from claims.models import JudicialCase
 from claims.models import Payment
 from claims.templatetags.money import format_money
 from tests import factories as f
@@ -41,13 +46,56 @@ pytestmark = pytest.mark.django_db
 
 def _assert_exact(creditor_id: int, today: date) -> None:
     stored = selectors.dashboard_figures(creditor_id=creditor_id, today=today)
-    fresh = selectors.claims_figures_compute(creditor_id=creditor_id, today=today)
+    fresh = selectors.figures_compute(creditor_id=creditor_id, today=today)
     assert stored == fresh
+    assert {k: stored[k] for k in fresh if k in CLAIMS_KEYS} == (
+        selectors.claims_figures_compute(creditor_id=creditor_id, today=today)
+    )
+    _assert_as_the_tables(stored, creditor_id, today)
     # …and read from the stored row once nothing changed (one query).
     with CaptureQueriesContext(connection) as queries:
         again = selectors.dashboard_figures(creditor_id=creditor_id, today=today)
     assert again == fresh
     assert len(queries) == 1
+
+
+CLAIMS_KEYS = set(selectors._figures_aggregates(timezone.localdate()))
+
+
+def _assert_as_the_tables(figures: dict, creditor_id: int, today: date) -> None:
+    """The payments', invoices' and sends' figures, counted row by row."""
+    payments = list(Payment.objects.filter(creditor_id=creditor_id))
+    assert figures["paid_total"] == sum(
+        (p.amount for p in payments if p.date <= today), Decimal("0.00")
+    )
+    assert figures["cash_0"] == sum(
+        (p.amount for p in payments if today.replace(day=1) <= p.date <= today),
+        Decimal("0.00"),
+    )
+    assert sum(figures[f"collected_{k}"] for k in selectors.RECOVERY_STAGES) == sum(
+        (p.amount for p in payments), Decimal("0.00")
+    )
+    invoices = list(Invoice.objects.filter(creditor_id=creditor_id))
+    assert figures["invoiced_total"] == sum(
+        (
+            -i.amount if i.kind == "credit_note" else i.amount
+            for i in invoices
+            if i.issue_date <= today
+        ),
+        Decimal("0.00"),
+    )
+    actions = Action.objects.filter(creditor_id=creditor_id)
+    assert figures["failed"] == actions.filter(state="failed").count()
+    assert figures["uncertain"] == actions.filter(state="uncertain").count()
+    assert figures["entered_judicial"] == sum(
+        (
+            c.claim.principal
+            for c in JudicialCase.objects.filter(
+                claim__creditor_id=creditor_id, handed_off_on__isnull=False
+            ).select_related("claim")
+        ),
+        Decimal("0.00"),
+    )
 
 
 def _open(creditor, debtors, rnd: random.Random, today: date, n: int) -> Claim:
@@ -69,7 +117,7 @@ def test_random_ledger_operations_keep_the_stored_figures_exact(cast, engine_see
     _assert_exact(creditor.pk, today)
     other = f.DebtorFactory(creditor=cast.other_creditor)
     open_claim(cast.other_creditor, other, due=today - timedelta(days=30))
-    for n in range(40):
+    for n in range(80):
         claim = Claim.objects.get(pk=rnd.choice(claims).pk)
         op = rnd.choice(
             [
@@ -85,6 +133,11 @@ def test_random_ledger_operations_keep_the_stored_figures_exact(cast, engine_see
                 "bulk_stage",
                 "debtor_country",
                 "refresh",
+                "send",
+                "send",
+                "credit_note",
+                "hand_off",
+                "payment_row",
             ]
         )
         if op == "open":
@@ -93,7 +146,11 @@ def test_random_ledger_operations_keep_the_stored_figures_exact(cast, engine_see
             payment_record(
                 claim=claim,
                 amount=min(claim.balance, Decimal(rnd.randint(10, 500))),
-                on=today,
+                # earlier months too: cash by month, the step credited
+                on=max(
+                    today - timedelta(days=rnd.choice([0, 0, 4, 35, 70])),
+                    min(i.issue_date for i in claim.invoices.all()),
+                ),
                 actor=cast.owner,
             )
         elif op == "reverse":
@@ -154,6 +211,47 @@ def test_random_ledger_operations_keep_the_stored_figures_exact(cast, engine_see
             debtor.refresh_from_db()
         elif op == "refresh":
             claims_refresh_figures(claim_ids=[c.pk for c in claims])
+        elif op == "send":  # a step sent, failed or left uncertain
+            action = Action.objects.filter(claim=claim, state="planned").first()
+            if action is not None:
+                state = rnd.choice(["done", "failed", "uncertain"])
+                Action.objects.filter(pk=action.pk).update(state=state)
+                if state == "done" and claim.first_reminder_sent_on is None:
+                    Claim.objects.filter(pk=claim.pk).update(
+                        first_reminder_sent_on=today - timedelta(days=rnd.randint(0, 9))
+                    )
+            else:  # a failed send planned again
+                Action.objects.filter(claim=claim, state="failed").update(
+                    state="planned"
+                )
+        elif op == "payment_row":  # the row alone, as a bulk writer inserts it
+            first = min(i.issue_date for i in claim.invoices.all())
+            Payment.objects.bulk_create(
+                [
+                    Payment(
+                        creditor_id=claim.creditor_id,
+                        claim=claim,
+                        date=max(first, today - timedelta(days=rnd.randint(0, 60))),
+                        amount=Decimal(rnd.randint(1, 20)),
+                    )
+                ]
+            )
+        elif op == "credit_note":
+            f.InvoiceFactory(
+                claim=claim,
+                kind="credit_note",
+                amount=Decimal(rnd.randint(5, 50)),
+                vat_amount=Decimal("0.00"),
+                issue_date=today - timedelta(days=rnd.randint(0, 100)),
+                due_date=today,
+            )
+        elif op == "hand_off" and not JudicialCase.objects.filter(claim=claim).exists():
+            JudicialCase.objects.create(
+                claim=claim,
+                creditor=claim.creditor,
+                route="be_summons_jp",
+                handed_off_on=today - timedelta(days=rnd.randint(0, 5)),
+            )
         _assert_exact(creditor.pk, today)
     # The other creditor's figures never moved with these changes.
     _assert_exact(cast.other_creditor.pk, today)
@@ -168,9 +266,7 @@ def test_time_dependent_figures_follow_the_day(cast, engine_seed):
     later = today + timedelta(days=2)
     moved = selectors.dashboard_figures(creditor_id=cast.creditor.pk, today=later)
     assert moved["age_31_60_count"] == 1
-    assert moved == selectors.claims_figures_compute(
-        creditor_id=cast.creditor.pk, today=later
-    )
+    assert moved == selectors.figures_compute(creditor_id=cast.creditor.pk, today=later)
 
 
 def test_a_change_outside_the_figures_lists_nothing(cast, engine_seed):
@@ -208,10 +304,23 @@ def test_the_dashboard_shows_a_payment_at_once(client, cast, engine_seed):
     payment_record(claim=claim, amount=Decimal("250.00"), on=today, actor=cast.owner)
     claim.refresh_from_db()
     assert claim.balance == before - Decimal("250.00")
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    page = response.content.decode()
     with translation.override("fr"):
         assert format_money(claim.balance) in page
         assert format_money(before) not in page
+    # The payments' figures too: this month's cash, the step credited.
+    context = response.context
+    assert context["collected_this_month"] == Decimal("250.00")
+    assert context["cash"][-1]["total"] == Decimal("250.00")
+    credited = {r["key"]: r["collected"] for r in context["recovery"]}
+    assert sum(credited.values()) == Decimal("250.00")
+    assert credited["before_reminder"] == Decimal("250.00")
+    fresh = selectors.figures_compute(creditor_id=cast.creditor.pk, today=today)
+    assert context["figures"] == fresh
+    assert context["cei"] == selectors.collection_effectiveness(
+        **selectors.cei_inputs(creditor_id=cast.creditor.pk, today=today, figures=fresh)
+    )
 
 
 def test_the_hourly_task_stores_the_figures_of_the_day(cast, engine_seed):
@@ -232,3 +341,15 @@ def test_the_hourly_task_stores_the_figures_of_the_day(cast, engine_seed):
     assert selectors.dashboard_figures(creditor_id=cast.other_creditor.pk, today=today)[
         "outstanding"
     ] == Decimal("0.00")
+
+
+def test_a_row_of_an_earlier_set_of_figures_is_recomputed(cast, engine_seed):
+    """A server of the previous release may store a row without the newer
+    figures after the migration: the next read recomputes it."""
+    today = timezone.localdate()
+    open_claim(cast.creditor, f.DebtorFactory(creditor=cast.creditor), due=today)
+    selectors.dashboard_figures(creditor_id=cast.creditor.pk, today=today)
+    CreditorFigures.objects.filter(pk=cast.creditor.pk).update(
+        figures={"money": {"outstanding": "1.00"}, "count": {}}
+    )
+    _assert_exact(cast.creditor.pk, today)

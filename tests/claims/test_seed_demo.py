@@ -404,10 +404,10 @@ def test_a_bulk_book_is_consistent_too(db):
 
 def _assert_dashboard_figures_right() -> None:
     """The dashboard's stored figures (COPY included) are the claims' own."""
-    from claims.ledger.selectors import claims_figures_compute
     from claims.ledger.selectors import dashboard_figures
+    from claims.ledger.selectors import figures_compute
 
     for creditor_id in Creditor.objects.values_list("pk", flat=True):
         stored = dashboard_figures(creditor_id=creditor_id, today=TODAY)
         assert stored["outstanding_count"] > 0
-        assert stored == claims_figures_compute(creditor_id=creditor_id, today=TODAY)
+        assert stored == figures_compute(creditor_id=creditor_id, today=TODAY)

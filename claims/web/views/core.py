@@ -59,9 +59,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     creditor_id = membership.creditor_id
     today = timezone.localdate()
     figures = selectors.dashboard_figures(creditor_id=creditor_id, today=today)
-    cash = selectors.cash_by_month(creditor_id=creditor_id, today=today)
-    sales = selectors.invoiced_by_month(creditor_id=creditor_id, today=today, months=24)
-    cei = selectors.cei_inputs(creditor_id=creditor_id, today=today)
+    cash = selectors.cash_by_month(
+        creditor_id=creditor_id, today=today, figures=figures
+    )
+    sales = selectors.invoiced_by_month(
+        creditor_id=creditor_id, today=today, figures=figures
+    )
+    cei = selectors.cei_inputs(creditor_id=creditor_id, today=today, figures=figures)
     buckets = [
         {
             "key": key,
