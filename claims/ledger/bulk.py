@@ -52,19 +52,28 @@ def insert_rows(
     if not rows:
         return
     defaults = _defaults(model)
+    # A unique column with a computed default (a UUID ``code``): one value per
+    # row, on every database.
+    fresh = [
+        f
+        for f in model._meta.concrete_fields
+        if f.unique and not f.primary_key and f.has_default() and callable(f.default)
+    ]
+
+    def merged(row: dict[str, Any]) -> dict[str, Any]:
+        values = defaults | row
+        for f in fresh:
+            if f.attname not in row:
+                values[f.attname] = f.default()
+        return values
+
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
-            [model(**{**defaults, **row}) for row in rows], batch_size=BATCH
+            [model(**merged(row)) for row in rows], batch_size=BATCH
         )
         return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     names = [f.attname for f in fields]
-    # A unique column with a computed default (a UUID ``code``): one value per row.
-    fresh = [
-        f
-        for f in fields
-        if f.unique and not f.primary_key and f.has_default() and callable(f.default)
-    ]
     # COPY takes JSON as text; every other value psycopg adapts by itself.
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -73,11 +82,8 @@ def insert_rows(
         raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                merged = defaults | row
-                for f in fresh:
-                    if f.attname not in row:
-                        merged[f.attname] = f.default()
-                values = [merged[n] for n in names]
+                full = merged(row)
+                values = [full[n] for n in names]
                 for i in json_at:
                     values[i] = json.dumps(values[i])
                 copy.write_row(values)

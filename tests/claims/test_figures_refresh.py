@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from claims.law.rates import MissingRateError
 from claims.ledger import statements as st
@@ -231,7 +232,10 @@ def test_an_unchanged_claim_is_not_rewritten(cast, django_assert_num_queries):
     # ids, claims, creditors, invoices, payments, waivers, one UPDATE of one claim
     with django_assert_num_queries(7) as ctx:
         assert claims_refresh_figures(claim_ids=ids) == 3
-    assert "unnest" in ctx.captured_queries[-1]["sql"]
+    last = ctx.captured_queries[-1]["sql"]
+    assert last.startswith("UPDATE")
+    if connection.vendor == "postgresql":  # one statement whatever the batch
+        assert "unnest" in last
     after = dict(Claim.objects.values_list("pk", "updated_at"))
     assert after[ids[0]] > stamped[ids[0]]
     assert [after[pk] for pk in ids[1:]] == [stamped[pk] for pk in ids[1:]]
