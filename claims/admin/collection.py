@@ -21,6 +21,7 @@ from claims.models import Scenario
 from claims.models import ScenarioStep
 from claims.models import SendJournal
 
+from .base import ImmutableAdmin
 from .base import ScopedInline
 from .base import TenantScopedAdmin
 from .base import export_csv
@@ -173,7 +174,7 @@ class PortalTokenAdmin(TenantScopedAdmin):
 
 
 @admin.register(SendJournal)
-class SendJournalAdmin(admin.ModelAdmin):
+class SendJournalAdmin(ImmutableAdmin):
     """The server's answers of the batches in flight (kept until each batch is
     marked done): what recovery reads after a worker died mid-send. No
     creditor on these rows, so superusers only; never edited."""
@@ -189,16 +190,3 @@ class SendJournalAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: Model | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: Model | None = None
-    ) -> bool:
-        return False
